@@ -1,0 +1,142 @@
+"""Cases (案件) taken from reports, with victims, transfers and the identifiers that link cases."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from fanzha.stations.models import Grid, Resident
+
+
+class Case(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "待确认"
+        CONFIRMED = "confirmed", "已确认"
+
+    case_no = models.CharField("案件编号", max_length=40, unique=True)
+    reported_at = models.DateTimeField("报案时间", db_index=True)
+    occurred_at = models.DateTimeField("发案时间（起）", null=True, blank=True)
+    occurred_until = models.DateTimeField("发案时间（止）", null=True, blank=True)
+    narrative = models.TextField("简要案情（原文）")
+    draft = models.JSONField("机器提取稿", default=dict, blank=True)
+    corrections = models.JSONField("民警更正", default=dict, blank=True)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.DRAFT)
+    category = models.CharField("案件类别", max_length=40, blank=True, db_index=True)
+    category_confidence = models.FloatField("分类置信度", null=True, blank=True)
+    lure = models.CharField("引流渠道", max_length=40, blank=True)
+    tags = models.JSONField("标签", default=list, blank=True)
+    channel = models.CharField("接触方式", max_length=40, blank=True)
+    grid = models.ForeignKey(
+        Grid, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases", verbose_name="警格"
+    )
+    loss_fen = models.BigIntegerField("损失（分，下限）", null=True, blank=True)
+    loss_max_fen = models.BigIntegerField("损失（分，上限）", null=True, blank=True)
+    solved = models.BooleanField("已破案", default=False)
+    recovered_fen = models.BigIntegerField("挽回损失（分）", default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="录入人"
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    identifiers: models.ManyToManyField["Identifier", "CaseIdentifier"] = models.ManyToManyField("Identifier", through="CaseIdentifier", related_name="cases")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "案件"
+        ordering = ["-reported_at"]
+        indexes = [
+            models.Index(fields=["grid", "reported_at"]),
+            models.Index(fields=["category", "reported_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.case_no
+
+
+class Victim(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="victims", verbose_name="案件")
+    resident = models.ForeignKey(
+        Resident,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="victimisations",
+        verbose_name="居民",
+    )
+    name = models.CharField("姓名", max_length=50)
+    id_number = models.CharField("身份证号", max_length=18, blank=True)
+    phone = models.CharField("手机号", max_length=20, blank=True)
+    age = models.PositiveSmallIntegerField("年龄", null=True, blank=True)
+    sex = models.CharField("性别", max_length=2, blank=True)
+    occupation = models.CharField("职业", max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "受害人"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Transfer(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers", verbose_name="案件")
+    seq = models.PositiveSmallIntegerField("序号")
+    at = models.DateTimeField("转账时间", null=True, blank=True)
+    amount_fen = models.BigIntegerField("金额（分）")
+    means = models.CharField("方式", max_length=20, blank=True)
+    to_account = models.CharField("收款账户", max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "转账"
+        ordering = ["case", "seq"]
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="transfer_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.seq}"
+
+
+class Identifier(models.Model):
+    """A fraud identifier; one row per distinct value so that it can join many cases."""
+
+    class Kind(models.TextChoices):
+        BANK_ACCOUNT = "bank_account", "银行账户"
+        PHONE = "phone", "电话"
+        WECHAT = "wechat", "微信号"
+        QQ = "qq", "QQ号"
+        URL = "url", "网址/域名"
+        APP = "app", "APP"
+        PLATFORM = "platform", "平台"
+
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    value = models.CharField("值", max_length=200)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "涉案标识"
+        constraints = [models.UniqueConstraint(fields=["kind", "value"], name="identifier_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value}"
+
+
+class CaseIdentifier(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE)
+    identifier = models.ForeignKey(Identifier, on_delete=models.CASCADE)
+    source = models.CharField("来源", max_length=20, default="narrative")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "案件标识关联"
+        constraints = [models.UniqueConstraint(fields=["case", "identifier"], name="case_identifier_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} ↔ {self.identifier_id}"
+
+
+class MonthlyCrimeTotal(models.Model):
+    """All criminal cases of a month, entered by the station, for the telecom-fraud share."""
+
+    month = models.DateField("月份（当月1日）", unique=True)
+    criminal_cases = models.PositiveIntegerField("刑事案件总数")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "月度刑事案件总数"
+        ordering = ["month"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.criminal_cases}"

@@ -1,0 +1,251 @@
+"""Load a generated synthetic county (``fanzha.generator``) into the database.
+
+The generator is pure Python and streams its large tables; this module turns its records into
+model rows with bulk inserts, inside one transaction, so a failed load leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+
+from fanzha.cases.models import Case, CaseIdentifier, Identifier, MonthlyCrimeTotal, Transfer, Victim
+from fanzha.clues.intake import ClueInput, receive_clues
+from fanzha.generator.county import County
+from fanzha.outreach.models import OutreachEvent
+from fanzha.ranking.models import AppRegistration
+from fanzha.stations.models import Community, Grid, Household, Resident, Station, User
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+BATCH = 5000
+DEMO_PASSWORD = "Fanzha@2026"
+
+Progress = Callable[[str, int], None]
+
+
+def aware(moment: datetime) -> datetime:
+    """Generator times are naive Asia/Shanghai wall-clock times."""
+    return moment.replace(tzinfo=LOCAL)
+
+
+def load_county(county: County, progress: Progress | None = None) -> dict[str, int]:
+    """Insert every table of ``county``; return the number of rows per table."""
+    report = progress or (lambda _table, _rows: None)
+    counts: dict[str, int] = {}
+    with transaction.atomic():
+        station = Station.objects.create(code="S01", name=county.station_name)
+        communities = Community.objects.bulk_create(
+            Community(station=station, code=c.code, name=c.name) for c in county.communities
+        )
+        community_by_code = {c.code: c for c in communities}
+        counts["communities"] = len(communities)
+
+        users = _create_users(county)
+        counts["users"] = len(users)
+        user_by_name = {u.username: u for u in users}
+
+        grids = Grid.objects.bulk_create(
+            Grid(
+                community=community_by_code[g.community_code],
+                code=g.code,
+                name=g.name,
+                officer=user_by_name.get(g.officer_username),
+                population=g.population,
+            )
+            for g in county.grids
+        )
+        grid_by_code = {g.code: g for g in grids}
+        counts["grids"] = len(grids)
+        for record in county.grids:
+            grid = grid_by_code[record.code]
+            grid.workers.set([user_by_name[w] for w in record.worker_usernames if w in user_by_name])
+        for record_user in county.users:
+            user_by_name[record_user.username].grids.set([grid_by_code[c] for c in record_user.grid_codes])
+
+        households = Household.objects.bulk_create(
+            (
+                Household(code=h.code, address=h.address, grid=grid_by_code[h.grid_code])
+                for h in county.households
+            ),
+            batch_size=BATCH,
+        )
+        household_id = {h.code: h.pk for h in households}
+        counts["households"] = len(households)
+
+        counts["residents"] = 0
+        for batch in county.iter_residents(batch_size=BATCH):
+            Resident.objects.bulk_create(
+                Resident(
+                    pk=r.id,
+                    name=r.name,
+                    id_number=r.id_number,
+                    phone=r.phone,
+                    address=r.address,
+                    household_id=household_id.get(r.household_code),
+                    grid=grid_by_code[r.grid_code],
+                    birth_date=r.birth_date,
+                    sex=r.sex,
+                    occupation=r.occupation,
+                )
+                for r in batch
+            )
+            counts["residents"] += len(batch)
+            report("residents", counts["residents"])
+
+        counts["cases"] = _load_cases(county, grid_by_code)
+        report("cases", counts["cases"])
+
+        counts["registrations"] = 0
+        for registrations in county.iter_registrations(batch_size=BATCH):
+            AppRegistration.objects.bulk_create(
+                AppRegistration(day=r.day, resident_id=r.resident_id, grid=grid_by_code[r.grid_code])
+                for r in registrations
+            )
+            counts["registrations"] += len(registrations)
+            report("registrations", counts["registrations"])
+
+        counts["outreach_events"] = len(
+            OutreachEvent.objects.bulk_create(
+                OutreachEvent(
+                    day=e.day,
+                    grid=grid_by_code[e.grid_code],
+                    title=e.title,
+                    venue_type=e.venue_type,
+                    method=e.method,
+                    audience=e.audience,
+                    categories=list(e.categories),
+                )
+                for e in county.outreach_events
+            )
+        )
+        counts["monthly_crime_totals"] = len(
+            MonthlyCrimeTotal.objects.bulk_create(
+                MonthlyCrimeTotal(month=m.month, criminal_cases=m.criminal_cases)
+                for m in county.monthly_crime_totals
+            )
+        )
+        clue_result = receive_clues(_clue_inputs(county))
+        counts["clues"] = clue_result.created
+        report("clues", counts["clues"])
+    return counts
+
+
+def _create_users(county: County) -> list[User]:
+    prototype = User(username="_")
+    prototype.set_password(DEMO_PASSWORD)  # hash once: argon2 is slow on purpose
+    return User.objects.bulk_create(
+        User(
+            username=u.username,
+            full_name=u.full_name,
+            first_name=u.full_name,
+            role=u.role,
+            password=prototype.password,
+            is_staff=u.role == "admin",
+            is_superuser=u.role == "admin",
+        )
+        for u in county.users
+    )
+
+
+def _load_cases(county: County, grid_by_code: dict[str, Grid]) -> int:
+    cases = Case.objects.bulk_create(
+        (
+            Case(
+                case_no=c.case_no,
+                reported_at=aware(c.reported_at),
+                occurred_at=aware(c.occurred_at),
+                narrative=c.narrative,
+                status=Case.Status.CONFIRMED,
+                category=c.category,
+                lure=c.lure or "",
+                channel=c.channel,
+                grid=grid_by_code.get(c.grid_code),
+                loss_fen=c.loss_fen,
+                loss_max_fen=c.loss_fen,
+                solved=c.solved,
+                recovered_fen=c.recovered_fen,
+            )
+            for c in county.cases
+        ),
+        batch_size=BATCH,
+    )
+    residents = Resident.objects.in_bulk([c.victim_resident_id for c in county.cases])
+    victims: list[Victim] = []
+    transfers: list[Transfer] = []
+    links: list[tuple[Case, str, str]] = []
+    for case, record in zip(cases, county.cases, strict=True):
+        resident = residents.get(record.victim_resident_id)
+        if resident is not None:
+            victims.append(
+                Victim(
+                    case=case,
+                    resident=resident,
+                    name=resident.name,
+                    id_number=resident.id_number,
+                    phone=resident.phone,
+                    age=resident.age_on(record.reported_at.date()),
+                    sex=resident.sex,
+                    occupation=resident.occupation,
+                )
+            )
+        transfers.extend(
+            Transfer(
+                case=case,
+                seq=i,
+                at=aware(t.at),
+                amount_fen=t.amount_fen,
+                means=t.means,
+                to_account=t.to_account,
+            )
+            for i, t in enumerate(record.transfers, start=1)
+        )
+        links.extend((case, i.kind, i.value) for i in record.identifiers)
+    Victim.objects.bulk_create(victims, batch_size=BATCH)
+    Transfer.objects.bulk_create(transfers, batch_size=BATCH)
+    distinct = {(kind, value) for _, kind, value in links}
+    Identifier.objects.bulk_create(
+        (Identifier(kind=k, value=v) for k, v in distinct), batch_size=BATCH, ignore_conflicts=True
+    )
+    identifier_id = {(i.kind, i.value): i.pk for i in Identifier.objects.all()}
+    CaseIdentifier.objects.bulk_create(
+        (CaseIdentifier(case=case, identifier_id=identifier_id[(k, v)]) for case, k, v in links),
+        batch_size=BATCH,
+        ignore_conflicts=True,
+    )
+    return len(cases)
+
+
+def _clue_inputs(county: County) -> Iterable[ClueInput]:
+    for c in county.clues:
+        yield ClueInput(
+            source=c.source,
+            source_id=c.source_id,
+            received_at=aware(c.received_at),
+            target_name=c.target_name,
+            target_phone=c.target_phone,
+            target_id_number=c.target_id_number,
+            target_address=c.target_address,
+            kind=c.kind,
+            fraud_identifier=c.fraud_identifier,
+            suspected_category=c.suspected_category,
+            amount_fen=c.amount_fen,
+        )
+
+
+def manifest_dates(truth: dict[str, Any]) -> dict[str, Any]:
+    """JSON-safe copy of the generator's truth (dates as ISO strings)."""
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, date | datetime):
+            return value.isoformat()
+        if isinstance(value, dict):
+            return {str(k): convert(v) for k, v in value.items()}
+        if isinstance(value, list | tuple | set):
+            return [convert(v) for v in value]
+        return value
+
+    return dict(convert(truth))

@@ -1,0 +1,1 @@
+"""Pure-Python domain logic. Nothing in this package may import Django."""

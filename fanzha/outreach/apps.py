@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OutreachConfig(AppConfig):
+    name = "fanzha.outreach"
+    label = "outreach"
+    verbose_name = "反诈宣传"

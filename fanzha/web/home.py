@@ -1,0 +1,51 @@
+"""Each role's work queue on its home page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from fanzha.stations import scope
+from fanzha.stations.models import AuditLog, Role, User
+
+OPEN_CLUE_STATUSES = ("dispatched", "in_progress", "escalated")
+
+
+def work_queue(user: User) -> dict[str, Any]:
+    """What this user should act on now, newest deadline first."""
+    now = timezone.now()
+    clues = scope.visible_clues(user)
+    cases = scope.visible_cases(user)
+    month_start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    last_month_start = (month_start - timedelta(days=1)).replace(day=1)
+    context: dict[str, Any] = {
+        "now": now,
+        "grids": scope.visible_grids(user).annotate(
+            registered=Count("registrations", distinct=True),
+        ),
+        "open_clues": clues.filter(status__in=OPEN_CLUE_STATUSES).order_by("deadline")[:20],
+        "overdue_count": clues.filter(status__in=OPEN_CLUE_STATUSES, deadline__lt=now).count(),
+        "cases_this_month": cases.filter(reported_at__gte=month_start).count(),
+        "cases_last_month": cases.filter(
+            reported_at__gte=last_month_start, reported_at__lt=month_start
+        ).count(),
+    }
+    if user.role == Role.OFFICER:
+        context["open_clues"] = (
+            clues.filter(status__in=OPEN_CLUE_STATUSES).filter(Q(officer=user) | Q(officer__isnull=True))
+        ).order_by("deadline")[:20]
+    if user.role in (Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN):
+        context["queued_clues"] = clues.filter(status="queued").order_by("received_at")[:20]
+        context["queued_count"] = clues.filter(status="queued").count()
+    if user.role in (Role.INVESTIGATOR, Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN):
+        context["recent_cases"] = cases.order_by("-reported_at")[:10]
+        context["draft_cases"] = cases.filter(status="draft").count()
+        context["loss_this_year"] = cases.filter(reported_at__year=timezone.localtime(now).year).aggregate(
+            total=Sum("loss_fen")
+        )["total"]
+    if user.role == Role.ADMIN:
+        context["recent_audit"] = AuditLog.objects.select_related("user")[:10]
+    return context

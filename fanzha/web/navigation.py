@@ -1,0 +1,41 @@
+"""The navigation bar per role, as data: each entry is (label, url name, roles that see it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+from fanzha.stations.models import Role
+
+ALL = frozenset(Role)
+NAVIGATION: list[tuple[str, str, frozenset[str]]] = [
+    ("工作台", "web:home", ALL),
+    ("预警线索", "web:clues", ALL),
+    (
+        "案件",
+        "web:cases",
+        frozenset({Role.OFFICER, Role.INVESTIGATOR, Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN}),
+    ),
+    ("居民", "web:residents", ALL),
+    ("警格", "web:grids", ALL),
+    ("审计日志", "web:audit", frozenset({Role.ADMIN, Role.LEADER})),
+    ("系统管理", "admin:index", frozenset({Role.ADMIN})),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for label, url_name, roles in NAVIGATION:
+        if user.role not in roles and not user.is_superuser:
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:  # a workflow app not installed in this deployment
+            continue
+        items.append({"label": label, "url": url, "active": request.path == url})
+    return {"nav_items": items, "role_label": Role(user.role).label if user.role in Role.values else ""}

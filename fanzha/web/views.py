@@ -1,0 +1,128 @@
+"""Pages of the workbench shell. Querysets come from ``fanzha.stations.scope``; personal data is
+masked in templates unless the user asks for it with a reason, which is audit-logged."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_POST
+
+from fanzha.stations import audit, scope
+from fanzha.stations.models import AuditLog, Role, User
+from fanzha.web.home import work_queue
+
+PAGE_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    return render(request, f"web/home_{user.role}.html", work_queue(user))
+
+
+@login_required
+def residents(request: HttpRequest) -> HttpResponse:
+    queryset = scope.visible_residents(_user(request)).order_by("grid__code", "id")
+    query = request.GET.get("q", "").strip()
+    if query:
+        # Search by full identifiers is allowed (the officer already knows them); results stay masked.
+        queryset = queryset.filter(Q(phone=query) | Q(id_number=query) | Q(name=query))
+    grid = request.GET.get("grid")
+    if grid:
+        queryset = queryset.filter(grid__code=grid)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "web/residents.html",
+        {"page": page, "query": query, "grids": scope.visible_grids(_user(request)), "grid": grid},
+    )
+
+
+@login_required
+def cases(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if user.role == Role.GRID_WORKER:
+        raise PermissionDenied
+    queryset = scope.visible_cases(user).order_by("-reported_at")
+    category = request.GET.get("category")
+    if category:
+        queryset = queryset.filter(category=category)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    categories = scope.visible_cases(user).values_list("category", flat=True).distinct().order_by("category")
+    return render(request, "web/cases.html", {"page": page, "categories": categories, "category": category})
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    if user.role == Role.GRID_WORKER:
+        raise PermissionDenied
+    case = get_object_or_404(scope.visible_cases(user).prefetch_related("victims", "transfers"), pk=pk)
+    identifiers = case.identifiers.all()
+    return render(request, "web/case_detail.html", {"case": case, "identifiers": identifiers})
+
+
+@login_required
+def clues(request: HttpRequest) -> HttpResponse:
+    queryset = scope.visible_clues(_user(request)).order_by("deadline", "received_at")
+    status = request.GET.get("status")
+    if status:
+        queryset = queryset.filter(status=status)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "web/clues.html", {"page": page, "status": status})
+
+
+@login_required
+def grids(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/grids.html", {"grids": scope.visible_grids(_user(request))})
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if user.role not in (Role.ADMIN, Role.LEADER) and not user.is_superuser:
+        raise PermissionDenied
+    queryset = AuditLog.objects.select_related("user")
+    action = request.GET.get("action")
+    if action:
+        queryset = queryset.filter(action=action)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "web/audit.html", {"page": page, "actions": AuditLog.Action.choices, "action": action}
+    )
+
+
+UNMASKABLE = {
+    "resident": (scope.visible_residents, ("name", "id_number", "phone", "address")),
+    "case": (scope.visible_cases, ("narrative",)),
+    "clue": (scope.visible_clues, ("target_name", "target_phone", "target_id_number", "target_address")),
+}
+
+
+@login_required
+@require_POST
+def unmask(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Show one record's personal data in full, after a stated reason; the view is audit-logged."""
+    user = _user(request)
+    if kind not in UNMASKABLE or not scope.can_unmask(user):
+        raise PermissionDenied
+    reason = request.POST.get("reason", "").strip()
+    if len(reason) < 2:
+        return render(
+            request, "web/_unmask_form.html", {"kind": kind, "pk": pk, "error": "请填写查看事由"}, status=400
+        )
+    queryset_of, fields = UNMASKABLE[kind]
+    obj = get_object_or_404(queryset_of(user), pk=pk)
+    audit.record(request, AuditLog.Action.VIEW_UNMASKED, obj, reason=reason, detail={"fields": list(fields)})
+    values = [(getattr(obj._meta.get_field(f), "verbose_name", f), getattr(obj, f)) for f in fields]
+    return render(request, "web/_unmasked.html", {"values": values, "reason": reason})

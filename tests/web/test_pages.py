@@ -1,0 +1,63 @@
+"""Every role's home page shows its work queue; every page is served without internet."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from fanzha.stations.models import Role, User
+
+pytestmark = pytest.mark.django_db
+
+HOME_TITLES = {
+    Role.OFFICER: "社区民警工作台",
+    Role.GRID_WORKER: "网格员工作台",
+    Role.INVESTIGATOR: "打击专业队工作台",
+    Role.COMMAND_ROOM: "综合指挥室工作台",
+    Role.LEADER: "所领导工作台",
+    Role.ADMIN: "系统管理员工作台",
+}
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_home_shows_its_queue(client: Client, role: Role) -> None:
+    user = User.objects.filter(role=role).order_by("username").first()
+    assert user is not None
+    client.force_login(user)
+    page = client.get("/").content.decode()
+    assert HOME_TITLES[role] in page
+    for path in ("/residents/", "/clues/", "/grids/"):
+        assert client.get(path).status_code == 200
+
+
+def test_command_room_sees_the_unmatched_queue(client: Client) -> None:
+    from fanzha.clues.models import Clue
+
+    client.force_login(User.objects.filter(role=Role.COMMAND_ROOM).first())  # type: ignore[arg-type]
+    page = client.get("/").content.decode()
+    queued = Clue.objects.filter(status=Clue.Status.QUEUED).count()
+    assert queued > 0, "the generated county should contain clues that match nobody"
+    assert f'<div class="stat-value">{queued}</div>' in page
+
+
+def test_templates_load_nothing_from_the_internet() -> None:
+    package = Path(__file__).resolve().parents[2] / "fanzha"
+    offenders = [
+        str(path)
+        for path in package.rglob("*.html")
+        if re.search(r"""(src|href)=["']https?://""", path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_vendored_assets_are_served(client: Client) -> None:
+    for path in (
+        "/static/vendor/htmx/htmx.min.js",
+        "/static/vendor/echarts/echarts.min.js",
+        "/static/fanzha/app.css",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
