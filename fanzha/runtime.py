@@ -7,6 +7,7 @@ import os
 import secrets
 import socket
 from pathlib import Path
+from typing import Any
 
 from fanzha.errors import UserFacingError
 
@@ -87,3 +88,23 @@ def check_port_free(host: str, port: int) -> None:
                 f"端口 {host}:{port} 已被占用，请用 --port 换一个端口",
                 f"port {host}:{port} is already in use; choose another with --port",
             ) from exc
+
+
+def add_data_dir_argument(parser: Any, *, required: bool = False) -> None:
+    """``--data-dir D`` for every sub-command that touches a station (default: $FANZHA_DATA_DIR or ./fanzha-demo)."""
+    default = os.environ.get("FANZHA_DATA_DIR", "fanzha-demo")
+    parser.add_argument(
+        "--data-dir",
+        required=required,
+        default=None if required else default,
+        help=f"数据目录 / data directory (default {default})",
+    )
+
+
+def open_station(data_dir: str | Path) -> Path:
+    """Everything a Django-backed sub-command needs first: the directory, Django, the database, migrations."""
+    path = prepare_data_dir(data_dir)
+    setup_django(path)
+    check_database()
+    migrate()
+    return path

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "fanzha.clues",
     "fanzha.ranking",
     "fanzha.outreach",
+    "fanzha.analytics",
     "fanzha.web",
 ]
 

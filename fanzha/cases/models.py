@@ -37,7 +37,9 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="录入人"
     )
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
-    identifiers: models.ManyToManyField["Identifier", "CaseIdentifier"] = models.ManyToManyField("Identifier", through="CaseIdentifier", related_name="cases")
+    identifiers: models.ManyToManyField[Identifier, CaseIdentifier] = models.ManyToManyField(
+        "Identifier", through="CaseIdentifier", related_name="cases"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "案件"

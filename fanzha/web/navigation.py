@@ -12,10 +12,10 @@ from fanzha.stations.models import Role
 ALL = frozenset(Role)
 NAVIGATION: list[tuple[str, str, frozenset[str]]] = [
     ("工作台", "web:home", ALL),
-    ("预警线索", "web:clues", ALL),
+    ("预警线索", "clues:list", ALL),
     (
         "案件",
-        "web:cases",
+        "cases:list",
         frozenset({Role.OFFICER, Role.INVESTIGATOR, Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN}),
     ),
     ("居民", "web:residents", ALL),

@@ -18,7 +18,7 @@ from fanzha.web.home import work_queue
 PAGE_SIZE = 50
 
 
-def _user(request: HttpRequest) -> User:
+def current_user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
@@ -26,13 +26,13 @@ def _user(request: HttpRequest) -> User:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     return render(request, f"web/home_{user.role}.html", work_queue(user))
 
 
 @login_required
 def residents(request: HttpRequest) -> HttpResponse:
-    queryset = scope.visible_residents(_user(request)).order_by("grid__code", "id")
+    queryset = scope.visible_residents(current_user(request)).order_by("grid__code", "id")
     query = request.GET.get("q", "").strip()
     if query:
         # Search by full identifiers is allowed (the officer already knows them); results stay masked.
@@ -44,52 +44,18 @@ def residents(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/residents.html",
-        {"page": page, "query": query, "grids": scope.visible_grids(_user(request)), "grid": grid},
+        {"page": page, "query": query, "grids": scope.visible_grids(current_user(request)), "grid": grid},
     )
 
 
 @login_required
-def cases(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    if user.role == Role.GRID_WORKER:
-        raise PermissionDenied
-    queryset = scope.visible_cases(user).order_by("-reported_at")
-    category = request.GET.get("category")
-    if category:
-        queryset = queryset.filter(category=category)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    categories = scope.visible_cases(user).values_list("category", flat=True).distinct().order_by("category")
-    return render(request, "web/cases.html", {"page": page, "categories": categories, "category": category})
-
-
-@login_required
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    if user.role == Role.GRID_WORKER:
-        raise PermissionDenied
-    case = get_object_or_404(scope.visible_cases(user).prefetch_related("victims", "transfers"), pk=pk)
-    identifiers = case.identifiers.all()
-    return render(request, "web/case_detail.html", {"case": case, "identifiers": identifiers})
-
-
-@login_required
-def clues(request: HttpRequest) -> HttpResponse:
-    queryset = scope.visible_clues(_user(request)).order_by("deadline", "received_at")
-    status = request.GET.get("status")
-    if status:
-        queryset = queryset.filter(status=status)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "web/clues.html", {"page": page, "status": status})
-
-
-@login_required
 def grids(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/grids.html", {"grids": scope.visible_grids(_user(request))})
+    return render(request, "web/grids.html", {"grids": scope.visible_grids(current_user(request))})
 
 
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     if user.role not in (Role.ADMIN, Role.LEADER) and not user.is_superuser:
         raise PermissionDenied
     queryset = AuditLog.objects.select_related("user")
@@ -113,7 +79,7 @@ UNMASKABLE = {
 @require_POST
 def unmask(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """Show one record's personal data in full, after a stated reason; the view is audit-logged."""
-    user = _user(request)
+    user = current_user(request)
     if kind not in UNMASKABLE or not scope.can_unmask(user):
         raise PermissionDenied
     reason = request.POST.get("reason", "").strip()
