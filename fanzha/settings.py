@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -145,3 +146,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Static files come from the app directories through the finders; there is no collectstatic output.
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")

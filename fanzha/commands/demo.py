@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,9 @@ def run(args: argparse.Namespace) -> int:
             f"正在生成演示县区（种子 {args.seed}，规模 {args.scale}）… / generating the demo county…",
             flush=True,
         )
-        summary = generate_into(data_dir, seed=args.seed, scale=args.scale)
+        # The demo's data runs up to yesterday so that today's queues, deadlines and ranking are live.
+        yesterday = date.today() - timedelta(days=1)
+        summary = generate_into(data_dir, seed=args.seed, scale=args.scale, end_date=yesterday)
         print(json.dumps(summary, ensure_ascii=False), flush=True)
     serve(data_dir, host=args.host, port=args.port, threads=args.threads)
     return 0

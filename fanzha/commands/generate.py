@@ -7,6 +7,7 @@ import json
 import shutil
 import sys
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,12 @@ def add_generate_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--seed", type=int, default=2026, help="随机种子 / random seed (default 2026)")
     parser.add_argument("--scale", type=float, default=1.0, help="规模倍数 / scale factor (default 1)")
+    parser.add_argument(
+        "--end-date",
+        type=date.fromisoformat,
+        default=None,
+        help="数据截止日期 YYYY-MM-DD / last day of generated data (default: the generator's fixed 2026-10-31)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
 
     prepare_data_dir(data_dir, must_be_empty=True)
     try:
-        summary = generate_into(data_dir, seed=args.seed, scale=args.scale)
+        summary = generate_into(data_dir, seed=args.seed, scale=args.scale, end_date=args.end_date)
     except BaseException:
         # The directory was empty before: leave it as it was, not half-filled.
         if existed:
@@ -49,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def generate_into(data_dir: Path, *, seed: int, scale: float) -> dict[str, Any]:
+def generate_into(data_dir: Path, *, seed: int, scale: float, end_date: date | None = None) -> dict[str, Any]:
     """Migrate, generate, load and write ``county.json``; return the row counts and timings."""
     from fanzha.runtime import check_database, migrate, setup_django
 
@@ -67,7 +74,11 @@ def generate_into(data_dir: Path, *, seed: int, scale: float) -> dict[str, Any]:
     from fanzha.generator.county import generate_county
 
     started = time.perf_counter()
-    county = generate_county(seed=seed, scale=scale)
+    county = (
+        generate_county(seed=seed, scale=scale)
+        if end_date is None
+        else generate_county(seed, scale, end_date)
+    )
 
     def progress(table: str, rows: int) -> None:
         print(f"\r已写入 {table}: {rows}", end="", file=sys.stderr, flush=True)
