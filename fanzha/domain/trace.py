@@ -1,0 +1,1252 @@
+"""Statement store (DuckDB) and forward tracing of a victim's money through mule accounts.
+
+Store
+-----
+:class:`StatementStore` keeps normalised statement rows in a DuckDB database (a file or memory).
+Imports are idempotent (a natural key per row, see :func:`fanzha.domain.statements.natural_key`,
+plus the occurrence number of that key inside its file) and transactional per file. Big CSV files
+go through DuckDB's own CSV reader (GBK/GB18030 is transcoded to UTF-8 in a stream first); the few
+rows its fast SQL parsers cannot read are handed to the Python parsers, which either read them or
+reject them with file, line and reason.
+
+Attribution rules
+-----------------
+For one account, order its rows by time (then by statement line). ``B_k`` is the balance after
+row ``k`` (the 交易余额 column; when a statement has none, the running sum of its rows shifted so
+that the lowest balance is zero). ``a_k`` is the victim's money arriving with row ``k`` and ``T_k``
+the victim's money in the account after row ``k``.
+
+* LIBR, lowest intermediate balance: outflows spend the account's other money first; the victim's
+  money only leaves when the balance falls below it. ``T_k = min(B_k, T_{k-1} + a_k)``, which
+  unrolls to the window expression ``T_k = A_k + min(0, min_{j<=k}(B_j - A_j))`` with ``A`` the
+  running sum of ``a``. An outflow at row ``k`` carries ``T_{k-1} - T_k`` of the victim's money.
+* Proportional: every outflow carries the victim's share of the balance just before it:
+  ``T_k = T_{k-1} * B_k / (B_k + amount_k) + a_k``, unrolled as
+  ``T_k = sum_{i<=k} a_i * exp(L_k - L_i)`` with ``L`` the running sum of the log ratios (a row
+  that empties the account starts a new segment). Computed in DOUBLE; shares are rounded to the fen
+  only when they leave the engine.
+
+Money arriving with a row that the receiving statement does not show (no statement for that account,
+or no matching 入账 row within the tolerance) is added as a synthetic arrival that the balance does not
+clip until the account's next real row.
+
+Engine
+------
+One SQL statement per hop over the whole frontier (window functions over the frontier accounts'
+rows), written in the SQL that DuckDB and Spark SQL share (``ROW_NUMBER``, ``SUM/MIN/LAG ... OVER``,
+``LN``, ``EXP``, ``GREATEST``, ``LEAST``); engine-specific work (creating the temporary tables) sits
+behind :class:`SqlEngine`, whose DuckDB implementation is :class:`DuckDBEngine`. Times inside the
+engine are integer seconds since 1970-01-01 of the bank's naive local wall-clock time.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import re
+import tempfile
+import time as time_module
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from fanzha.domain import statements as st
+from fanzha.domain.banks import Region, bank_from_card, bank_from_text, region_from_text
+from fanzha.errors import UserFacingError
+
+if TYPE_CHECKING:
+    import duckdb
+
+Rule = Literal["libr", "proportional"]
+RULES: tuple[Rule, ...] = ("libr", "proportional")
+_EPOCH = datetime(1970, 1, 1)
+# Stand-in for "no balance known" inside MIN(): far above any real balance in fen.
+_NO_BALANCE = 9_000_000_000_000_000
+
+
+def to_epoch(at: datetime) -> int:
+    """Seconds since 1970-01-01 of a naive wall-clock datetime (no time-zone shift)."""
+    return int((at.replace(microsecond=0) - _EPOCH).total_seconds())
+
+
+def from_epoch(seconds: int) -> datetime:
+    return _EPOCH + timedelta(seconds=int(seconds))
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+# --- sinks -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SinkKind:
+    kind: str
+    label: str
+    keywords: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def sink_kinds() -> tuple[SinkKind, ...]:
+    """Sink kinds in priority order, from ``fanzha/data/funds/sinks.json``."""
+    text = resources.files("fanzha.data").joinpath("funds").joinpath("sinks.json").read_text(encoding="utf-8")
+    data = json.loads(text)
+    return tuple(SinkKind(k["kind"], k["label"], tuple(k["keywords"])) for k in data["kinds"])
+
+
+def sink_kind_of(*texts: str | None) -> str | None:
+    """The sink kind named by a row's 摘要 / counterparty name / counterparty bank, if any."""
+    joined = " ".join(t for t in texts if t).upper()
+    for kind in sink_kinds():
+        if any(k.upper() in joined for k in kind.keywords):
+            return kind.kind
+    return None
+
+
+def _sink_case_sql() -> str:
+    text = "upper(concat_ws(' ', summary, counterparty_name, counterparty_bank))"
+    branches = []
+    for kind in sink_kinds():
+        pattern = "|".join(re.escape(k.upper()) for k in kind.keywords)
+        branches.append(f"WHEN regexp_matches({text}, {_sql_str(pattern)}) THEN {_sql_str(kind.kind)}")
+    return f"CASE WHEN direction = 'out' THEN (CASE {' '.join(branches)} END) END"
+
+
+# --- store -------------------------------------------------------------------------------------
+
+_TXN_COLUMNS = (
+    "account",
+    "counterparty",
+    "direction",
+    "amount_fen",
+    "ts",
+    "balance_fen",
+    "counterparty_name",
+    "counterparty_bank",
+    "summary",
+    "branch",
+    "ip",
+    "mac",
+    "account_name",
+    "source_file",
+    "source_line",
+)
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS txn (
+    id BIGINT, nkey UBIGINT,
+    account VARCHAR, counterparty VARCHAR, direction VARCHAR, amount_fen BIGINT, ts BIGINT,
+    balance_fen BIGINT, counterparty_name VARCHAR, counterparty_bank VARCHAR, summary VARCHAR,
+    branch VARCHAR, ip VARCHAR, mac VARCHAR, account_name VARCHAR,
+    source_file VARCHAR, source_line BIGINT, sink_kind VARCHAR
+);
+CREATE TABLE IF NOT EXISTS rejects (source_file VARCHAR, line BIGINT, raw VARCHAR, reason VARCHAR);
+CREATE TABLE IF NOT EXISTS imports (
+    source_file VARCHAR, rows_read BIGINT, inserted BIGINT, duplicates BIGINT, rejected BIGINT,
+    fast_path BOOLEAN, imported_at TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS traced (case_id VARCHAR, account VARCHAR, depth INTEGER, amount_fen BIGINT);
+"""
+_STAGE_DDL = """
+CREATE OR REPLACE TEMP TABLE stage (
+    account VARCHAR, counterparty VARCHAR, direction VARCHAR, amount_fen BIGINT, ts BIGINT,
+    balance_fen BIGINT, counterparty_name VARCHAR, counterparty_bank VARCHAR, summary VARCHAR,
+    branch VARCHAR, ip VARCHAR, mac VARCHAR, account_name VARCHAR, source_file VARCHAR, source_line BIGINT
+)
+"""
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    """Where a long import is: file ``index`` of ``count``, its phase, bytes done of total."""
+
+    index: int
+    count: int
+    path: str
+    phase: Literal["start", "transcode", "load", "insert", "done"]
+    done_bytes: int = 0
+    total_bytes: int = 0
+
+
+@dataclass
+class FileImport:
+    path: str
+    rows_read: int = 0
+    inserted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    fast_path: bool = False
+    encoding: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class ImportReport:
+    """Per-file counts and every rejected row (file, line, raw text, reason)."""
+
+    files: list[FileImport] = field(default_factory=list)
+    rejects: list[st.Reject] = field(default_factory=list)
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f.rows_read for f in self.files)
+
+    @property
+    def inserted(self) -> int:
+        return sum(f.inserted for f in self.files)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(f.duplicates for f in self.files)
+
+    @property
+    def failed(self) -> list[FileImport]:
+        return [f for f in self.files if f.error]
+
+
+ProgressCallback = Callable[[ImportProgress], None]
+
+
+class StatementStore:
+    """Normalised statements in DuckDB (``path`` None or ":memory:" for an in-memory store)."""
+
+    def __init__(self, path: str | Path | None = None, threads: int | None = None) -> None:
+        import duckdb
+
+        self.path = str(path) if path else ":memory:"
+        self.con: duckdb.DuckDBPyConnection = duckdb.connect(self.path)
+        if threads:
+            self.con.execute(f"SET threads = {int(threads)}")
+        self.con.execute(_SCHEMA)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> StatementStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- import --
+
+    def import_files(
+        self,
+        paths: Iterable[str | Path],
+        mapping: Mapping[str, str] | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> ImportReport:
+        """Import statement files, each in its own transaction; never raises for a bad file.
+
+        A file that cannot be read inserts nothing and carries its reason in ``FileImport.error``;
+        rows that cannot be read are rejected one by one and listed in the report and the
+        ``rejects`` table.
+        """
+        report = ImportReport()
+        path_list = [Path(p) for p in paths]
+        for index, path in enumerate(path_list):
+            notify = _progress_for(progress, index, len(path_list), str(path))
+            notify("start")
+            result = FileImport(str(path))
+            report.files.append(result)
+            try:
+                self.con.execute("BEGIN TRANSACTION")
+                rejects = self._import_one(path, mapping, result, notify)
+                self._insert_rejects(rejects)
+                self.con.execute(
+                    "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, now())",
+                    [
+                        str(path),
+                        result.rows_read,
+                        result.inserted,
+                        result.duplicates,
+                        result.rejected,
+                        result.fast_path,
+                    ],
+                )
+                self.con.execute("COMMIT")
+                report.rejects.extend(rejects)
+            except UserFacingError as exc:
+                self.con.execute("ROLLBACK")
+                result.error = f"{exc.zh} / {exc.en}"
+                result.inserted = result.duplicates = 0
+            except Exception as exc:
+                self.con.execute("ROLLBACK")
+                result.error = f"导入失败 / import failed: {type(exc).__name__}: {exc}"
+                result.inserted = result.duplicates = 0
+            notify("done")
+        return report
+
+    def _import_one(
+        self,
+        path: Path,
+        mapping: Mapping[str, str] | None,
+        result: FileImport,
+        notify: Callable[..., None],
+    ) -> list[st.Reject]:
+        if not path.is_file():
+            raise UserFacingError(f"找不到文件：{path}", f"file not found: {path}")
+        self.con.execute(_STAGE_DDL)
+        if st.file_kind(path) == "csv":
+            rejects = self._stage_csv_fast(path, mapping, result, notify)
+        else:
+            read = st.read_statement(path, mapping)
+            result.encoding = read.encoding
+            self._stage_rows(read.rows)
+            rejects = read.rejects
+        result.rejected = len(rejects)
+        notify("insert")
+        self._insert_stage(result)
+        return rejects
+
+    def _stage_rows(self, rows: Sequence[st.StatementRow]) -> None:
+        # Spreadsheets and refused CSV rows are small; multi-row VALUES keeps pandas out of runtime.
+        cols = ", ".join(_TXN_COLUMNS)
+        for start in range(0, len(rows), 1000):
+            values = ", ".join(
+                "("
+                + ", ".join(
+                    _sql_literal(v)
+                    for v in (
+                        r.account,
+                        r.counterparty,
+                        r.direction,
+                        r.amount_fen,
+                        to_epoch(r.at),
+                        r.balance_fen,
+                        r.counterparty_name,
+                        r.counterparty_bank,
+                        r.summary,
+                        r.branch,
+                        r.ip,
+                        r.mac,
+                        r.account_name,
+                        r.source_file,
+                        r.source_line,
+                    )
+                )
+                + ")"
+                for r in rows[start : start + 1000]
+            )
+            self.con.execute(f"INSERT INTO stage ({cols}) VALUES {values}")
+
+    def _stage_csv_fast(
+        self,
+        path: Path,
+        mapping: Mapping[str, str] | None,
+        result: FileImport,
+        notify: Callable[..., None],
+    ) -> list[st.Reject]:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            sample = handle.read(1 << 20)
+        encoding = st.detect_encoding(sample)
+        result.encoding = encoding
+        head_text = sample[: 1 << 16].decode(encoding, errors="replace")
+        head_lines = head_text.splitlines()[: st.HEADER_SEARCH_ROWS]
+        if len(sample) == size and not head_text.endswith(("\n", "\r")) and head_lines:
+            pass  # a complete small file; its last line is a whole record
+        elif head_lines and len(head_text) >= (1 << 16) - 8:
+            head_lines = head_lines[:-1]  # the sample may end inside a record
+        delimiter = st._delimiter_for(head_lines, mapping)
+        import csv
+
+        header_rows = [next(csv.reader([line], delimiter=delimiter), []) for line in head_lines]
+        layout = st.find_layout(header_rows, mapping)
+        if layout is None:
+            raise st._no_header(path)
+        if '"' in head_text and any(line.count('"') % 2 for line in head_lines[: layout.header_line]):
+            # Quoted line breaks above the header would make physical line numbers ambiguous.
+            read = st.read_statement(path, mapping)
+            self._stage_rows(read.rows)
+            return read.rejects
+        result.fast_path = True
+        source = path
+        temp: str | None = None
+        if encoding not in ("utf-8", "utf-8-sig"):
+            handle_fd, temp = tempfile.mkstemp(suffix=".csv", prefix="fanzha-transcode-")
+            os.close(handle_fd)
+            _transcode_to_utf8(path, Path(temp), encoding, lambda done: notify("transcode", done, size))
+            source = Path(temp)
+        try:
+            notify("load", 0, size)
+            return self._stage_csv_sql(source, path, layout, delimiter, header_rows)
+        finally:
+            if temp:
+                os.unlink(temp)
+
+    def _stage_csv_sql(
+        self,
+        source: Path,
+        original: Path,
+        layout: st.StatementLayout,
+        delimiter: str,
+        header_rows: Sequence[Sequence[str]],
+    ) -> list[st.Reject]:
+        width = len(layout.header)
+        names = [f"c{i}" for i in range(width)]
+        columns_sql = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
+        skip = layout.header_line
+        read = (
+            f"read_csv({_sql_str(str(source))}, header=false, skip={skip}, auto_detect=false, "
+            f"delim={_sql_str(delimiter)}, quote='\"', escape='\"', columns={columns_sql}, "
+            "null_padding=true, strict_mode=false, nullstr='\x01', max_line_size=10000000, "
+            "encoding='utf-8')"
+        )
+        cols = layout.columns
+
+        def raw(name: str) -> str:
+            return f"c{cols[name]}" if name in cols else "NULL"
+
+        def clean_account(expr: str) -> str:
+            # Plain account numbers only; wrapped or odd ones (="622…", e-mail, full-width) take the
+            # Python path.
+            return f"CASE WHEN regexp_full_match({expr}, '[0-9A-Za-z_*-]+') THEN {expr} END"
+
+        def amount(expr: str) -> str:
+            return f"CAST(TRY_CAST(replace({expr}, ',', '') AS DECIMAL(18,2)) * 100 AS BIGINT)"
+
+        direction_values = st.direction_values()
+        outs = ", ".join(_sql_str(k) for k, v in direction_values.items() if v == "out")
+        ins = ", ".join(_sql_str(k) for k, v in direction_values.items() if v == "in")
+        account = clean_account(raw("account")) if "account" in cols else _sql_str(layout.title_account or "")
+        formats = [
+            "%Y-%m-%d %H:%M:%S",
+            "%Y/%m/%d %H:%M:%S",
+            "%Y-%m-%d %H:%M",
+            "%Y/%m/%d %H:%M",
+            "%Y%m%d%H%M%S",
+            "%Y%m%d %H:%M:%S",
+            "%Y%m%d %H%M%S",
+            "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%d %H:%M:%S.%f",
+            "%Y-%m-%d",
+            "%Y/%m/%d",
+            "%Y%m%d",
+        ]
+        fmt_list = "[" + ", ".join(_sql_str(f) for f in formats) + "]"
+        detected = _detect_date_format(layout, header_rows, formats)
+        if detected:
+            # One known format is much cheaper than trying the list on every row.
+            fmt_list = _sql_str(detected)
+        when_field = "datetime" if "datetime" in cols else "date"
+        when_raw = f"trim({raw(when_field)})"
+        if "time" in cols:
+            # Only date-only values take the clock from the separate time column; anything else
+            # (a date that already carries a time) goes through the Python parser.
+            when_expr = (
+                f"CASE WHEN regexp_full_match({when_raw}, '[0-9]{{4}}[-/]?[0-9]{{1,2}}[-/]?[0-9]{{1,2}}') "
+                f"THEN (CASE WHEN trim({raw('time')}) = '' THEN {when_raw} "
+                f"ELSE {when_raw} || ' ' || trim({raw('time')}) END) END"
+            )
+        else:
+            when_expr = when_raw
+        ts = f"epoch_ms(try_strptime({when_expr}, {fmt_list})) // 1000"
+        signed = amount(raw("amount")) if "amount" in cols else "NULL"
+        amount_in = amount(raw("amount_in")) if "amount_in" in cols else "NULL"
+        amount_out = amount(raw("amount_out")) if "amount_out" in cols else "NULL"
+        dir_col = (
+            f"CASE WHEN upper(trim({raw('direction')})) IN ({outs}) THEN 'out' "
+            f"WHEN upper(trim({raw('direction')})) IN ({ins}) THEN 'in' END"
+            if "direction" in cols
+            else "NULL"
+        )
+        last_used = max(cols.values())
+        text_cols = ", ".join(f"NULLIF(trim({raw(n)}), '') AS {n}" for n in st.TEXT_FIELDS)
+        # The CTE parses every row with DuckDB's vectorised functions; ok = every field parsed
+        # the way the Python parser would.
+        has_signed = "amount" in cols
+        direction_sql = (
+            "CASE WHEN dir_col IS NOT NULL THEN dir_col "
+            + (
+                "WHEN direction_raw IS NULL OR trim(direction_raw) = '' THEN NULL "
+                if "direction" in cols
+                else ""
+            )
+            + (
+                "WHEN signed_fen < 0 THEN 'out' WHEN signed_fen >= 0 THEN 'in' END"
+                if has_signed
+                else "WHEN coalesce(in_fen, 0) <> 0 THEN 'in' WHEN coalesce(out_fen, 0) <> 0 THEN 'out' END"
+            )
+        )
+        amount_sql = (
+            "abs(signed_fen)"
+            if has_signed
+            else "CASE WHEN coalesce(in_fen,0) <> 0 AND coalesce(out_fen,0) = 0 THEN abs(in_fen) "
+            "WHEN coalesce(out_fen,0) <> 0 AND coalesce(in_fen,0) = 0 THEN abs(out_fen) END"
+        )
+        counterparty_ok = (
+            "(counterparty IS NOT NULL OR counterparty_raw IS NULL OR trim(counterparty_raw) = '')"
+        )
+        not_empty = " OR ".join(f"coalesce(trim({n}), '') <> ''" for n in names)
+        parsed = f"""
+            SELECT source_line, {", ".join(names)}, {account} AS account,
+                   {clean_account(raw("counterparty"))} AS counterparty,
+                   {signed} AS signed_fen, {amount_in} AS in_fen, {amount_out} AS out_fen,
+                   {dir_col} AS dir_col, {ts} AS ts,
+                   {amount(raw("balance"))} AS balance_fen,
+                   {raw("balance")} AS balance_raw, {raw("counterparty")} AS counterparty_raw,
+                   {raw("direction")} AS direction_raw,
+                   c{last_used} IS NULL AS truncated,
+                   {text_cols}
+            FROM (SELECT *, {skip} + row_number() OVER () AS source_line FROM {read})
+            WHERE {not_empty}
+        """
+        checked = f"""
+            SELECT *, account IS NOT NULL AND {counterparty_ok} AND NOT truncated
+                      AND dir IS NOT NULL AND amt IS NOT NULL AND amt > 0 AND ts IS NOT NULL
+                      AND (balance_raw IS NULL OR trim(balance_raw) = '' OR balance_fen IS NOT NULL) AS ok
+            FROM (SELECT *, {direction_sql} AS dir, {amount_sql} AS amt FROM ({parsed}))
+        """
+        file_name = _sql_str(str(original))
+        text_names = ", ".join(st.TEXT_FIELDS)
+        # Raw cells are kept only for rows the SQL parsers refused: they get a second reading by
+        # the Python parsers, which either read them or reject them with the reason.
+        raw_cells = ", ".join(f"CASE WHEN ok THEN NULL ELSE {n} END AS {n}" for n in names)
+        self.con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE normalised AS
+            SELECT ok, account, counterparty, dir AS direction, amt AS amount_fen, ts,
+                   CASE WHEN balance_raw IS NULL OR trim(balance_raw) = '' THEN NULL ELSE balance_fen END
+                       AS balance_fen,
+                   {text_names}, {file_name} AS source_file, source_line, {raw_cells}
+            FROM ({checked})
+            """
+        )
+        leftovers = self.con.execute(
+            f"SELECT {', '.join(names)}, source_line FROM normalised WHERE NOT ok ORDER BY source_line"
+        ).fetchall()
+        rows: list[st.StatementRow] = []
+        rejects: list[st.Reject] = []
+        for record in leftovers:
+            line = int(record[-1])
+            cells = ["" if c is None else str(c) for c in record[:-1]]
+            raw_text = delimiter.join(cells)
+            try:
+                if record[last_used] is None:
+                    present = sum(1 for c in record[:-1] if c is not None)
+                    raise ValueError(
+                        f"列数不足（{present}/{width}），行不完整 / row has {present} of {width} columns (truncated)"
+                    )
+                rows.append(st.normalise_cells(cells, layout, str(original), line))
+            except ValueError as exc:
+                rejects.append(st.Reject(str(original), line, raw_text, str(exc)))
+        self._stage_rows(rows)
+        self.con.execute(
+            f"INSERT INTO stage SELECT {', '.join(_TXN_COLUMNS)} FROM normalised WHERE ok; DROP TABLE normalised"
+        )
+        return rejects
+
+    def _insert_stage(self, result: FileImport) -> None:
+        con = self.con
+        staged = con.execute("SELECT count(*) FROM stage").fetchone()
+        result.rows_read = int(staged[0]) if staged else 0
+        next_id = con.execute("SELECT coalesce(max(id), 0) FROM txn").fetchone()
+        base = int(next_id[0]) if next_id else 0
+        before = con.execute("SELECT count(*) FROM txn").fetchone()
+        count_before = int(before[0]) if before else 0
+        cols = ", ".join(_TXN_COLUMNS)
+        # Key = hash(natural key, occurrence number in the file); the occurrence number is only
+        # worked out for the rare keys that repeat, which avoids sorting the whole file.
+        con.execute(
+            f"""
+            INSERT INTO txn (id, nkey, {cols}, sink_kind)
+            WITH s AS (
+                SELECT *, hash(account, ts, amount_fen, direction, coalesce(counterparty, ''),
+                               coalesce(balance_fen, -9223372036854775807)) AS k0
+                FROM stage
+            ),
+            d AS (SELECT k0 FROM s GROUP BY k0 HAVING count(*) > 1),
+            o AS (
+                SELECT s.source_line,
+                       hash(s.k0, row_number() OVER (PARTITION BY s.k0 ORDER BY s.source_line)) AS nkey
+                FROM s JOIN d ON d.k0 = s.k0
+            ),
+            k AS (
+                SELECT s.*, coalesce(o.nkey, hash(s.k0, CAST(1 AS BIGINT))) AS nkey
+                FROM s LEFT JOIN o ON o.source_line = s.source_line
+            )
+            SELECT {base} + source_line, nkey, {cols}, {_sink_case_sql()}
+            FROM k WHERE NOT EXISTS (SELECT 1 FROM txn t WHERE t.nkey = k.nkey)
+            """
+        )
+        after = con.execute("SELECT count(*) FROM txn").fetchone()
+        result.inserted = (int(after[0]) if after else 0) - count_before
+        result.duplicates = result.rows_read - result.inserted
+        con.execute("DROP TABLE stage")
+
+    def _insert_rejects(self, rejects: Sequence[st.Reject]) -> None:
+        if not rejects:
+            return
+        self.con.executemany(
+            "INSERT INTO rejects SELECT ?, ?, ?, ? WHERE NOT EXISTS "
+            "(SELECT 1 FROM rejects WHERE source_file = ? AND line = ? AND raw = ?)",
+            [(r.file, r.line, r.raw, r.reason, r.file, r.line, r.raw) for r in rejects],
+        )
+
+    # -- queries --
+
+    def ensure_trace_index(self, min_rows: int = 500_000) -> None:
+        """Index ``txn(account)`` for big stores so each hop reads only the frontier's rows.
+
+        Built lazily at the first trace rather than during import: the index costs seconds per
+        million rows and slows later bulk inserts, and small stores scan faster without it.
+        """
+        exists = self.con.execute(
+            "SELECT count(*) FROM duckdb_indexes() WHERE index_name = 'txn_account'"
+        ).fetchone()
+        if exists and exists[0]:
+            return
+        if self.count() >= min_rows:
+            self.con.execute("CREATE INDEX txn_account ON txn(account)")
+
+    def count(self) -> int:
+        row = self.con.execute("SELECT count(*) FROM txn").fetchone()
+        return int(row[0]) if row else 0
+
+    def rows(self, account: str | None = None) -> list[dict[str, Any]]:
+        """Stored rows (for tests and small views), ordered by account and time."""
+        where = "WHERE account = ?" if account else ""
+        cursor = self.con.execute(
+            f"SELECT {', '.join(_TXN_COLUMNS)}, sink_kind FROM txn {where} ORDER BY account, ts, source_line",
+            [account] if account else [],
+        )
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+
+    def save_trace(self, case_id: str, result: TraceResult) -> None:
+        """Remember which accounts a case's money reached (feeds 断卡 candidates and case linking)."""
+        self.con.execute("DELETE FROM traced WHERE case_id = ?", [case_id])
+        self.con.executemany(
+            "INSERT INTO traced VALUES (?, ?, ?, ?)",
+            [(case_id, a.account, a.depth, a.amount_fen) for a in result.accounts if not a.is_sink],
+        )
+
+
+_PY_FORMATS = {"%Y-%m-%d %H:%M:%S.%f": "%Y-%m-%d %H:%M:%S.%f"}
+
+
+def _detect_date_format(
+    layout: st.StatementLayout, header_rows: Sequence[Sequence[str]], formats: Sequence[str]
+) -> str | None:
+    """The one format of ``formats`` that reads every sampled value of the date column, if any."""
+    cols = layout.columns
+    if "time" in cols:
+        return None
+    index = cols.get("datetime", cols.get("date"))
+    if index is None:
+        return None
+    samples = [
+        r[index].strip()
+        for r in header_rows[layout.header_line : layout.header_line + 30]
+        if index < len(r) and r[index].strip()
+    ]
+    if not samples:
+        return None
+    for fmt in formats:
+        try:
+            for value in samples:
+                datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+        return fmt
+    return None
+
+
+def _progress_for(
+    progress: ProgressCallback | None, index: int, count: int, path: str
+) -> Callable[..., None]:
+    def notify(phase: Any, done: int = 0, total: int = 0) -> None:
+        if progress is not None:
+            progress(ImportProgress(index, count, path, phase, done, total))
+
+    return notify
+
+
+def _transcode_to_utf8(source: Path, target: Path, encoding: str, on_chunk: Callable[[int], None]) -> None:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    done = 0
+    with source.open("rb") as src, target.open("wb") as dst:
+        while chunk := src.read(1 << 23):
+            done += len(chunk)
+            dst.write(decoder.decode(chunk).encode("utf-8"))
+            on_chunk(done)
+        dst.write(decoder.decode(b"", final=True).encode("utf-8"))
+
+
+# --- engine seam -------------------------------------------------------------------------------
+
+
+class SqlEngine(Protocol):
+    """What the tracer needs from an SQL engine; the SQL it sends is DuckDB/Spark common ground."""
+
+    def materialize(self, name: str, sql: str) -> None:
+        """Run ``sql`` and keep the result as temporary table/view ``name`` (replacing it)."""
+
+    def fetch(self, sql: str) -> list[tuple[Any, ...]]:
+        """Run ``sql`` and return all rows."""
+
+    def load(self, name: str, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]) -> None:
+        """Create temporary table ``name`` with (column, SQL type) and the given rows."""
+
+
+class DuckDBEngine:
+    """:class:`SqlEngine` over a DuckDB connection whose ``txn`` table holds the statements."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def materialize(self, name: str, sql: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+
+    def fetch(self, sql: str) -> list[tuple[Any, ...]]:
+        return self.con.execute(sql).fetchall()
+
+    def load(self, name: str, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]) -> None:
+        cols = ", ".join(f"{c} {t}" for c, t in columns)
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({cols})")
+        # One multi-row VALUES statement per chunk: executemany binds row by row and is far slower.
+        for start in range(0, len(rows), 2000):
+            chunk = rows[start : start + 2000]
+            values = ", ".join("(" + ", ".join(_sql_literal(v) for v in row) + ")" for row in chunk)
+            self.con.execute(f"INSERT INTO {name} VALUES {values}")
+
+
+def _sql_literal(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value) if value == value else "NULL"
+    return _sql_str(str(value))
+
+
+# --- tracing -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TraceSpec:
+    """Where to start and how far to go.
+
+    ``start`` is the victim's account (its outgoing transfers after ``after`` are the start, up to
+    ``amount_fen`` in time order) or, when it has none, an account that received the victim's
+    money (its incoming transfers after ``after``, up to ``amount_fen``, are the victim's money).
+    ``window`` bounds how long after ``after`` rows are followed. ``match_tolerance_s`` is how far
+    apart the payer's 出账 and the payee's 入账 rows may be to be taken as one transfer.
+    """
+
+    start: str
+    after: datetime | None = None
+    amount_fen: int | None = None
+    rule: Rule = "libr"
+    max_depth: int = 6
+    window: timedelta | None = None
+    min_amount_fen: int = 100
+    match_tolerance_s: int = 86_400
+
+
+@dataclass(frozen=True)
+class TraceEdge:
+    src: str
+    dst: str
+    depth: int
+    amount_fen: int
+    at: datetime
+    sink_kind: str | None
+
+
+@dataclass(frozen=True)
+class ReachedAccount:
+    """One account the victim's money reached.
+
+    ``amount_fen``: victim money that arrived (sum over every arrival); ``held_fen``: victim money
+    still there after the account's last known row (None when unknown: a sink or no statement);
+    ``balance_fen``: the account's last known balance.
+    """
+
+    account: str
+    depth: int
+    amount_fen: int
+    first_at: datetime
+    held_fen: int | None
+    balance_fen: int | None
+    last_at: datetime | None
+    bank: str | None
+    region: Region | None
+    is_sink: bool
+    sink_kind: str | None
+    has_statement: bool
+
+    def as_json(self) -> dict[str, Any]:
+        """The CLI's JSON line: the contract keys first, extras after."""
+        return {
+            "account": self.account,
+            "depth": self.depth,
+            "amount_yuan": _yuan(self.amount_fen),
+            "first_at": self.first_at.strftime("%Y-%m-%dT%H:%M:%S"),
+            "bank": self.bank,
+            "region": self.region.label if self.region else None,
+            "is_sink": self.is_sink,
+            "sink_kind": self.sink_kind,
+            "held_yuan": _yuan(self.held_fen) if self.held_fen is not None else None,
+            "balance_yuan": _yuan(self.balance_fen) if self.balance_fen is not None else None,
+            "has_statement": self.has_statement,
+        }
+
+
+def _yuan(fen: int) -> int | float:
+    return fen // 100 if fen % 100 == 0 else fen / 100
+
+
+@dataclass
+class TraceResult:
+    spec: TraceSpec
+    start_kind: Literal["victim", "receiver", "none"]
+    start_fen: int
+    accounts: list[ReachedAccount]
+    edges: list[TraceEdge]
+    hops: int
+    elapsed_ms: float
+
+
+def _hop_state_sql(rule: Rule, window_end: int | None) -> str:
+    """Per-row victim money for every frontier account: the core hop, in DuckDB/Spark common SQL."""
+    window_filter = f"AND t.ts <= {int(window_end)}" if window_end is not None else ""
+    w = "PARTITION BY account ORDER BY ord ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
+    head = f"""
+    WITH inj AS (
+        SELECT i.account, i.txn_id, i.ts, i.taint FROM t_inj i JOIN t_frontier f ON f.account = i.account
+    ),
+    inj_by_row AS (SELECT txn_id, SUM(taint) AS a FROM inj WHERE txn_id IS NOT NULL GROUP BY txn_id),
+    ev AS (
+        SELECT t.account, t.id AS txn_id, t.ts, t.source_line AS seq, t.direction, t.amount_fen,
+               t.balance_fen, t.counterparty, t.sink_kind, t.counterparty_bank,
+               CAST(COALESCE(r.a, 0) AS DOUBLE) AS a, 1 AS real_row
+        FROM txn t JOIN t_frontier f ON f.account = t.account
+        LEFT JOIN inj_by_row r ON r.txn_id = t.id
+        WHERE 1 = 1 {window_filter}
+        UNION ALL
+        SELECT account, CAST(NULL AS BIGINT), ts, CAST(-1 AS BIGINT), 'in', CAST(0 AS BIGINT),
+               CAST(NULL AS BIGINT), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR),
+               CAST(taint AS DOUBLE), 0
+        FROM inj WHERE txn_id IS NULL
+    ),
+    o1 AS (
+        SELECT ev.*, ROW_NUMBER() OVER (PARTITION BY account ORDER BY ts, seq, txn_id) AS ord FROM ev
+    ),
+    o2 AS (
+        SELECT o1.*,
+               SUM(CASE WHEN direction = 'in' THEN amount_fen ELSE -amount_fen END) OVER ({w}) AS run,
+               SUM(a) OVER ({w}) AS cum_a
+        FROM o1
+    ),
+    o3 AS (SELECT o2.*, MIN(run) OVER (PARTITION BY account) AS min_run FROM o2),
+    bal AS (
+        SELECT o3.*,
+               CASE WHEN real_row = 0 THEN NULL
+                    WHEN balance_fen IS NOT NULL THEN GREATEST(balance_fen, 0)
+                    ELSE run - LEAST(min_run, 0) END AS b
+        FROM o3
+    ),
+    """
+    if rule == "libr":
+        body = f"""
+    lm AS (SELECT bal.*, MIN(COALESCE(b, {_NO_BALANCE}) - cum_a) OVER ({w}) AS m FROM bal),
+    tv AS (SELECT lm.*, cum_a + LEAST(0, m) AS tv FROM lm),
+    tp AS (
+        SELECT tv.*, LAG(tv, 1, 0) OVER (PARTITION BY account ORDER BY ord) AS tv_prev FROM tv
+    )
+    SELECT account, txn_id, ord, ts, direction, amount_fen, b, counterparty, sink_kind, counterparty_bank,
+           real_row, tv,
+           CASE WHEN direction = 'out' AND real_row = 1
+                THEN LEAST(CAST(amount_fen AS DOUBLE), GREATEST(tv_prev - tv, 0)) ELSE 0 END AS out_taint
+    FROM tp
+    """
+    else:
+        body = f"""
+    ra AS (
+        SELECT bal.*,
+               CASE WHEN direction = 'out' AND real_row = 1 THEN
+                    CASE WHEN b + amount_fen > 0 THEN CAST(b AS DOUBLE) / (b + amount_fen) ELSE 0 END
+                    ELSE 1 END AS ratio
+        FROM bal
+    ),
+    lg AS (
+        SELECT ra.*,
+               SUM(CASE WHEN ratio = 0 THEN 1 ELSE 0 END) OVER ({w}) AS seg,
+               SUM(CASE WHEN ratio > 0 THEN LN(ratio) ELSE 0 END) OVER ({w}) AS lsum
+        FROM ra
+    ),
+    tk AS (
+        SELECT k.account, k.ord, SUM(i.a * EXP(k.lsum - i.lsum)) AS tv
+        FROM lg k JOIN lg i ON i.account = k.account AND i.a > 0 AND i.ord <= k.ord AND i.seg = k.seg
+        GROUP BY k.account, k.ord
+    ),
+    tv AS (
+        SELECT lg.*, COALESCE(tk.tv, 0) AS tv
+        FROM lg LEFT JOIN tk ON tk.account = lg.account AND tk.ord = lg.ord
+    ),
+    tp AS (
+        SELECT tv.*, LAG(tv, 1, 0) OVER (PARTITION BY account ORDER BY ord) AS tv_prev FROM tv
+    )
+    SELECT account, txn_id, ord, ts, direction, amount_fen, b, counterparty, sink_kind, counterparty_bank,
+           real_row, tv,
+           CASE WHEN direction = 'out' AND real_row = 1
+                THEN LEAST(CAST(amount_fen AS DOUBLE), tv_prev * (1 - ratio)) ELSE 0 END AS out_taint
+    FROM tp
+    """
+    return head + body
+
+
+def _edges_sql(min_fen: int, tolerance: int) -> str:
+    """New victim money leaving the expandable frontier, matched to the payee's 入账 row."""
+    return f"""
+    WITH e AS (
+        SELECT s.account AS src, s.txn_id AS out_id, s.ts AS out_ts, s.counterparty AS dst,
+               s.amount_fen, s.sink_kind, s.counterparty_bank,
+               s.out_taint - COALESCE(em.taint, 0) AS delta
+        FROM t_state s JOIN t_frontier f ON f.account = s.account AND f.expand = 1
+        LEFT JOIN t_emitted em ON em.txn_id = s.txn_id
+        WHERE s.direction = 'out' AND s.real_row = 1 AND s.out_taint - COALESCE(em.taint, 0) >= {min_fen}
+    ),
+    m AS (
+        SELECT e.out_id, t.id AS in_id, t.ts AS in_ts,
+               ROW_NUMBER() OVER (
+                   PARTITION BY e.out_id
+                   ORDER BY CASE WHEN t.counterparty = e.src THEN 0 ELSE 1 END, ABS(t.ts - e.out_ts), t.id
+               ) AS rk
+        FROM e JOIN txn t ON t.account = e.dst AND t.direction = 'in' AND t.amount_fen = e.amount_fen
+             AND (t.counterparty = e.src OR t.counterparty IS NULL)
+             AND t.ts BETWEEN e.out_ts - {tolerance} AND e.out_ts + {tolerance}
+        WHERE e.sink_kind IS NULL AND e.dst IS NOT NULL
+    )
+    SELECT e.*, m.in_id, m.in_ts FROM e LEFT JOIN m ON m.out_id = e.out_id AND m.rk = 1
+    """
+
+
+_INJ_COLUMNS = (("account", "VARCHAR"), ("txn_id", "BIGINT"), ("ts", "BIGINT"), ("taint", "DOUBLE"))
+
+
+def trace_forward(store_or_engine: StatementStore | SqlEngine, spec: TraceSpec) -> TraceResult:
+    """Follow the victim's money forward, hop by hop, with one set-based query per hop."""
+    if isinstance(store_or_engine, StatementStore):
+        store_or_engine.ensure_trace_index()
+    started = time_module.perf_counter()
+    engine: SqlEngine = (
+        DuckDBEngine(store_or_engine.con) if isinstance(store_or_engine, StatementStore) else store_or_engine
+    )
+    if spec.rule not in RULES:
+        raise UserFacingError(f"未知的归属规则：{spec.rule}", f"unknown attribution rule: {spec.rule}")
+    after = to_epoch(spec.after) if spec.after else None
+    window_end = after + int(spec.window.total_seconds()) if after is not None and spec.window else None
+    start_kind, start_rows = _start_rows(engine, spec, after, window_end)
+    start_fen = int(sum(r[4] for r in start_rows))
+
+    # account -> [depth, amount, first_ts]; edges accumulate for the graph view.
+    reached: dict[str, list[Any]] = {}
+    sink_kind_by_account: dict[str, str | None] = {}
+    bank_text: dict[str, str] = {}
+    edges: list[TraceEdge] = []
+    state: dict[str, tuple[float, int | None, int | None]] = {}
+    engine.load("t_emitted", (("txn_id", "BIGINT"), ("taint", "DOUBLE")), [])
+    engine.load("t_inj", _INJ_COLUMNS, [])
+
+    new_inj: list[tuple[str, int | None, int, float]] = []
+    for src, dst, in_id, in_ts, taint, out_ts, kind, cp_bank in start_rows:
+        _note_arrival(reached, dst, 1, taint, in_ts if in_ts is not None else out_ts)
+        if src is not None:
+            edges.append(TraceEdge(src, dst, 1, round(taint), from_epoch(out_ts), kind))
+        if cp_bank:
+            bank_text.setdefault(dst, cp_bank)
+        if kind is not None:
+            sink_kind_by_account[dst] = kind
+        else:
+            new_inj.append((dst, in_id, in_ts if in_ts is not None else out_ts, float(taint)))
+
+    hops = 0
+    depth = 1
+    while new_inj:
+        hops += 1
+        engine.load("t_new_inj", _INJ_COLUMNS, new_inj)
+        engine.materialize("t_inj2", "SELECT * FROM t_inj UNION ALL SELECT * FROM t_new_inj")
+        engine.materialize("t_inj", "SELECT * FROM t_inj2")
+        expand = 1 if depth < spec.max_depth else 0
+        skip = {spec.start} if start_kind == "victim" else set()
+        frontier = sorted({a for a, *_ in new_inj} - skip)
+        engine.load(
+            "t_frontier", (("account", "VARCHAR"), ("expand", "INTEGER")), [(a, expand) for a in frontier]
+        )
+        engine.materialize("t_state", _hop_state_sql(spec.rule, window_end))
+        for account, held, balance, last_ts in engine.fetch(
+            """
+            SELECT account, tv, b, ts FROM (
+                SELECT account, tv, b, ts, real_row,
+                       ROW_NUMBER() OVER (PARTITION BY account ORDER BY ord DESC) AS rk
+                FROM t_state WHERE real_row = 1
+            ) x WHERE rk = 1
+            """
+        ):
+            state[account] = (float(held), None if balance is None else int(balance), int(last_ts))
+        if not expand:
+            break
+        engine.materialize("t_edges", _edges_sql(spec.min_amount_fen, spec.match_tolerance_s))
+        engine.materialize(
+            "t_emitted2",
+            "SELECT txn_id, SUM(taint) AS taint FROM ("
+            "SELECT txn_id, taint FROM t_emitted UNION ALL SELECT out_id, delta FROM t_edges"
+            ") x GROUP BY txn_id",
+        )
+        engine.materialize("t_emitted", "SELECT * FROM t_emitted2")
+        depth += 1
+        new_inj = []
+        for src, _out_id, out_ts, dst, _amount, kind, cp_bank, delta, in_id, in_ts in engine.fetch(
+            "SELECT src, out_id, out_ts, dst, amount_fen, sink_kind, counterparty_bank, delta, in_id, in_ts "
+            "FROM t_edges ORDER BY out_ts, out_id"
+        ):
+            is_exit = kind is not None or dst is None
+            target = dst if dst is not None else f"{_sink_label(kind)}@{src}"
+            arrival = int(in_ts) if in_ts is not None else int(out_ts)
+            _note_arrival(reached, target, depth, float(delta), arrival)
+            edges.append(TraceEdge(src, target, depth, round(delta), from_epoch(out_ts), kind))
+            if cp_bank:
+                bank_text.setdefault(target, cp_bank)
+            if is_exit:
+                sink_kind_by_account[target] = kind or "unknown"
+            elif target != spec.start or start_kind != "victim":
+                new_inj.append((target, in_id, arrival, float(delta)))
+
+    accounts = _assemble(engine, reached, state, sink_kind_by_account, bank_text)
+    elapsed = (time_module.perf_counter() - started) * 1000
+    return TraceResult(spec, start_kind, start_fen, accounts, edges, hops, elapsed)
+
+
+def _sink_label(kind: str | None) -> str:
+    for sink in sink_kinds():
+        if sink.kind == kind:
+            return sink.label
+    return "未知去向"
+
+
+def _note_arrival(reached: dict[str, list[Any]], account: str, depth: int, taint: float, ts: int) -> None:
+    entry = reached.get(account)
+    if entry is None:
+        reached[account] = [depth, taint, ts]
+    else:
+        entry[0] = min(entry[0], depth)
+        entry[1] += taint
+        entry[2] = min(entry[2], ts)
+
+
+def _start_rows(
+    engine: SqlEngine, spec: TraceSpec, after: int | None, window_end: int | None
+) -> tuple[Literal["victim", "receiver", "none"], list[tuple[Any, ...]]]:
+    """(src, dst, in_id, in_ts, taint, out_ts, sink_kind, counterparty_bank) of the first hop."""
+    account = _sql_str(spec.start)
+    time_filter = f"AND ts >= {after}" if after is not None else ""
+    if window_end is not None:
+        time_filter += f" AND ts <= {window_end}"
+    limit = spec.amount_fen
+
+    def capped(rows: list[tuple[Any, ...]], amount_index: int) -> list[tuple[Any, ...]]:
+        if limit is None:
+            return [(*r, float(r[amount_index])) for r in rows]
+        out, left = [], float(limit)
+        for r in rows:
+            if left <= 0:
+                break
+            take = min(float(r[amount_index]), left)
+            left -= take
+            out.append((*r, take))
+        return out
+
+    victim_out = engine.fetch(
+        f"SELECT id, ts, counterparty, amount_fen, sink_kind, counterparty_bank FROM txn "
+        f"WHERE account = {account} AND direction = 'out' {time_filter} ORDER BY ts, source_line, id"
+    )
+    if victim_out:
+        rows = capped(victim_out, 3)
+        engine.load(
+            "t_start",
+            (("out_id", "BIGINT"), ("out_ts", "BIGINT"), ("dst", "VARCHAR"), ("amount_fen", "BIGINT")),
+            [(r[0], r[1], r[2], r[3]) for r in rows if r[2] is not None and r[4] is None],
+        )
+        matched = {
+            out_id: (in_id, in_ts)
+            for out_id, in_id, in_ts in engine.fetch(
+                f"""
+                SELECT out_id, in_id, in_ts FROM (
+                    SELECT s.out_id, t.id AS in_id, t.ts AS in_ts,
+                           ROW_NUMBER() OVER (
+                               PARTITION BY s.out_id
+                               ORDER BY CASE WHEN t.counterparty = {account} THEN 0 ELSE 1 END,
+                                        ABS(t.ts - s.out_ts), t.id
+                           ) AS rk
+                    FROM t_start s JOIN txn t ON t.account = s.dst AND t.direction = 'in'
+                         AND t.amount_fen = s.amount_fen
+                         AND (t.counterparty = {account} OR t.counterparty IS NULL)
+                         AND t.ts BETWEEN s.out_ts - {spec.match_tolerance_s} AND s.out_ts + {spec.match_tolerance_s}
+                ) x WHERE rk = 1
+                """
+            )
+        }
+        result = []
+        for out_id, ts, dst, _amount, kind, cp_bank, taint in rows:
+            in_id, in_ts = matched.get(out_id, (None, None))
+            target = dst if dst is not None else f"{_sink_label(kind)}@{spec.start}"
+            result.append(
+                (spec.start, target, in_id, in_ts, taint, ts, kind if kind or dst else "unknown", cp_bank)
+            )
+        return "victim", result
+    as_counterparty = engine.fetch(
+        f"SELECT id, ts, account, amount_fen FROM txn WHERE counterparty = {account} AND direction = 'in' "
+        f"{time_filter} ORDER BY ts, source_line, id"
+    )
+    if as_counterparty:
+        rows = capped(as_counterparty, 3)
+        return "victim", [(spec.start, r[2], r[0], r[1], r[4], r[1], None, None) for r in rows]
+    received = engine.fetch(
+        f"SELECT id, ts, counterparty, amount_fen FROM txn WHERE account = {account} AND direction = 'in' "
+        f"{time_filter} ORDER BY ts, source_line, id"
+    )
+    if received:
+        rows = capped(received, 3)
+        return "receiver", [(r[2], spec.start, r[0], r[1], r[4], r[1], None, None) for r in rows]
+    return "none", []
+
+
+def _assemble(
+    engine: SqlEngine,
+    reached: Mapping[str, list[Any]],
+    state: Mapping[str, tuple[float, int | None, int | None]],
+    sink_kind_by_account: Mapping[str, str | None],
+    bank_text: Mapping[str, str],
+) -> list[ReachedAccount]:
+    if not reached:
+        return []
+    engine.load("t_reached", (("account", "VARCHAR"),), [(a,) for a in reached])
+    facts = {
+        account: (balance, last_ts, branch)
+        for account, balance, last_ts, branch in engine.fetch(
+            """
+            SELECT account, balance_fen, ts, branch FROM (
+                SELECT t.account, t.balance_fen, t.ts,
+                       MAX(t.branch) OVER (PARTITION BY t.account) AS branch,
+                       ROW_NUMBER() OVER (PARTITION BY t.account ORDER BY t.ts DESC, t.source_line DESC) AS rk
+                FROM txn t JOIN t_reached r ON r.account = t.account
+            ) x WHERE rk = 1
+            """
+        )
+    }
+    accounts = []
+    for account, (depth, taint, first_ts) in reached.items():
+        is_sink = account in sink_kind_by_account
+        fact = facts.get(account)
+        held_state = state.get(account)
+        held = None if is_sink or held_state is None else round(held_state[0])
+        balance = fact[0] if fact else None
+        last_ts = fact[1] if fact else None
+        text = bank_text.get(account) or (fact[2] if fact else None)
+        region = region_from_text(text) or (region_from_text(fact[2]) if fact and fact[2] else None)
+        accounts.append(
+            ReachedAccount(
+                account=account,
+                depth=int(depth),
+                amount_fen=round(taint),
+                first_at=from_epoch(first_ts),
+                held_fen=held,
+                balance_fen=None if balance is None else int(balance),
+                last_at=from_epoch(last_ts) if last_ts is not None else None,
+                bank=bank_from_card(account) or bank_from_text(text),
+                region=region,
+                is_sink=is_sink,
+                sink_kind=sink_kind_by_account.get(account),
+                has_statement=fact is not None,
+            )
+        )
+    accounts.sort(key=lambda a: (a.depth, -a.amount_fen, a.account))
+    return accounts
+
+
+# --- what investigators get ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FreezeItem:
+    """An account to stop-pay / freeze, with why it ranks where it does."""
+
+    account: str
+    depth: int
+    amount_fen: int
+    hours_since_arrival: float
+    bank: str | None
+    region: str | None
+    reason: str
+
+
+def freeze_list(result: TraceResult, now: datetime | None = None) -> list[FreezeItem]:
+    """Non-sink accounts ranked by victim money still there (or received, when no statement).
+
+    Among equal amounts the fresher arrival comes first: money that just landed is most likely
+    still in the account.
+    """
+    now = now or datetime.now()
+    items = []
+    for a in result.accounts:
+        if a.is_sink:
+            continue
+        amount = a.held_fen if a.held_fen is not None else a.amount_fen
+        if amount <= 0:
+            continue
+        hours = (now - a.first_at).total_seconds() / 3600
+        if a.held_fen is None:
+            reason = "未取得该账户流水，按流入金额估计，需调取流水"
+        else:
+            reason = f"按规则仍留存受害人资金 {amount / 100:.2f} 元"
+        items.append(
+            FreezeItem(
+                a.account,
+                a.depth,
+                amount,
+                round(hours, 1),
+                a.bank,
+                a.region.label if a.region else None,
+                reason,
+            )
+        )
+    items.sort(key=lambda i: (-i.amount_fen, i.hours_since_arrival, i.account))
+    return items
+
+
+@dataclass(frozen=True)
+class RegionTotal:
+    """Money by region. ``received_fen`` counts each layer (money passing two accounts of one region
+    counts twice); ``held_fen`` is what is still there; ``sink_fen`` what left the chain there."""
+
+    region: str
+    accounts: int
+    received_fen: int
+    held_fen: int
+    sink_fen: int
+
+
+def totals_by_region(result: TraceResult) -> list[RegionTotal]:
+    """Totals per region (异地协作), largest held amount first; unknown region last as "未知"."""
+    totals: dict[str, list[int]] = {}
+    for a in result.accounts:
+        key = a.region.label if a.region else "未知"
+        row = totals.setdefault(key, [0, 0, 0, 0])
+        row[0] += 1
+        row[1] += a.amount_fen
+        row[2] += a.held_fen or 0
+        row[3] += a.amount_fen if a.is_sink else 0
+    out = [RegionTotal(k, *v) for k, v in totals.items()]
+    out.sort(key=lambda r: (r.region == "未知", -r.held_fen, -r.received_fen, r.region))
+    return out
