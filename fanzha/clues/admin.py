@@ -1,6 +1,10 @@
-from django.contrib import admin
+from typing import Any
 
-from fanzha.clues.models import Clue, DissuasionAction
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from fanzha.clues.models import Clue, ClueBatch, ClueReject, DissuasionAction, SourceSystem
 
 
 class ActionInline(admin.TabularInline):
@@ -23,5 +27,41 @@ class ClueAdmin(admin.ModelAdmin):
     )
     list_filter = ("status", "grade", "source", "kind", "grid")
     search_fields = ("source_id", "fraud_identifier")
-    raw_id_fields = ("resident", "merged_into")
+    raw_id_fields = ("resident", "merged_into", "batch", "case")
     inlines = [ActionInline]
+
+
+@admin.register(SourceSystem)
+class SourceSystemAdmin(admin.ModelAdmin):
+    """Tokens are shown once, in the message after saving a new system or issuing a new token."""
+
+    list_display = ("name", "source", "token_hint", "is_active", "created_at", "last_used_at")
+    readonly_fields = ("token_hint", "created_at", "last_used_at")
+    actions = ["issue_new_token"]
+
+    def save_model(self, request: HttpRequest, obj: SourceSystem, form: Any, change: bool) -> None:
+        token = None if change else obj.issue_token()
+        super().save_model(request, obj, form, change)
+        if token:
+            self.message_user(
+                request, f"{obj.name} 的接口令牌（只显示这一次，请立即妥善转交）：{token}", messages.WARNING
+            )
+
+    @admin.action(description="生成新令牌（旧令牌立即失效）")
+    def issue_new_token(self, request: HttpRequest, queryset: QuerySet[SourceSystem]) -> None:
+        for system in queryset:
+            token = system.issue_token()
+            system.save(update_fields=["token_hash", "token_hint"])
+            self.message_user(request, f"{system.name} 的新令牌（只显示这一次）：{token}", messages.WARNING)
+
+
+@admin.register(ClueBatch)
+class ClueBatchAdmin(admin.ModelAdmin):
+    list_display = ("received_at", "channel", "name", "source_system", "created_by")
+    list_filter = ("channel",)
+
+
+@admin.register(ClueReject)
+class ClueRejectAdmin(admin.ModelAdmin):
+    list_display = ("batch", "file_name", "line", "reason", "resolved")
+    list_filter = ("resolved",)

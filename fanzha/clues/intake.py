@@ -1,31 +1,78 @@
 """Receiving warning clues: idempotent by (source, source id), matched to a resident and grid,
-graded, given a deadline and dispatched to the grid's officer. A clue that cannot be matched is
-kept in the command room's queue with the reason; nothing received is dropped."""
+merged with a recent clue on the same person and fraud identifier, graded, given a deadline and
+dispatched to the grid's officer. A clue that cannot be matched is kept in the command room's
+queue with the reason; nothing received is dropped.
+
+Set-based on purpose: residents, earlier clues and case identifiers are fetched for the whole
+call in a few ``IN (...)`` queries and the clues are written with bulk inserts, so a batch of
+100,000 clues costs a few dozen queries, not a few per clue (see bench/bench_clues.py).
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 from django.db import transaction
 
 from fanzha.cases.models import Identifier
-from fanzha.clues.models import Clue
-from fanzha.stations.models import Resident
+from fanzha.clues.models import Clue, ClueBatch
+from fanzha.domain.person_matching import (
+    PersonCandidate,
+    best_fuzzy_match,
+    looks_like_id_number,
+    matching_rules,
+    normalise_id_number,
+    normalise_name,
+    normalise_phone,
+)
+from fanzha.stations.models import Grid, Resident
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "data" / "clues" / "grading.json"
 GRADE_ORDER = {"yellow": 0, "orange": 1, "red": 2}
+CHUNK = 900  # below SQLite's oldest limit of 999 bound parameters per statement
+INSERT_BATCH = 2000
+
+T = TypeVar("T")
 
 
 @cache
 def grading_rules() -> dict[str, Any]:
     rules: dict[str, Any] = json.loads(RULES_FILE.read_text(encoding="utf-8"))
     return rules
+
+
+@cache
+def _kind_spellings() -> dict[str, str]:
+    spellings: dict[str, str] = {}
+    for kind, rule in grading_rules()["kinds"].items():
+        spellings[normalise_name(kind).lower()] = kind
+        for synonym in rule.get("synonyms", []):
+            spellings[normalise_name(synonym).lower()] = kind
+    return spellings
+
+
+def canonical_kind(text: str) -> str:
+    """The clue kind as graded ("涉诈短信" → "被涉诈短信"); unknown kinds are kept as written."""
+    return _kind_spellings().get(normalise_name(text).lower(), text.strip())
+
+
+def identifier_kind(kind: str) -> str:
+    """The fraud identifier's kind (phone, app, url, bank_account) for a clue kind, or ""."""
+    rule = grading_rules()["kinds"].get(kind)
+    return str(rule.get("identifier", "")) if rule else ""
+
+
+def deadline_minutes(grade: str, overrides: Mapping[str, int] | None = None) -> int:
+    minutes = dict(grading_rules()["deadline_minutes"])
+    minutes.update(overrides or {})
+    return int(minutes[grade])
 
 
 @dataclass(frozen=True)
@@ -42,6 +89,18 @@ class ClueInput:
     suspected_category: str = ""
     amount_fen: int | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class ClueOutcome:
+    """What became of one input: ``state`` is matched, queued, merged or duplicate."""
+
+    source: str
+    source_id: str
+    state: str
+    clue_id: int | None
+    reason: str = ""
 
 
 @dataclass
@@ -51,16 +110,38 @@ class IntakeResult:
     matched: int = 0
     queued: int = 0
     merged: int = 0
+    outcomes: list[ClueOutcome] = field(default_factory=list)
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "created": self.created,
+            "duplicates": self.duplicates,
+            "matched": self.matched,
+            "queued": self.queued,
+            "merged": self.merged,
+        }
 
 
-def grade_clue(
-    clue: ClueInput, resident: Resident | None, seen_in_cases: bool, repeats: int
-) -> tuple[str, list[str]]:
+class _Person(NamedTuple):
+    id: int
+    name: str
+    address: str
+    grid_id: int
+    birth_date: date | None
+
+
+def age_on(birth: date | None, day: date) -> int | None:
+    if birth is None:
+        return None
+    return day.year - birth.year - int((day.month, day.day) < (birth.month, birth.day))
+
+
+def grade_clue(clue: ClueInput, age: int | None, seen_in_cases: bool, repeats: int) -> tuple[str, list[str]]:
     """Return the grade (red/orange/yellow) and the reasons, in Chinese, that set it."""
     rules = grading_rules()
     kind_rule = rules["kinds"].get(clue.kind)
     grade = kind_rule["base_grade"] if kind_rule else rules["default_grade"]
-    reasons = [f"线索类型：{clue.kind or '未注明'}"]
+    reasons = [f"线索类型：{clue.kind or '未注明'}" + ("" if kind_rule else "（未知类型，按默认等级）")]
 
     def raise_to(target: str, reason: str) -> None:
         nonlocal grade
@@ -73,10 +154,8 @@ def grade_clue(
             raise_to("red", f"涉及金额 {clue.amount_fen // 100} 元")
         elif clue.amount_fen >= rules["orange_amount_yuan"] * 100:
             raise_to("orange", f"涉及金额 {clue.amount_fen // 100} 元")
-    if resident is not None:
-        age = resident.age_on(clue.received_at.date())
-        if age is not None and age >= rules["elderly_age"]:
-            raise_to("orange", f"对象年龄 {age} 岁")
+    if age is not None and age >= rules["elderly_age"]:
+        raise_to("orange", f"对象年龄 {age} 岁")
     if seen_in_cases:
         raise_to("red", "涉诈标识曾出现在本所案件中")
     if repeats >= rules["repeat_contacts"]:
@@ -84,52 +163,175 @@ def grade_clue(
     return grade, reasons
 
 
-def receive_clues(inputs: Iterable[ClueInput], merge_window: timedelta = timedelta(days=7)) -> IntakeResult:
-    """Store, match, grade and dispatch clues; all or nothing per call."""
+def normalise_input(clue: ClueInput) -> ClueInput:
+    """Phones as bare digits, ID numbers upper-case, kinds in their graded spelling."""
+    return replace(
+        clue,
+        source=clue.source.strip(),
+        source_id=clue.source_id.strip(),
+        target_name=normalise_name(clue.target_name),
+        target_phone=normalise_phone(clue.target_phone),
+        target_id_number=normalise_id_number(clue.target_id_number),
+        target_address=clue.target_address.strip(),
+        kind=canonical_kind(clue.kind),
+        fraud_identifier=clue.fraud_identifier.strip(),
+        suspected_category=clue.suspected_category.strip(),
+    )
+
+
+def chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+@dataclass(frozen=True)
+class _Match:
+    person: _Person | None
+    method: str
+    confidence: float
+    reason: str
+
+
+class ResidentIndex:
+    """The residents a batch of clues can match, fetched in a few queries."""
+
+    FIELDS = ("id", "name", "address", "grid_id", "birth_date")
+
+    def __init__(self, clues: Sequence[ClueInput]) -> None:
+        ids = sorted({c.target_id_number for c in clues if looks_like_id_number(c.target_id_number)})
+        self.by_id: dict[str, _Person] = {}
+        for part in chunks(ids):
+            for row in Resident.objects.filter(id_number__in=part).values_list("id_number", *self.FIELDS):
+                self.by_id[row[0]] = _Person(*row[1:])
+        phones = sorted(
+            {c.target_phone for c in clues if c.target_phone and c.target_id_number not in self.by_id}
+        )
+        self.by_phone: dict[str, list[_Person]] = defaultdict(list)
+        for part in chunks(phones):
+            for row in Resident.objects.filter(phone__in=part).values_list("phone", *self.FIELDS):
+                self.by_phone[row[0]].append(_Person(*row[1:]))
+        fuzzy = [
+            c for c in clues if c.target_id_number not in self.by_id and c.target_phone not in self.by_phone
+        ]
+        self.by_name: dict[str, list[_Person]] = defaultdict(list)
+        self.by_address: dict[str, list[_Person]] = defaultdict(list)
+        names = sorted({c.target_name for c in fuzzy if c.target_name and c.target_address})
+        addresses = sorted({c.target_address for c in fuzzy if c.target_name and c.target_address})
+        for part in chunks(names):
+            for person in Resident.objects.filter(name__in=part).values_list(*self.FIELDS):
+                self.by_name[person[1]].append(_Person(*person))
+        for part in chunks(addresses):
+            for person in Resident.objects.filter(address__in=part).values_list(*self.FIELDS):
+                self.by_address[person[2]].append(_Person(*person))
+
+    def match(self, clue: ClueInput) -> _Match:
+        confidence = matching_rules()["confidence"]
+        if clue.target_id_number in self.by_id:
+            return _Match(self.by_id[clue.target_id_number], "身份证号", confidence["id_number"], "")
+        sharing = self.by_phone.get(clue.target_phone, []) if clue.target_phone else []
+        if len(sharing) == 1:
+            return _Match(sharing[0], "手机号", confidence["phone_unique"], "")
+        if len(sharing) > 1:
+            # A family phone: let the name decide, and say it is less certain.
+            named = [p for p in sharing if normalise_name(p.name) == clue.target_name]
+            if len(named) == 1:
+                return _Match(named[0], "手机号+姓名", confidence["phone_shared"], "")
+        candidates = {
+            p.id: p
+            for p in (*self.by_name.get(clue.target_name, ()), *self.by_address.get(clue.target_address, ()))
+        }
+        outcome = best_fuzzy_match(
+            clue.target_name,
+            clue.target_address,
+            (PersonCandidate(p.id, p.name, p.address) for p in candidates.values()),
+        )
+        if outcome.match is not None:
+            return _Match(candidates[outcome.match.key], "姓名+地址", outcome.match.confidence, "")
+        return _Match(None, "", 0.0, _queue_reason(clue, sharing, outcome.reason))
+
+
+def _queue_reason(clue: ClueInput, sharing: list[_Person], fuzzy_reason: str) -> str:
+    parts = []
+    if not clue.target_id_number:
+        parts.append("无身份证号")
+    elif not looks_like_id_number(clue.target_id_number):
+        parts.append("身份证号格式不对")
+    else:
+        parts.append("身份证号不是本辖区居民")
+    if not clue.target_phone:
+        parts.append("无手机号")
+    elif sharing:
+        parts.append(f"手机号对应 {len(sharing)} 名居民且姓名不能区分")
+    else:
+        parts.append("手机号未登记")
+    return "；".join([*parts, fuzzy_reason])[:200]
+
+
+def _person_key(resident_id: int | None, id_number: str, phone: str, name: str, address: str) -> str:
+    if resident_id is not None:
+        return f"r:{resident_id}"
+    if id_number:
+        return f"i:{id_number}"
+    if phone:
+        return f"p:{phone}"
+    return f"n:{name}|{address}"
+
+
+def receive_clues(
+    inputs: Iterable[ClueInput],
+    merge_window: timedelta | None = None,
+    *,
+    batch: ClueBatch | None = None,
+    deadlines: Mapping[str, int] | None = None,
+) -> IntakeResult:
+    """Store, match, grade and dispatch clues; all or nothing per call.
+
+    ``merge_window`` (default from grading.json) bounds how far apart two clues on the same
+    person and fraud identifier may be to merge; ``deadlines`` overrides minutes per grade.
+    """
+    window = (
+        merge_window if merge_window is not None else timedelta(days=grading_rules()["merge_window_days"])
+    )
     result = IntakeResult()
-    deadlines = grading_rules()["deadline_minutes"]
-    batch = list(inputs)
-    existing = set(
-        Clue.objects.filter(source_id__in=[c.source_id for c in batch]).values_list("source", "source_id")
-    )
-    by_id = Resident.objects.select_related("grid__officer").in_bulk(
-        [c.target_id_number for c in batch if c.target_id_number], field_name="id_number"
-    )
-    by_phone: dict[str, Resident] = {}
-    for candidate in Resident.objects.select_related("grid__officer").filter(
-        phone__in=[c.target_phone for c in batch if c.target_phone]
-    ):
-        by_phone.setdefault(candidate.phone, candidate)
-    known_identifiers = set(
-        Identifier.objects.filter(
-            value__in=[c.fraud_identifier for c in batch if c.fraud_identifier]
-        ).values_list("value", flat=True)
-    )
+    fresh: list[ClueInput] = []
+    seen: set[tuple[str, str]] = set()
+    normalised = [normalise_input(c) for c in inputs]
+    existing = _existing_ids(normalised)
+    for clue in normalised:
+        key = (clue.source, clue.source_id)
+        if key in seen or key in existing:
+            result.duplicates += 1
+            result.outcomes.append(
+                ClueOutcome(clue.source, clue.source_id, "duplicate", existing.get(key), "来源编号重复")
+            )
+            continue
+        seen.add(key)
+        fresh.append(clue)
+    if not fresh:
+        return result
+    fresh.sort(key=lambda c: c.received_at)
+    officer_of = dict(Grid.objects.values_list("id", "officer_id"))
+    known_identifiers = _known_identifiers(fresh)
     with transaction.atomic():
-        for clue in sorted(batch, key=lambda c: c.received_at):
-            if (clue.source, clue.source_id) in existing:
-                result.duplicates += 1
-                continue
-            existing.add((clue.source, clue.source_id))
-            resident, method, confidence = _match(clue, by_id, by_phone)
-            earlier = (
-                Clue.objects.filter(
-                    resident=resident,
-                    received_at__gte=clue.received_at - merge_window,
-                    received_at__lte=clue.received_at,
-                    merged_into__isnull=True,
-                )
-                if resident is not None
-                else Clue.objects.none()
+        index = ResidentIndex(fresh)
+        matches = [index.match(c) for c in fresh]
+        primaries, repeats_at = _recent_clues(fresh, matches, window)
+        rows: list[Clue] = []
+        merged_to: dict[int, int | Clue] = {}  # position in rows -> primary clue (pk or unsaved row)
+        for clue, found in zip(fresh, matches, strict=True):
+            person = found.person
+            pkey = _person_key(
+                person.id if person else None,
+                clue.target_id_number,
+                clue.target_phone,
+                clue.target_name,
+                clue.target_address,
             )
-            same_identifier = (
-                earlier.filter(fraud_identifier=clue.fraud_identifier).first()
-                if clue.fraud_identifier
-                else None
-            )
-            grade, reasons = grade_clue(
-                clue, resident, clue.fraud_identifier in known_identifiers, earlier.count()
-            )
+            repeats = 0
+            if person is not None:
+                repeats = sum(1 for at in repeats_at[person.id] if abs(at - clue.received_at) <= window)
+            age = age_on(person.birth_date, clue.received_at.date()) if person else None
+            grade, reasons = grade_clue(clue, age, clue.fraud_identifier in known_identifiers, repeats)
             row = Clue(
                 source=clue.source,
                 source_id=clue.source_id,
@@ -145,39 +347,119 @@ def receive_clues(inputs: Iterable[ClueInput], merge_window: timedelta = timedel
                 raw=clue.raw,
                 grade=grade,
                 grade_reasons=reasons,
+                batch=batch,
+                source_line=clue.line,
             )
-            if same_identifier is not None:
+            if person is not None:
+                row.resident_id, row.grid_id = person.id, person.grid_id
+                row.match_method, row.match_confidence = found.method, found.confidence
+            primary = None
+            if clue.fraud_identifier:
+                primary = next(
+                    (
+                        p
+                        for at, p in primaries.get((pkey, clue.fraud_identifier), [])
+                        if abs(at - clue.received_at) <= window
+                    ),
+                    None,
+                )
+            if primary is not None:
                 # Keep both records; the later one points at the clue already being worked.
                 row.status = Clue.Status.MERGED
-                row.merged_into = same_identifier
-                row.resident, row.grid = resident, same_identifier.grid
+                row.queue_reason = "同一对象、同一涉诈标识在合并时限内已有线索"
+                merged_to[len(rows)] = primary
                 result.merged += 1
                 result.duplicates += 1
-                row.save()
-                continue
-            elif resident is None:
-                row.status = Clue.Status.QUEUED
-                row.queue_reason = method
-                result.queued += 1
             else:
-                row.resident, row.grid = resident, resident.grid
-                row.match_method, row.match_confidence = method, confidence
-                row.officer = resident.grid.officer
-                row.status = Clue.Status.DISPATCHED
-                row.deadline = clue.received_at + timedelta(minutes=deadlines[grade])
-                result.matched += 1
-            row.save()
-            result.created += 1
+                if person is None:
+                    row.status = Clue.Status.QUEUED
+                    row.queue_reason = found.reason
+                    result.queued += 1
+                else:
+                    row.officer_id = officer_of.get(person.grid_id)
+                    row.status = Clue.Status.DISPATCHED
+                    row.deadline = clue.received_at + timedelta(minutes=deadline_minutes(grade, deadlines))
+                    if row.officer_id is None:
+                        row.queue_reason = "该警格未设责任民警"
+                    result.matched += 1
+                    repeats_at[person.id].append(clue.received_at)
+                result.created += 1
+                if clue.fraud_identifier:
+                    primaries.setdefault((pkey, clue.fraud_identifier), []).append((clue.received_at, row))
+            rows.append(row)
+        first_pass = [r for i, r in enumerate(rows) if i not in merged_to]
+        Clue.objects.bulk_create(first_pass, batch_size=INSERT_BATCH)
+        second_pass = []
+        for position, primary in merged_to.items():
+            row = rows[position]
+            row.merged_into_id = primary if isinstance(primary, int) else primary.pk
+            second_pass.append(row)
+        Clue.objects.bulk_create(second_pass, batch_size=INSERT_BATCH)
+    if first_pass and first_pass[0].pk is None:  # a backend that does not return ids on bulk insert
+        ids = dict(
+            Clue.objects.filter(source_id__in=[r.source_id for r in rows]).values_list("source_id", "id")
+        )
+        for row in rows:
+            row.pk = ids.get(row.source_id)
+    for row, position in zip(rows, range(len(rows)), strict=True):
+        state = (
+            "merged"
+            if position in merged_to
+            else ("queued" if row.status == Clue.Status.QUEUED else "matched")
+        )
+        result.outcomes.append(ClueOutcome(row.source, row.source_id, state, row.pk, row.queue_reason))
     return result
 
 
-def _match(
-    clue: ClueInput, by_id: dict[str, Resident], by_phone: dict[str, Resident]
-) -> tuple[Resident | None, str, float]:
-    if clue.target_id_number and clue.target_id_number in by_id:
-        return by_id[clue.target_id_number], "身份证号", 1.0
-    if clue.target_phone and clue.target_phone in by_phone:
-        return by_phone[clue.target_phone], "手机号", 0.95
-    if not clue.target_id_number and not clue.target_phone:
-        return None, "缺少身份证号和手机号", 0.0
-    return None, "身份证号、手机号均未匹配到本辖区居民", 0.0
+def _existing_ids(clues: Sequence[ClueInput]) -> dict[tuple[str, str], int]:
+    wanted = {(c.source, c.source_id) for c in clues}
+    found: dict[tuple[str, str], int] = {}
+    for part in chunks(sorted({c.source_id for c in clues})):
+        for source, source_id, pk in Clue.objects.filter(source_id__in=part).values_list(
+            "source", "source_id", "id"
+        ):
+            if (source, source_id) in wanted:
+                found[(source, source_id)] = pk
+    return found
+
+
+def _known_identifiers(clues: Sequence[ClueInput]) -> set[str]:
+    values = sorted({c.fraud_identifier for c in clues if c.fraud_identifier})
+    known: set[str] = set()
+    for part in chunks(values):
+        known.update(Identifier.objects.filter(value__in=part).values_list("value", flat=True))
+    return known
+
+
+def _recent_clues(
+    clues: Sequence[ClueInput], matches: Sequence[_Match], window: timedelta
+) -> tuple[dict[tuple[str, str], list[tuple[datetime, int | Clue]]], dict[int, list[datetime]]]:
+    """Earlier clues already stored that a new one may merge into or count as a repeat of."""
+    start = clues[0].received_at - window
+    end = clues[-1].received_at + window
+    primaries: dict[tuple[str, str], list[tuple[datetime, int | Clue]]] = {}
+    identifiers = sorted({c.fraud_identifier for c in clues if c.fraud_identifier})
+    stored = Clue.objects.filter(received_at__gte=start, received_at__lte=end, merged_into__isnull=True)
+    for part in chunks(identifiers):
+        for pk, at, ident, resident_id, id_number, phone, name, address in stored.filter(
+            fraud_identifier__in=part
+        ).values_list(
+            "id",
+            "received_at",
+            "fraud_identifier",
+            "resident_id",
+            "target_id_number",
+            "target_phone",
+            "target_name",
+            "target_address",
+        ):
+            key = (_person_key(resident_id, id_number, phone, name, address), ident)
+            primaries.setdefault(key, []).append((at, pk))
+    repeats_at: dict[int, list[datetime]] = defaultdict(list)
+    residents = sorted({m.person.id for m in matches if m.person is not None})
+    for id_part in chunks(residents):
+        for resident_id, at in stored.filter(resident_id__in=id_part).values_list(
+            "resident_id", "received_at"
+        ):
+            repeats_at[resident_id].append(at)
+    return primaries, repeats_at

@@ -1,11 +1,111 @@
-"""Warning clues (预警线索) and the dissuasion actions recorded on them."""
+"""Warning clues (预警线索), the batches they arrive in, the rows that could not be read, the
+source systems allowed to push clues over the API, and the dissuasion actions recorded on them."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from fanzha.stations.models import Grid, Resident
+
+TOKEN_PREFIX = "fz_"
+
+
+def hash_token(token: str) -> str:
+    # Tokens are 256-bit random strings, so a fast hash is enough: there is nothing to brute-force.
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class SourceSystem(models.Model):
+    """A system allowed to push clues (96110 platform, a bank, an operator…), one token each.
+    Only the token's hash is stored; the token itself is shown once when issued."""
+
+    name = models.CharField("系统名称", max_length=100, unique=True)
+    source = models.CharField(
+        "线索来源", max_length=30, help_text="写入线索“来源”字段，如 96110、银行、运营商"
+    )
+    token_hash = models.CharField("令牌摘要", max_length=64, unique=True, editable=False)
+    token_hint = models.CharField("令牌前缀", max_length=12, blank=True, editable=False)
+    is_active = models.BooleanField("启用", default=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "线索来源系统"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.source}）"
+
+    def issue_token(self) -> str:
+        """Set a new token (the old one stops working) and return it; save() is the caller's."""
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        self.token_hash = hash_token(token)
+        self.token_hint = token[:8]
+        return token
+
+    @classmethod
+    def authenticate(cls, token: str) -> SourceSystem | None:
+        if not token:
+            return None
+        system = cls.objects.filter(token_hash=hash_token(token), is_active=True).first()
+        if system is not None:
+            cls.objects.filter(pk=system.pk).update(last_used_at=timezone.now())
+        return system
+
+
+class ClueBatch(models.Model):
+    """One delivery of clues: a file, an API call, the demo loader."""
+
+    class Channel(models.TextChoices):
+        FILE = "file", "文件导入"
+        API = "api", "接口推送"
+        LOADER = "loader", "演示数据"
+
+    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    name = models.CharField("名称", max_length=200, blank=True)
+    file_sha256 = models.CharField("文件摘要", max_length=64, blank=True, db_index=True)
+    source_system = models.ForeignKey(
+        SourceSystem, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="来源系统"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="导入人"
+    )
+    received_at = models.DateTimeField("接收时间", default=timezone.now, db_index=True)
+    summary = models.JSONField("导入结果", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "线索批次"
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.received_at:%Y-%m-%d %H:%M} {self.get_channel_display()} {self.name}"
+
+
+class ClueReject(models.Model):
+    """A row that could not be read, kept verbatim for a person to look at."""
+
+    batch = models.ForeignKey(
+        ClueBatch, on_delete=models.CASCADE, related_name="rejects", verbose_name="批次"
+    )
+    file_name = models.CharField("文件", max_length=200, blank=True)
+    line = models.PositiveIntegerField("行号")
+    raw = models.TextField("原始内容", blank=True)
+    reason = models.CharField("原因", max_length=200)
+    resolved = models.BooleanField("已处理", default=False)
+    resolved_note = models.CharField("处理说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "无法读取的线索行"
+        ordering = ["batch", "line"]
+        constraints = [models.UniqueConstraint(fields=["batch", "line"], name="clue_reject_line_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}:{self.line}"
 
 
 class Clue(models.Model):
@@ -73,6 +173,20 @@ class Clue(models.Model):
     )
     first_contact_at = models.DateTimeField("首次联系时间", null=True, blank=True)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    batch = models.ForeignKey(
+        ClueBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="clues", verbose_name="批次"
+    )
+    source_line = models.PositiveIntegerField("文件行号", null=True, blank=True)
+    escalated_at = models.DateTimeField("升级时间", null=True, blank=True)
+    escalation_reason = models.CharField("升级原因", max_length=200, blank=True)
+    case = models.ForeignKey(
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="from_clues",
+        verbose_name="转立案件",
+    )
     raw = models.JSONField("原始记录", default=dict, blank=True)
     created_at = models.DateTimeField("入库时间", auto_now_add=True)
 
@@ -101,6 +215,8 @@ class DissuasionAction(models.Model):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, verbose_name="处置人"
     )
+    sms_text = models.TextField("短信内容", blank=True)
+    recorded_at = models.DateTimeField("录入时间", auto_now_add=True, null=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "劝阻记录"

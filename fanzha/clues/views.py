@@ -1,21 +1,299 @@
-"""Clue pages: the list of warning clues the user may see."""
+"""Clue pages: the officer's list ordered by deadline, one clue with its actions and outcome, the
+command room's queue (unmatched, escalated, unreadable rows), hand matching, file import and
+batch analysis. All querysets come from ``fanzha.stations.scope``; all changes go through
+``fanzha.clues.handling``, which writes the audit log."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from datetime import date, datetime, time, timedelta
 
-from fanzha.stations import scope
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import F, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from fanzha.clues import handling
+from fanzha.clues.analysis import analyse_clues, clue_selection, write_analysis_xlsx
+from fanzha.clues.forms import ActionForm, CloseForm, ImportForm
+from fanzha.clues.models import Clue, ClueBatch, ClueReject
+from fanzha.errors import UserFacingError
+from fanzha.stations import audit, scope
+from fanzha.stations.models import AuditLog, Role, User
 from fanzha.web.views import PAGE_SIZE, current_user
+
+COMMAND_ROLES = frozenset({Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN})
+
+
+def _require_command(user: User) -> None:
+    if user.role not in COMMAND_ROLES and not user.is_superuser:
+        raise PermissionDenied
 
 
 @login_required
 def clue_list(request: HttpRequest) -> HttpResponse:
-    queryset = scope.visible_clues(current_user(request)).order_by("deadline", "received_at")
-    status = request.GET.get("status")
-    if status:
-        queryset = queryset.filter(status=status)
+    user = current_user(request)
+    queryset = scope.visible_clues(user)
+    status = request.GET.get("status", "")
+    grade = request.GET.get("grade", "")
+    mine = request.GET.get("mine", "1" if user.role == Role.OFFICER else "")
+    queryset = queryset.filter(status=status) if status else queryset.exclude(status=Clue.Status.MERGED)
+    if grade:
+        queryset = queryset.filter(grade=grade)
+    if mine == "1":
+        queryset = queryset.filter(
+            Q(officer=user) | Q(officer__isnull=True, status__in=handling.OPEN_STATUSES)
+        )
+    # Open clues first, the nearest deadline on top; closed ones after, newest first.
+    queryset = queryset.order_by(
+        F("closed_at").asc(nulls_first=True), F("deadline").asc(nulls_last=True), "-received_at"
+    )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "clues/list.html", {"page": page, "status": status})
+    return render(
+        request,
+        "clues/list.html",
+        {
+            "page": page,
+            "status": status,
+            "grade": grade,
+            "mine": mine,
+            "statuses": Clue.Status.choices,
+            "grades": Clue.Grade.choices,
+            "now": timezone.now(),
+            "is_command": user.role in COMMAND_ROLES or user.is_superuser,
+        },
+    )
+
+
+@login_required
+def clue_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = current_user(request)
+    clue = get_object_or_404(scope.visible_clues(user).select_related("batch", "merged_into", "case"), pk=pk)
+    history = AuditLog.objects.filter(object_type=Clue._meta.label, object_id=str(clue.pk)).select_related(
+        "user"
+    )
+    return render(
+        request,
+        "clues/detail.html",
+        {
+            "clue": clue,
+            "actions": clue.actions.select_related("by"),
+            "merged": clue.merged.all(),
+            "history": history[:30],
+            "action_form": ActionForm(initial={"sms": handling.sms_text(clue)}),
+            "close_form": CloseForm(),
+            "is_open": clue.status in handling.OPEN_STATUSES,
+            "can_close": clue.status in handling.CLOSABLE_STATUSES,
+            "is_command": user.role in COMMAND_ROLES or user.is_superuser,
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def record_action(request: HttpRequest, pk: int) -> HttpResponse:
+    user = current_user(request)
+    clue = get_object_or_404(scope.visible_clues(user), pk=pk)
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "处置记录填写有误：" + "；".join(str(e) for e in form.errors.values()))
+        return redirect("clues:detail", pk=clue.pk)
+    data = form.cleaned_data
+    try:
+        handling.record_action(
+            clue.pk,
+            user,
+            data["kind"],
+            at=data.get("at") or None,
+            reached=form.reached_value(),
+            note=data.get("note", ""),
+            sms=data.get("sms", "") if data["kind"] == "sms" else "",
+        )
+        messages.success(request, "已记录")
+    except handling.ClueStateError as exc:
+        messages.error(request, str(exc))
+    return redirect("clues:detail", pk=clue.pk)
+
+
+@login_required
+@require_POST
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    user = current_user(request)
+    clue = get_object_or_404(scope.visible_clues(user), pk=pk)
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "办结必须选择处置结果")
+        return redirect("clues:detail", pk=clue.pk)
+    try:
+        closed = handling.close_clue(
+            clue.pk, user, form.cleaned_data["outcome"], form.cleaned_data.get("note", "")
+        )
+    except handling.ClueStateError as exc:
+        messages.error(request, str(exc))
+        return redirect("clues:detail", pk=clue.pk)
+    if closed.status == Clue.Status.ESCALATED:
+        messages.warning(request, "无法联系：已升级至综合指挥室")
+    elif closed.case_id:
+        messages.success(request, f"已办结，并生成待确认案件 {closed.case.case_no if closed.case else ''}")
+    else:
+        messages.success(request, "已办结")
+    return redirect("clues:detail", pk=clue.pk)
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """The command room: escalation runs on every load, so nothing overdue waits for a cron job."""
+    user = current_user(request)
+    _require_command(user)
+    escalated_now = handling.escalate_overdue()
+    clues = scope.visible_clues(user)
+    return render(
+        request,
+        "clues/queue.html",
+        {
+            "escalated_now": escalated_now,
+            "queued": clues.filter(status=Clue.Status.QUEUED).order_by("received_at")[:100],
+            "queued_count": clues.filter(status=Clue.Status.QUEUED).count(),
+            "escalated": clues.filter(status=Clue.Status.ESCALATED).order_by("escalated_at")[:100],
+            "rejects_open": ClueReject.objects.filter(resolved=False).count(),
+            "batches": ClueBatch.objects.select_related("created_by", "source_system")[:10],
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def match(request: HttpRequest, pk: int) -> HttpResponse:
+    user = current_user(request)
+    _require_command(user)
+    clue = get_object_or_404(scope.visible_clues(user), pk=pk)
+    if request.method == "POST":
+        resident_id = request.POST.get("resident", "")
+        if (
+            not resident_id.isdigit()
+            or not scope.visible_residents(user).filter(pk=int(resident_id)).exists()
+        ):
+            messages.error(request, "请选择一名居民")
+            return redirect("clues:match", pk=clue.pk)
+        try:
+            handling.assign_by_hand(clue.pk, user, int(resident_id), request.POST.get("note", "")[:100])
+        except handling.ClueStateError as exc:
+            messages.error(request, str(exc))
+            return redirect("clues:match", pk=clue.pk)
+        messages.success(request, "已人工匹配并下发至警格民警")
+        return redirect("clues:detail", pk=clue.pk)
+    query = request.GET.get("q", "").strip()
+    found = []
+    if query:
+        found = list(
+            scope.visible_residents(user).filter(Q(name=query) | Q(phone=query) | Q(id_number=query))[:20]
+        )
+    return render(
+        request,
+        "clues/match.html",
+        {"clue": clue, "suggestions": handling.suggest_residents(clue), "query": query, "found": found},
+    )
+
+
+@login_required
+def import_file(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    _require_command(user)
+    report = None
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        from fanzha.clues.spreadsheet import import_clue_file
+
+        try:
+            report = import_clue_file(
+                upload.read(),
+                filename=upload.name,
+                user=user,
+                default_source=form.cleaned_data.get("source") or None,
+            )
+        except UserFacingError as exc:
+            messages.error(request, exc.zh)
+    return render(request, "clues/import.html", {"form": form, "report": report})
+
+
+@login_required
+def rejects(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    _require_command(user)
+    if request.method == "POST":
+        reject = get_object_or_404(ClueReject, pk=request.POST.get("reject", 0))
+        reject.resolved = True
+        reject.resolved_note = request.POST.get("note", "")[:200]
+        reject.save(update_fields=["resolved", "resolved_note"])
+        audit.record(
+            request,
+            AuditLog.Action.CHANGE,
+            reject,
+            reason="处理无法读取的线索行",
+            detail={"note": reject.resolved_note},
+        )
+        return redirect("clues:rejects")
+    show = request.GET.get("show", "open")
+    queryset = ClueReject.objects.select_related("batch")
+    if show == "open":
+        queryset = queryset.filter(resolved=False)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "clues/rejects.html", {"page": page, "show": show})
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+@login_required
+def analysis(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    batch_text = request.GET.get("batch", "")
+    batch_id = int(batch_text) if batch_text.isdigit() else None
+    today = timezone.localdate()
+    start = _day(request.GET.get("from", "")) or (None if batch_id else today - timedelta(days=30))
+    end = _day(request.GET.get("to", "")) or (None if batch_id else today)
+
+    def aware(day: date | None, shift: int = 0) -> datetime | None:
+        return timezone.make_aware(datetime.combine(day + timedelta(days=shift), time())) if day else None
+
+    selection = clue_selection(
+        batch_id=batch_id, start=aware(start), end=aware(end, 1), base=scope.visible_clues(user)
+    )
+    title = f"批次 {batch_id}" if batch_id else f"{start} 至 {end}"
+    result = analyse_clues(selection, title=f"预警线索批量研判（{title}）")
+    if request.GET.get("export") == "xlsx":
+        audit.record(
+            request,
+            AuditLog.Action.EXPORT,
+            reason="导出批量研判",
+            detail={"batch": batch_id, "from": str(start), "to": str(end), "total": result.total},
+            object_type="clues.analysis",
+        )
+        response = HttpResponse(
+            write_analysis_xlsx(result),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="clue-analysis.xlsx"'
+        return response
+    return render(
+        request,
+        "clues/analysis.html",
+        {
+            "result": result,
+            "batch": batch_id,
+            "start": start,
+            "end": end,
+            "batches": ClueBatch.objects.all()[:50],
+            "query": request.GET.urlencode(),
+        },
+    )
