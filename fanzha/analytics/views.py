@@ -1,0 +1,149 @@
+"""The analytics dashboard and its exports. Numbers come from :mod:`fanzha.analytics.dashboard`
+and :mod:`fanzha.analytics.effect`; this module only reads the request and renders."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from fanzha.analytics import dashboard, effect, series
+from fanzha.analytics.series import Filters, Table
+from fanzha.domain import stats
+from fanzha.stations import audit, scope
+from fanzha.stations.models import AuditLog, Role, User
+from fanzha.web.views import current_user
+
+DEFAULT_MONTHS = 12
+
+
+def _month(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        year, month = text[:7].split("-")
+        return date(int(year), int(month), 1)
+    except ValueError:
+        return None
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        return int(text) if text else None
+    except ValueError:
+        return None
+
+
+def filters_from(request: HttpRequest, user: User) -> Filters:
+    span = series.data_months()
+    last_default = span[1] if span else stats.month_start(date.today())
+    last = _month(request.GET.get("to")) or last_default
+    first = _month(request.GET.get("from")) or stats.add_months(last, -(DEFAULT_MONTHS - 1))
+    if first > last:
+        first, last = last, first
+    return series.filters_for(
+        user, first, last, request.GET.get("category", ""), _int(request.GET.get("grid"))
+    )
+
+
+@login_required
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    f = filters_from(request, user)
+    data = dashboard.payload(f)
+    campaign = None
+    start_text = request.GET.get("start", "")
+    if start_text:
+        try:
+            start = date.fromisoformat(start_text)
+        except ValueError:
+            start = None
+        if start is not None:
+            campaign = effect.campaign_effect(
+                start,
+                months_before=_int(request.GET.get("months_before")) or 12,
+                months_after=_int(request.GET.get("months_after")) or 12,
+                grid_ids=f.grid_ids,
+                category=f.category,
+            ).as_dict()
+    categories = sorted(
+        {
+            row[0]
+            for row in series.breakdown(Filters(f.first_month, f.last_month, "", f.grid_ids), "category").rows
+        }
+    )
+    can_drill = user.role != Role.GRID_WORKER
+    return render(
+        request,
+        "analytics/dashboard.html",
+        {
+            "filters": f,
+            "cards": data["cards"],
+            "tables": data["tables"],
+            "grids": scope.visible_grids(user).order_by("code"),
+            "categories": categories,
+            "grid": _int(request.GET.get("grid")),
+            "campaign": campaign,
+            "start": start_text,
+            "months_before": request.GET.get("months_before", "12"),
+            "months_after": request.GET.get("months_after", "12"),
+            "cases_url": reverse("cases:list") if can_drill else "",
+            "query": request.GET.urlencode(),
+            "scoped": f.grid_ids is not None,
+        },
+    )
+
+
+def table_xlsx(table: Table) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = table.key[:31]
+    sheet.append([table.title])
+    sheet.append(table.columns)
+    for row in table.rows:
+        sheet.append([v.isoformat() if isinstance(v, date) else v for v in row])
+    if table.note:
+        sheet.append([])
+        sheet.append([table.note])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@login_required
+def export_view(request: HttpRequest, key: str) -> HttpResponse:
+    user = current_user(request)
+    f = filters_from(request, user)
+    try:
+        table = dashboard.table(key, f)
+    except KeyError as exc:
+        raise Http404(key) from exc
+    audit.record(
+        request,
+        AuditLog.Action.EXPORT,
+        reason="案情分析图表数据导出",
+        detail={
+            "table": key,
+            "from": f.first_month.isoformat(),
+            "to": f.last_month.isoformat(),
+            "category": f.category,
+            "grids": sorted(f.grid_ids) if f.grid_ids is not None else "all",
+            "rows": len(table.rows),
+        },
+        object_type="analytics.table",
+        object_id=key,
+    )
+    response = HttpResponse(
+        table_xlsx(table), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="fanzha-{key}-{f.first_month:%Y%m}-{f.last_month:%Y%m}.xlsx"'
+    )
+    return response
