@@ -20,7 +20,8 @@ WORKFLOW_URLS = [
     ("ranking/", "fanzha.ranking.urls"),
     ("analytics/", "fanzha.analytics.urls"),
     ("outreach/", "fanzha.outreach.urls"),
-    ("public/", "fanzha.public.urls"),
+    ("public/", "fanzha.outreach.public_urls"),  # /public/quiz/… (no login)
+    ("public/", "fanzha.check.public_urls"),  # /public/check/… (no login)
 ]
 
 
