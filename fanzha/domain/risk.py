@@ -1,0 +1,455 @@
+"""Resident risk check: a message, link, phone number, account or app name in; a verdict out.
+
+:func:`check_text` is the one entry point; ``fanzha check``, the public page and
+``POST /api/v1/check`` all call it. Signals, each explained in Chinese when it fires:
+
+* identifiers already seen in the station's cases or clues (:class:`KnownIdentifiers`);
+* the text model (``message_model.py``), only on texts with enough words to judge;
+* suspicious phrasing (``data/risk/phrases.json``);
+* link heuristics (``links.py``);
+* phone-number shape: foreign numbers, spoofed-looking service numbers, virtual operators.
+
+Every signal carries a weight on one final scale; weights combine as independent evidence
+(``1 - Π(1 - w)``). The model's probability is first mapped onto that scale piecewise-linearly
+so that its own thresholds, chosen on the training split, land on the verdict thresholds.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from fanzha.domain.identifiers import ACCOUNT_KINDS, PHONE_KINDS, URL_KINDS, Identifier, find_identifiers
+from fanzha.domain.links import find_urls, host_of, inspect_links
+from fanzha.domain.message_model import load_model
+from fanzha.domain.text_normalize import CARD_TOKEN, content_length, normalize_for_model
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "risk"
+
+FRAUD_THRESHOLD = 0.8
+SUSPICIOUS_THRESHOLD = 0.5
+VERDICT_LABELS = {"fraud": "高风险", "suspicious": "可疑", "safe": "未见风险"}
+KNOWN_WEIGHT = 0.97
+MODEL_EVIDENCE_LIMIT = 4
+# A phrase hit this strong names the category even when the classifier would say otherwise.
+STRONG_CATEGORY_WEIGHT = 0.5
+# The model and the classifier read at most this much of a long pasted chat (cost grows with
+# length; the opening of a chat carries the pitch). Regex signals always read everything.
+MODEL_MAX_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class KnownIdentifiers:
+    """Identifiers from the station's own cases and clues, each with the number of cases it is in.
+
+    A count of 0 means the identifier is known from clues only. Keys may be given in any
+    written form; :meth:`build` normalises them (phones and accounts to digits, domains to
+    lower-case hosts without ``www.``, apps case-folded).
+    """
+
+    phones: Mapping[str, int] = field(default_factory=dict)
+    accounts: Mapping[str, int] = field(default_factory=dict)
+    domains: Mapping[str, int] = field(default_factory=dict)
+    apps: Mapping[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def build(
+        cls,
+        phones: Mapping[str, int] | Iterable[str] = (),
+        accounts: Mapping[str, int] | Iterable[str] = (),
+        domains: Mapping[str, int] | Iterable[str] = (),
+        apps: Mapping[str, int] | Iterable[str] = (),
+    ) -> KnownIdentifiers:
+        """Normalise keys; a plain iterable counts each identifier as seen in one case."""
+        return cls(
+            phones=_normalised(phones, normalize_phone),
+            accounts=_normalised(accounts, _digits_or_text),
+            domains=_normalised(domains, lambda value: host_of(value) or value.strip().lower()),
+            apps=_normalised(apps, lambda value: unicodedata.normalize("NFKC", value).strip().casefold()),
+        )
+
+
+def _normalised(values: Mapping[str, int] | Iterable[str], key: Any) -> dict[str, int]:
+    pairs = values.items() if isinstance(values, Mapping) else ((value, 1) for value in values)
+    result: dict[str, int] = {}
+    for raw, count in pairs:
+        normal = key(raw)
+        if normal:
+            result[normal] = max(result.get(normal, 0), int(count))
+    return result
+
+
+@dataclass(frozen=True)
+class RiskReason:
+    """One signal that fired. ``kind``: known, model, phrase, link, phone, account."""
+
+    kind: str
+    text: str
+    weight: float
+    evidence: str = ""
+
+
+@dataclass
+class RiskVerdict:
+    verdict: str  # fraud, suspicious, safe
+    score: float
+    category: str | None
+    reasons: list[RiskReason]
+    advice: list[str]
+    identifiers: list[Identifier] = field(default_factory=list)
+    model_score: float | None = None
+
+    @property
+    def label(self) -> str:
+        """The verdict as residents read it: 高风险, 可疑 or 未见风险."""
+        return VERDICT_LABELS[self.verdict]
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form shared by the CLI and the HTTP API (reasons as plain sentences)."""
+        return {
+            "verdict": self.verdict,
+            "label": self.label,
+            "score": round(self.score, 4),
+            "category": self.category,
+            "reasons": [reason.text for reason in self.reasons],
+            "advice": list(self.advice),
+            "signals": [asdict(reason) for reason in self.reasons],
+            "identifiers": [
+                {"kind": item.kind, "value": item.value, "valid": item.valid} for item in self.identifiers
+            ],
+            "model_score": None if self.model_score is None else round(self.model_score, 4),
+        }
+
+
+# --- identifiers -----------------------------------------------------------------------------
+# Extraction is fanzha.domain.identifiers (phones, cards, QQ, WeChat, URLs); only the shapes
+# that matter for a warning and not for a case record (spoofed service numbers, foreign
+# numbers) are recognised here.
+
+
+def normalize_phone(value: str) -> str:
+    """Digits of a phone number without the +86/0086 country prefix ('' when not a phone)."""
+    digits = re.sub(r"\D", "", value)
+    if digits.startswith("0086"):
+        digits = digits[4:]
+    elif digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits
+
+
+def _digits_or_text(value: str) -> str:
+    digits = re.sub(r"[\s-]", "", value)
+    return digits if digits.isdigit() else unicodedata.normalize("NFKC", value).strip().casefold()
+
+
+_FOREIGN_PHONE = re.compile(r"(?<![\d+\-])(?:\+|00)(?!86)([1-9]\d{0,2})[- ]?\d{3,12}")
+_PREFIXED_SERVICE = re.compile(r"(?<![\d\-])(?:\+|00)\d{0,3}[- ]?(9[56]\d{3}|100\d{2}|96110)(?!\d)")
+_PADDED_SERVICE = re.compile(r"(?<![\d+])(9[56]\d{3})(\d{1,6})(?!\d)")
+
+
+# --- data ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Phrase:
+    pattern: re.Pattern[str]
+    weight: float
+    reason: str
+    category: str | None
+    advice: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RiskData:
+    phrases: tuple[Phrase, ...]
+    negations: tuple[str, ...]
+    negation_window: int
+    advice_signals: dict[str, str]
+    advice_categories: dict[str, list[str]]
+    advice_verdicts: dict[str, list[str]]
+    category_cues: dict[str, list[str]]
+    service_numbers: dict[str, str]
+    virtual_prefixes: tuple[str, ...]
+    bare_account_banks: re.Pattern[str]
+    bare_account_max_chars: int
+    bare_account_weight: float
+    bare_account_reason: str
+
+
+def _read(name: str) -> Any:
+    return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def load_risk_data() -> RiskData:
+    phrases = _read("phrases.json")
+    advice = _read("advice.json")
+    services = _read("service_numbers.json")
+    return RiskData(
+        phrases=tuple(
+            Phrase(
+                pattern=re.compile(item["pattern"], re.IGNORECASE),
+                weight=float(item["weight"]),
+                reason=item["reason"],
+                category=item.get("category"),
+                advice=tuple(item.get("advice", [])),
+            )
+            for item in phrases["phrases"]
+        ),
+        negations=tuple(phrases["negations"]),
+        negation_window=int(phrases["negation_window"]),
+        advice_signals=advice["signals"],
+        advice_categories=advice["categories"],
+        advice_verdicts=advice["by_verdict"],
+        category_cues=_read("category_cues.json")["cues"],
+        service_numbers=services["numbers"],
+        virtual_prefixes=tuple(services["virtual_operator_prefixes"]),
+        bare_account_banks=re.compile(phrases["bare_account"]["bank_pattern"]),
+        bare_account_max_chars=int(phrases["bare_account"]["max_content_chars"]),
+        bare_account_weight=float(phrases["bare_account"]["weight"]),
+        bare_account_reason=phrases["bare_account"]["reason"],
+    )
+
+
+# --- signals ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Signals:
+    reasons: list[RiskReason] = field(default_factory=list)
+    advice_keys: list[str] = field(default_factory=list)
+    categories: dict[str, float] = field(default_factory=dict)
+
+    def add(self, reason: RiskReason, advice: Iterable[str] = (), category: str | None = None) -> None:
+        self.reasons.append(reason)
+        for key in advice:
+            if key not in self.advice_keys:
+                self.advice_keys.append(key)
+        if category:
+            self.categories[category] = self.categories.get(category, 0.0) + reason.weight
+
+
+def _known_signals(text: str, found: list[Identifier], known: KnownIdentifiers, out: _Signals) -> None:
+    def seen(kind: str, value: str, count: int) -> None:
+        where = f"本所{count}起案件中" if count > 0 else "本所预警线索中"
+        out.add(
+            RiskReason("known", f"该{kind}出现在{where}：{value}", KNOWN_WEIGHT, value),
+            advice=["known_identifier", "no_transfer"],
+        )
+
+    reported: set[tuple[str, str]] = set()
+
+    def report(kind: str, value: str, count: int) -> None:
+        if (kind, value) not in reported:
+            reported.add((kind, value))
+            seen(kind, value, count)
+
+    for item in found:
+        if item.kind in PHONE_KINDS and normalize_phone(item.value) in known.phones:
+            report("号码", item.value, known.phones[normalize_phone(item.value)])
+        elif item.kind in ACCOUNT_KINDS and _digits_or_text(item.value) in known.accounts:
+            report("账户", item.value, known.accounts[_digits_or_text(item.value)])
+    # A pasted bare number may have been classified as a phone; accounts are checked too.
+    for run in re.findall(r"\d{8,}", re.sub(r"[\s-]", "", text)):
+        if run in known.accounts:
+            report("账户", run, known.accounts[run])
+        elif normalize_phone(run) in known.phones:
+            report("号码", run, known.phones[normalize_phone(run)])
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    for key, count in known.accounts.items():
+        if not key.isdigit() and len(key) >= 4 and key in folded:
+            report("账户", key, count)
+    hosts = {host_of(url) for url in find_urls(text)} | {
+        host_of(item.value) for item in found if item.kind in URL_KINDS
+    }
+    for host in sorted(h for h in hosts if h):
+        for domain, count in known.domains.items():
+            if host == domain or host.endswith("." + domain):
+                report("网址", host, count)
+    for app, count in known.apps.items():
+        if len(app) >= 2 and app in folded:
+            report("APP", app, count)
+
+
+def _phone_signals(text: str, phones: list[str], data: RiskData, out: _Signals) -> None:
+    """Spoofed-looking service numbers, foreign numbers and virtual-operator mobiles."""
+    for match in _PREFIXED_SERVICE.finditer(text):
+        number = match.group(1)
+        name = data.service_numbers.get(number)
+        if name:
+            out.add(
+                RiskReason(
+                    "phone",
+                    f"号码 {match.group(0).strip()} 形似{name}官方号码 {number}，但带有前缀，可能是改号软件伪装",
+                    0.6,
+                    match.group(0).strip(),
+                ),
+                advice=["phone_spoofed"],
+            )
+    for match in _PADDED_SERVICE.finditer(text):
+        number, extra = match.group(1), match.group(2)
+        name = data.service_numbers.get(number)
+        if name and len(extra) >= 2:
+            out.add(
+                RiskReason(
+                    "phone",
+                    f"号码 {match.group(0)} 以{name}官方号码 {number} 开头却多出几位，正规客服号码不会这样",
+                    0.5,
+                    match.group(0),
+                ),
+                advice=["phone_spoofed"],
+            )
+    for match in _FOREIGN_PHONE.finditer(text):
+        if data.service_numbers.get(re.sub(r"\D", "", match.group(0))[-5:]) and match.group(1) == "95":
+            continue  # already reported as a spoofed service number
+        out.add(
+            RiskReason("phone", f"境外号码 {match.group(0)}：境外来电、短信冒充客服或公检法的情况很多", 0.4),
+            advice=["phone_foreign"],
+        )
+    for phone in phones:
+        if len(phone) == 11 and phone.startswith(data.virtual_prefixes):
+            out.add(
+                RiskReason("phone", f"号码 {phone} 属于虚拟运营商号段，常被诈骗团伙使用", 0.15, phone),
+            )
+
+
+def _phrase_signals(text: str, data: RiskData, out: _Signals) -> None:
+    for phrase in data.phrases:
+        for match in phrase.pattern.finditer(text):
+            before = text[max(0, match.start() - data.negation_window) : match.start()]
+            if any(negation in before for negation in data.negations):
+                continue
+            out.add(
+                RiskReason("phrase", f"{phrase.reason}（“{match.group(0)}”）", phrase.weight, match.group(0)),
+                advice=phrase.advice,
+                category=phrase.category,
+            )
+            break
+
+
+def _model_scale(probability: float, fraud_at: float, suspicious_at: float) -> float:
+    """Map the model's probability so that its own thresholds land on the verdict thresholds."""
+    if probability >= fraud_at:
+        return FRAUD_THRESHOLD + (1 - FRAUD_THRESHOLD) * (probability - fraud_at) / max(1 - fraud_at, 1e-9)
+    if probability >= suspicious_at:
+        span = max(fraud_at - suspicious_at, 1e-9)
+        return (
+            SUSPICIOUS_THRESHOLD
+            + (FRAUD_THRESHOLD - SUSPICIOUS_THRESHOLD) * (probability - suspicious_at) / span
+        )
+    return SUSPICIOUS_THRESHOLD * probability / max(suspicious_at, 1e-9)
+
+
+def _likely_category(text: str, signals: _Signals, data: RiskData) -> str | None:
+    """Explicit phrasing first (it is evidence a resident can see), then the case classifier.
+
+    The classifier (fanzha.domain.classify, trained on case narratives) is imported lazily so
+    that the check works, with keyword cues, where it is absent.
+    """
+    if signals.categories:
+        category, weight = max(signals.categories.items(), key=lambda item: item[1])
+        if weight >= STRONG_CATEGORY_WEIGHT:
+            return category
+    classified: str | None = None
+    try:
+        from fanzha.domain.classify import classify
+    except ImportError:
+        pass
+    else:
+        try:
+            result = classify(text)
+        except Exception:  # a classifier failure (e.g. missing weights) must not hide the verdict
+            result = None
+        if result is not None and result.category:
+            if not result.needs_review:
+                return str(result.category)
+            classified = str(result.category)
+    if signals.categories:
+        return max(signals.categories.items(), key=lambda item: item[1])[0]
+    hits = Counter({name: sum(cue in text for cue in cues) for name, cues in data.category_cues.items()})
+    best, count = hits.most_common(1)[0] if hits else ("", 0)
+    return best if count else classified
+
+
+def _advice(verdict: str, category: str | None, signals: _Signals, data: RiskData) -> list[str]:
+    advice: list[str] = []
+    if verdict != "safe":
+        for key in signals.advice_keys:
+            advice.append(data.advice_signals[key])
+        if category:
+            advice.extend(data.advice_categories.get(category, []))
+    advice.extend(data.advice_verdicts[verdict])
+    return list(dict.fromkeys(advice))
+
+
+def check_text(text: str, known_identifiers: KnownIdentifiers | None = None) -> RiskVerdict:
+    """Judge one pasted message, chat, link, phone number, account number or app name."""
+    data = load_risk_data()
+    text = unicodedata.normalize("NFKC", text or "")
+    signals = _Signals()
+    found = find_identifiers(text)
+    phones = [item.value for item in found if item.kind == "mobile"]
+    cards = [item.value for item in found if item.kind == "bank_card" and item.valid]
+
+    if known_identifiers is not None:
+        _known_signals(text, found, known_identifiers, signals)
+    _phone_signals(text, phones, data, signals)
+    for finding in inspect_links(text):
+        advice = ["no_link", "no_app"] if finding.kind == "apk" else ["no_link"]
+        # Look-alike bank sites are phishing, which the taxonomy files under 其他 (see phrases.json).
+        category = "其他" if finding.kind.startswith("lookalike") else None
+        signals.add(RiskReason("link", finding.explanation, finding.weight, finding.url), advice, category)
+    _phrase_signals(text, data, signals)
+    normalized = normalize_for_model(text)
+    if (
+        CARD_TOKEN in normalized
+        and content_length(normalized) <= data.bare_account_max_chars
+        and data.bare_account_banks.search(text)
+    ):
+        signals.add(
+            RiskReason("account", data.bare_account_reason, data.bare_account_weight), ["verify_identity"]
+        )
+    elif cards and any(reason.kind == "phrase" and "转" in reason.evidence for reason in signals.reasons):
+        signals.add(RiskReason("account", "要求向消息中的银行卡号转账，请先核实收款人身份", 0.2, cards[0]))
+
+    model = load_model()
+    model_probability: float | None = None
+    head = text[:MODEL_MAX_CHARS]
+    if model is not None and model.applies_to(head):
+        model_probability = model.score(head)
+        scaled = _model_scale(model_probability, model.fraud_threshold, model.suspicious_threshold)
+        if scaled >= SUSPICIOUS_THRESHOLD:
+            fragments = "、".join(f"“{item.fragment}”" for item in model.evidence(head, MODEL_EVIDENCE_LIMIT))
+            explanation = f"文本模型判断与诈骗短信高度相似（{model_probability:.0%}）"
+            if fragments:
+                explanation += f"，依据：{fragments}"
+            signals.add(RiskReason("model", explanation, scaled))
+        else:
+            # Below the suspicious line the model still counts, silently, as weak evidence.
+            signals.reasons.append(RiskReason("model_quiet", "", scaled))
+
+    remaining = 1.0
+    for reason in signals.reasons:
+        remaining *= 1.0 - min(max(reason.weight, 0.0), 1.0)
+    score = 1.0 - remaining
+    verdict = (
+        "fraud" if score >= FRAUD_THRESHOLD else "suspicious" if score >= SUSPICIOUS_THRESHOLD else "safe"
+    )
+    shown = sorted((r for r in signals.reasons if r.kind != "model_quiet"), key=lambda r: -r.weight)
+    category = _likely_category(head, signals, data) if verdict != "safe" else None
+    return RiskVerdict(
+        verdict=verdict,
+        score=score,
+        category=category,
+        reasons=shown,
+        advice=_advice(verdict, category, signals, data),
+        identifiers=found,
+        model_score=model_probability,
+    )

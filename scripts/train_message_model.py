@@ -1,0 +1,256 @@
+"""Train the fraud-versus-normal text model shipped in fanzha/data/models/risk/.
+
+Data (read-only, never copied into the repository): ../shared/data/messages/dev.jsonl and
+../shared/data/dialogues/teleantifraud_dialogues.jsonl.
+
+Labels
+  SMS, fraud-positive: ``fraud`` (phishing, fake bank points, financial scams) and ``illegal``
+      (gambling, fake certificates and invoices, escort services: in a station's practice these
+      are the lures of 网络赌博/网黑, 办证 and 色情 scams, and a resident should be warned), except
+      ``IL_Political_propaganda``, which is illegal but not fraud and is left out of training.
+      Override: the source files task-scam recruitment (刷单, 垫付) under ``AD_Other``; the Ministry
+      counts 刷单返利 as the most common fraud type, so SMS matching TASK_SCAM are fraud-positive.
+  SMS, negative: ``ad`` and ``other`` (same source, same placeholders: they teach the model that
+      placeholders and missing punctuation mean nothing) and ``normal`` and ``spam`` (ordinary SMS).
+  Dialogues: the eight fraud types are positive; the seven service types (订餐服务, 外卖服务…) negative.
+
+Split: every example gets a group key (its normalised text, so that near-identical templates
+never straddle the split) and goes to the test split when crc32(seed + key) % 100 < 20.
+Thresholds are chosen on out-of-fold scores of the training split only; the test split is
+never used here (scripts/evaluate_risk.py reports on it).
+
+Usage: .venv/bin/python scripts/train_message_model.py [--data ../shared/data] [--seed 20240601]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import sys
+import time
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from fanzha.domain.message_model import MODEL_PATH, MessageModel, hashed_ngrams, save_model  # noqa: E402
+from fanzha.domain.text_normalize import content_length, normalize_for_model  # noqa: E402
+
+DEFAULT_DATA = ROOT.parent / "shared" / "data"
+SEED = "20240601"
+TEST_PERCENT = 20
+N_FEATURES = 2**18
+NGRAM_MIN, NGRAM_MAX = 1, 3
+MIN_CONTENT_CHARS = 6
+POSITIVE_SMS_LABELS = {"fraud", "illegal"}
+NEGATIVE_SMS_LABELS = {"ad", "other", "normal", "spam"}
+EXCLUDED_SMS_CATEGORIES = {"IL_Political_propaganda"}
+TASK_SCAM = re.compile(r"刷单|垫付|刷信誉")
+NORMAL_DIALOGUE_TYPES = {"订餐服务", "外卖服务", "预约服务", "咨询客服", "日常购物", "打车服务", "交通咨询"}
+# Operating points, both measured on out-of-fold scores of ordinary SMS (label "normal").
+FRAUD_MAX_NORMAL_FPR = 0.001
+SUSPICIOUS_MAX_NORMAL_FPR = 0.01
+# Ordinary SMS are the false positives that matter most; they are few against the FBS ads.
+NORMAL_SMS_BOOST = 3.0
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    positive: bool
+    kind: str  # "sms" or "dialogue"
+    label: str  # source label: fraud/illegal/ad/other/normal/spam, or the dialogue type
+    category: str
+    group: str
+
+
+def load_examples(data_dir: Path) -> list[Example]:
+    examples: list[Example] = []
+    with (data_dir / "messages" / "dev.jsonl").open(encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            if row["category"] in EXCLUDED_SMS_CATEGORIES:
+                continue
+            label = row["label"]
+            if label not in POSITIVE_SMS_LABELS | NEGATIVE_SMS_LABELS:
+                continue
+            examples.append(
+                Example(
+                    text=row["text"],
+                    positive=label in POSITIVE_SMS_LABELS or bool(TASK_SCAM.search(row["text"])),
+                    kind="sms",
+                    label=label,
+                    category=row["category"] or label,
+                    group="sms:" + normalize_for_model(row["text"]),
+                )
+            )
+    with (data_dir / "dialogues" / "teleantifraud_dialogues.jsonl").open(encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            text = dialogue_text(row["left"], row["right"])
+            kind = row["fraud_type"]
+            examples.append(
+                Example(
+                    text=text,
+                    positive=kind not in NORMAL_DIALOGUE_TYPES,
+                    kind="dialogue",
+                    label="fraud" if kind not in NORMAL_DIALOGUE_TYPES else "normal",
+                    category=kind,
+                    group="dialogue:" + normalize_for_model(text),
+                )
+            )
+    return examples
+
+
+def dialogue_text(left: list[str], right: list[str]) -> str:
+    """Interleave the two speakers the way a pasted chat would read."""
+    turns: list[str] = []
+    for index in range(max(len(left), len(right))):
+        if index < len(left):
+            turns.append(left[index])
+        if index < len(right):
+            turns.append(right[index])
+    return "\n".join(turns)
+
+
+def split_of(example: Example, seed: str = SEED) -> str:
+    bucket = zlib.crc32(f"{seed}|{example.group}".encode()) % 100
+    return "test" if bucket < TEST_PERCENT else "train"
+
+
+def fold_of(example: Example, folds: int, seed: str = SEED) -> int:
+    return zlib.crc32(f"fold|{seed}|{example.group}".encode()) % folds
+
+
+def feature_matrix(texts: list[str]) -> sparse.csr_matrix:
+    indptr = [0]
+    indices: list[int] = []
+    data: list[float] = []
+    for text in texts:
+        buckets = hashed_ngrams(normalize_for_model(text), N_FEATURES, NGRAM_MIN, NGRAM_MAX)
+        value = 1.0 / math.sqrt(len(buckets)) if buckets else 0.0
+        indices.extend(buckets.keys())
+        data.extend([value] * len(buckets))
+        indptr.append(len(indices))
+    return sparse.csr_matrix(
+        (np.array(data, dtype=np.float64), np.array(indices, dtype=np.int64), np.array(indptr)),
+        shape=(len(texts), N_FEATURES),
+    )
+
+
+def sample_weights(examples: list[Example]) -> npt.NDArray[np.float64]:
+    """Balance positives and negatives within each kind, and SMS against dialogues.
+
+    Dialogues are fewer in kind but longer; the aim is SMS, so each kind weighs half the total.
+    """
+    weights = np.ones(len(examples))
+    for kind in ("sms", "dialogue"):
+        for positive in (True, False):
+            members = [i for i, ex in enumerate(examples) if ex.kind == kind and ex.positive == positive]
+            if members:
+                weights[members] = len(examples) / (4 * len(members))
+    normal_sms = [i for i, ex in enumerate(examples) if ex.kind == "sms" and ex.label == "normal"]
+    weights[normal_sms] *= NORMAL_SMS_BOOST
+    return weights
+
+
+def fit(matrix: sparse.csr_matrix, labels: npt.NDArray[np.int_], weights: npt.NDArray[np.float64], c: float):
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=c, solver="liblinear", max_iter=1000)
+    model.fit(matrix, labels, sample_weight=weights)
+    return model
+
+
+def threshold_for_fpr(negative_scores: npt.NDArray[np.float64], max_fpr: float) -> float:
+    """Smallest threshold whose false-positive rate on ``negative_scores`` is at most ``max_fpr``."""
+    ordered = np.sort(negative_scores)[::-1]
+    allowed = math.floor(max_fpr * len(ordered))
+    # Scores >= threshold are flagged; put the threshold just above the (allowed+1)-th highest.
+    return float(np.nextafter(ordered[allowed], 1.0)) if allowed < len(ordered) else 0.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--seed", default=SEED)
+    parser.add_argument("--c", type=float, default=100.0, help="inverse regularisation strength")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--output", type=Path, default=MODEL_PATH)
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    examples = load_examples(args.data)
+    train = [ex for ex in examples if split_of(ex, args.seed) == "train"]
+    print(f"examples {len(examples)}, train {len(train)}, test {len(examples) - len(train)} (test unused)")
+    matrix = feature_matrix([ex.text for ex in train])
+    labels = np.array([int(ex.positive) for ex in train])
+    weights = sample_weights(train)
+
+    oof = np.zeros(len(train))
+    folds = np.array([fold_of(ex, args.folds, args.seed) for ex in train])
+    for fold in range(args.folds):
+        held = folds == fold
+        model = fit(matrix[~held], labels[~held], weights[~held], args.c)
+        oof[held] = model.predict_proba(matrix[held])[:, 1]
+
+    # At run time the model does not judge texts with fewer than MIN_CONTENT_CHARS word characters
+    # (a bare link or number: the link and identifier signals do); thresholds see the same gate.
+    applies = np.array([content_length(normalize_for_model(ex.text)) >= MIN_CONTENT_CHARS for ex in train])
+    oof = np.where(applies, oof, 0.0)
+    normal_sms = np.array([ex.kind == "sms" and ex.label == "normal" for ex in train])
+    fraud_threshold = threshold_for_fpr(oof[normal_sms], FRAUD_MAX_NORMAL_FPR)
+    suspicious_threshold = min(threshold_for_fpr(oof[normal_sms], SUSPICIOUS_MAX_NORMAL_FPR), fraud_threshold)
+    print(
+        f"thresholds from out-of-fold scores: fraud {fraud_threshold:.4f}, suspicious {suspicious_threshold:.4f}"
+    )
+    for name, selector in (
+        ("fraud SMS", lambda ex: ex.kind == "sms" and ex.label == "fraud"),
+        ("illegal SMS", lambda ex: ex.kind == "sms" and ex.label == "illegal"),
+        ("normal SMS", lambda ex: ex.kind == "sms" and ex.label == "normal"),
+        ("spam SMS", lambda ex: ex.kind == "sms" and ex.label == "spam"),
+        ("ad SMS (not 刷单)", lambda ex: ex.kind == "sms" and ex.label == "ad" and not ex.positive),
+        ("fraud dialogues", lambda ex: ex.kind == "dialogue" and ex.positive),
+        ("normal dialogues", lambda ex: ex.kind == "dialogue" and not ex.positive),
+    ):
+        mask = np.array([selector(ex) for ex in train])
+        flagged = (oof[mask] >= fraud_threshold).mean()
+        suspicious = (oof[mask] >= suspicious_threshold).mean()
+        print(f"  OOF {name:17s} n={mask.sum():5d}  >=fraud {flagged:7.2%}  >=suspicious {suspicious:7.2%}")
+
+    final = fit(matrix, labels, weights, args.c)
+    coef = final.coef_[0].astype(np.float32)
+    message_model = MessageModel(
+        coef=coef,
+        intercept=float(final.intercept_[0]),
+        ngram_min=NGRAM_MIN,
+        ngram_max=NGRAM_MAX,
+        fraud_threshold=fraud_threshold,
+        suspicious_threshold=suspicious_threshold,
+        min_content_chars=MIN_CONTENT_CHARS,
+        meta={
+            "trained_on": "FBS_SMS_Dataset + SpamMessagesLR (messages/dev.jsonl), TeleAntiFraud dialogues",
+            "seed": args.seed,
+            "test_percent": TEST_PERCENT,
+            "c": args.c,
+            "train_examples": len(train),
+        },
+    )
+    save_model(message_model, args.output)
+    size = args.output.stat().st_size
+    print(f"saved {args.output} ({size / 1e6:.2f} MB) in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,162 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fanzha.domain.message_model import load_model
+from fanzha.domain.risk import KnownIdentifiers, check_text
+from fanzha.domain.text_normalize import normalize_for_model
+
+FRAUD_MESSAGES = [
+    "尊敬的工行客户：您的账户积分已可兑换3000元现金，请登陆 icbc-jf.top 进行兑换领取，逾期失效【工商银行】",
+    "您好，我是市公安局的民警，你的身份证涉嫌一起洗钱案，需要把资金转到安全账户配合调查，不要告诉家人。",
+    "招聘兼职刷单，手机操作，日结佣金，垫付后立即返还本金和佣金，加QQ 123456789 咨询",
+    "您的网贷已审核通过，放款前需缴纳1000元保证金解冻账户，请转账到指定账户后立即到账",
+]
+ORDINARY_MESSAGES = [
+    "快递到了，放在小区门口驿站，记得下班去拿",
+    "明天上午九点在三楼会议室开会，请准时参加",
+    "妈，我今天加班，晚点回家吃饭，你们先吃",
+    "周末带孩子去公园玩吧，天气预报说是晴天",
+    "您的短信验证码是721414，有效时间5分钟，请勿泄露给他人。",
+]
+
+
+@pytest.mark.parametrize("text", FRAUD_MESSAGES)
+def test_known_fraud_phrasing_is_high_risk(text):
+    verdict = check_text(text)
+    assert verdict.verdict == "fraud", verdict
+    assert verdict.label == "高风险"
+    assert verdict.score >= 0.8
+    assert verdict.reasons and all(reason.text for reason in verdict.reasons)
+    assert any("96110" in line for line in verdict.advice)
+
+
+@pytest.mark.parametrize("text", ORDINARY_MESSAGES)
+def test_ordinary_messages_are_safe(text):
+    verdict = check_text(text)
+    assert verdict.verdict == "safe", verdict
+    assert verdict.label == "未见风险"
+    assert verdict.category is None
+    assert verdict.score < 0.5
+
+
+def test_safe_account_message_names_the_category_and_gives_advice():
+    verdict = check_text(FRAUD_MESSAGES[1])
+    assert verdict.category == "冒充公检法及政府机关类"
+    assert any("安全账户" in reason.text for reason in verdict.reasons)
+    assert any("不会通过电话" in line for line in verdict.advice)
+    assert any("不要向任何陌生账户转账" in line for line in verdict.advice)
+
+
+def test_screen_sharing_and_apk_get_their_advice():
+    verdict = check_text("客服说退款要先下载 http://1.2.3.4/kefu.apk 然后开启屏幕共享，按他说的操作")
+    assert verdict.verdict in {"fraud", "suspicious"}
+    kinds = {reason.kind for reason in verdict.reasons}
+    assert {"link", "phrase"} <= kinds
+    assert any("不要共享屏幕" in line for line in verdict.advice)
+    assert any("不要下载陌生APP" in line for line in verdict.advice)
+
+
+def test_lookalike_bank_link_alone_is_high_risk():
+    verdict = check_text("icbc-com.cn.xyz")
+    assert verdict.verdict == "fraud"
+    assert any("模仿中国工商银行官网" in reason.text for reason in verdict.reasons)
+    assert verdict.category == "其他"
+    assert any("不要在短信链接打开的网页上填写" in line for line in verdict.advice)
+
+
+def test_shortener_alone_is_a_reason_but_not_a_verdict():
+    verdict = check_text("http://t.cn/A6abcd")
+    assert any("短网址" in reason.text for reason in verdict.reasons)
+    assert verdict.verdict == "safe"
+
+
+def test_phone_from_station_cases_is_high_risk_with_case_count():
+    known = KnownIdentifiers.build(phones={"+86 138-0013-8000": 3})
+    verdict = check_text("这个号码 13800138000 打电话说我中奖了，是真的吗", known)
+    assert verdict.verdict == "fraud"
+    assert verdict.score >= 0.95
+    assert "该号码出现在本所3起案件中：13800138000" in [reason.text for reason in verdict.reasons]
+    unknown = check_text("这个号码 13800138001 打电话说我中奖了，是真的吗", known)
+    assert not any(reason.kind == "known" for reason in unknown.reasons)
+
+
+def test_bare_phone_number_without_cases_is_safe():
+    verdict = check_text("13800138000")
+    assert verdict.verdict == "safe"
+    assert [item.value for item in verdict.identifiers] == ["13800138000"]
+
+
+def test_account_domain_and_app_from_cases_are_matched():
+    known = KnownIdentifiers.build(
+        accounts={"6222 0212 3456 7890 128": 2}, domains=["http://www.tz-licai.vip/"], apps={"易投宝": 0}
+    )
+    assert check_text("请转到6222021234567890128", known).verdict == "fraud"
+    assert "该网址出现在本所1起案件中：tz-licai.vip" in [
+        r.text for r in check_text("tz-licai.vip/reg", known).reasons
+    ]
+    app = check_text("老师让我下载易投宝APP投资", known)
+    assert "该APP出现在本所预警线索中：易投宝" in [r.text for r in app.reasons]
+
+
+def test_spoofed_service_number_and_foreign_number():
+    spoofed = check_text("来电显示 +95588 说我的卡被冻结了")
+    assert any("改号软件" in reason.text for reason in spoofed.reasons)
+    foreign = check_text("+855 12345678 给我打电话")
+    assert any("境外号码" in reason.text for reason in foreign.reasons)
+    genuine = check_text("工商银行客服电话95588")
+    assert not any(reason.kind == "phone" for reason in genuine.reasons)
+
+
+def test_negated_phrase_in_a_bank_notice_does_not_fire():
+    verdict = check_text("【支付宝】校验码：857020，用于开通快捷支付。请勿向任何人提供您收到的短信校验码")
+    assert not any(reason.kind == "phrase" for reason in verdict.reasons)
+
+
+def test_as_dict_is_json_ready():
+    detail = check_text(FRAUD_MESSAGES[0]).as_dict()
+    assert detail["verdict"] == "fraud" and detail["label"] == "高风险"
+    assert all(isinstance(reason, str) for reason in detail["reasons"])
+    assert isinstance(detail["advice"], list) and detail["advice"]
+
+
+# --- normalisation: placeholders and real identifiers are the same features ------------------
+
+
+def test_placeholder_and_real_digits_normalise_identically():
+    assert normalize_for_model("验证码DIGIT") == normalize_for_model("验证码123456")
+    assert normalize_for_model("请致电PHONE") == normalize_for_model("请致电 138-0013-8000")
+    assert normalize_for_model("登录URLab9x兑换") == normalize_for_model("登录 http://icbc-jf.top/a 兑换")
+    assert normalize_for_model("NAME先生您好") == normalize_for_model("先生您好")
+    assert normalize_for_model("尊敬的客户：您好！") == normalize_for_model("尊敬的客户您好")
+
+
+def test_placeholders_and_real_identifiers_score_identically():
+    model = load_model()
+    assert model is not None, "model weights missing: run scripts/train_message_model.py"
+    pairs = [
+        ("您的积分已满DIGIT分请登录URL兑换现金", "您的积分已满10000分，请登录 http://a.cn/x 兑换现金"),
+        ("请联系CELLPHONE办理", "请联系13800138000办理"),
+    ]
+    for placeholder, real in pairs:
+        assert model.features(placeholder) == model.features(real)
+        assert model.score(placeholder) == model.score(real)
+
+
+@given(st.integers(min_value=0, max_value=9999), st.integers(min_value=0, max_value=99))
+def test_any_amount_is_the_digit_token(yuan, fen):
+    # Longer runs are phone- or card-shaped and become those tokens instead (tested above).
+    assert normalize_for_model(f"余额{yuan}.{fen:02d}元") == normalize_for_model("余额DIGIT元")
+    assert normalize_for_model(f"余额{yuan}元") == normalize_for_model("余额DIGIT元")
+
+
+@given(st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True))
+def test_any_mobile_is_the_phone_token(mobile):
+    assert normalize_for_model(f"请联系{mobile}") == normalize_for_model("请联系CELLPHONE")
+
+
+@given(st.text(max_size=200))
+def test_check_text_never_fails_and_stays_in_range(text):
+    verdict = check_text(text)
+    assert verdict.verdict in {"fraud", "suspicious", "safe"}
+    assert 0.0 <= verdict.score <= 1.0
