@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from fanzha.cases.models import Case, CaseIdentifier, Identifier, MonthlyCrimeTotal, Transfer, Victim
+from fanzha.cases.models import (
+    Case,
+    CaseIdentifier,
+    CaseImportBatch,
+    CaseImportReject,
+    CategoryOverride,
+    Identifier,
+    MonthlyCrimeTotal,
+    Transfer,
+    Victim,
+)
 
 
 class VictimInline(admin.TabularInline):
@@ -22,8 +32,9 @@ class CaseIdentifierInline(admin.TabularInline):
 
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
-    list_display = ("case_no", "reported_at", "category", "grid", "loss_fen", "status", "solved")
-    list_filter = ("status", "category", "solved", "grid")
+    list_display = ("case_no", "reported_at", "category", "grid", "loss_fen", "status", "source", "solved")
+    list_filter = ("status", "source", "category", "solved", "grid")
+    readonly_fields = ("draft", "corrections", "fingerprint", "import_batch")
     search_fields = ("case_no",)
     date_hierarchy = "reported_at"
     inlines = [VictimInline, TransferInline, CaseIdentifierInline]
@@ -37,3 +48,35 @@ class IdentifierAdmin(admin.ModelAdmin):
 
 
 admin.site.register(MonthlyCrimeTotal)
+
+
+@admin.register(CategoryOverride)
+class CategoryOverrideAdmin(admin.ModelAdmin):
+    list_display = ("case", "previous", "machine", "category", "by", "at")
+    list_filter = ("category",)
+    raw_id_fields = ("case",)
+
+
+class CaseImportRejectInline(admin.TabularInline):
+    model = CaseImportReject
+    extra = 0
+    fields = ("line", "reason", "resolved", "resolved_note")
+    readonly_fields = ("line", "reason")
+
+
+@admin.register(CaseImportBatch)
+class CaseImportBatchAdmin(admin.ModelAdmin):
+    list_display = (
+        "filename",
+        "uploaded_at",
+        "uploaded_by",
+        "status",
+        "rows",
+        "created",
+        "duplicates",
+        "rejected",
+    )
+    list_filter = ("status",)
+    exclude = ("content",)
+    readonly_fields = ("sha256", "file_format", "encoding", "rows", "created", "duplicates", "rejected")
+    inlines = [CaseImportRejectInline]

@@ -37,6 +37,18 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="录入人"
     )
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    # Natural key of a report when no case number is given: a hash of the reported minute and
+    # the narrative, so importing the same report twice finds the case already there.
+    fingerprint = models.CharField("报案指纹", max_length=64, blank=True, db_index=True)
+    source = models.CharField("来源", max_length=12, blank=True, default="")
+    import_batch = models.ForeignKey(
+        "CaseImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        verbose_name="导入批次",
+    )
     identifiers: models.ManyToManyField[Identifier, CaseIdentifier] = models.ManyToManyField(
         "Identifier", through="CaseIdentifier", related_name="cases"
     )
@@ -128,6 +140,82 @@ class CaseIdentifier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} ↔ {self.identifier_id}"
+
+
+class CategoryOverride(models.Model):
+    """An officer's change of a case's category: what the machine (or the earlier category) said,
+    what the officer chose, who and when. The case keeps the latest; this keeps the history."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="category_overrides")
+    previous = models.CharField("原类别", max_length=40, blank=True)
+    machine = models.CharField("机器判断", max_length=40, blank=True)
+    machine_confidence = models.FloatField("机器置信度", null=True, blank=True)
+    category = models.CharField("民警认定", max_length=40)
+    reason = models.CharField("理由", max_length=200, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="认定人"
+    )
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "类别认定记录"
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.previous or self.machine} → {self.category}"
+
+
+class CaseImportBatch(models.Model):
+    """One uploaded report spreadsheet: kept from preview to import, with what came of it."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", "待导入"
+        IMPORTED = "imported", "已导入"
+
+    filename = models.CharField("文件名", max_length=200)
+    sha256 = models.CharField("文件摘要", max_length=64, db_index=True)
+    content = models.BinaryField("文件内容", blank=True, default=b"")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PREVIEW)
+    file_format = models.CharField("格式", max_length=8, blank=True)
+    encoding = models.CharField("编码", max_length=20, blank=True)
+    rows = models.PositiveIntegerField("数据行", default=0)
+    created = models.PositiveIntegerField("新建案件", default=0)
+    duplicates = models.PositiveIntegerField("已存在", default=0)
+    rejected = models.PositiveIntegerField("无法导入", default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="上传人"
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    imported_at = models.DateTimeField("导入时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "报案表导入批次"
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.uploaded_at:%Y-%m-%d %H:%M})"
+
+
+class CaseImportReject(models.Model):
+    """A spreadsheet row that could not become a case, kept with its line for a person."""
+
+    batch = models.ForeignKey(CaseImportBatch, on_delete=models.CASCADE, related_name="rejects")
+    line = models.PositiveIntegerField("行号")
+    raw = models.TextField("原始内容")
+    raw_hash = models.CharField("内容摘要", max_length=64, db_index=True)
+    reason = models.CharField("原因", max_length=300)
+    resolved = models.BooleanField("已处理", default=False)
+    resolved_note = models.CharField("处理说明", max_length=200, blank=True)
+    resolved_case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="补录案件"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "无法导入的报案行"
+        ordering = ["batch", "line"]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.line}"
 
 
 class MonthlyCrimeTotal(models.Model):

@@ -1,0 +1,292 @@
+"""Bulk import of report spreadsheets (报案登记表): xlsx, xls, CSV in UTF-8, GBK or GB18030.
+
+Rows are read by :mod:`fanzha.domain.tabular` with the header synonyms of
+``fanzha/data/cases/columns.json``. A file is first stored as a :class:`CaseImportBatch` and
+previewed (columns understood, first rows, rows that cannot be read); importing it then turns every
+readable row into a case awaiting an officer's confirmation (status 待确认) with its machine draft,
+and every other row into a :class:`CaseImportReject` with its line and reason — never dropped.
+
+Idempotent: a row's natural key is its case number when the sheet has one, else the hash of its
+reported minute and narrative (``intake.report_fingerprint``); a key already in the database (or
+earlier in the same file) counts as a duplicate and adds nothing. A rejected row already kept
+(same raw text and reason) is not kept twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from fanzha.cases import drafting, intake
+from fanzha.cases.models import Case, CaseImportBatch, CaseImportReject
+from fanzha.domain.dates import DateUnreadable, parse_police_datetime
+from fanzha.domain.tabular import Table, TableRow, load_synonyms, read_table
+from fanzha.errors import UserFacingError
+from fanzha.stations import audit
+from fanzha.stations.models import AuditLog, Grid, Resident, User
+
+COLUMNS_FILE = Path(__file__).resolve().parent.parent / "data" / "cases" / "columns.json"
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+PREVIEW_ROWS = 10
+REQUIRED = ("narrative", "reported_at")
+TIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y.%m.%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y%m%d%H%M%S",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%Y%m%d",
+)
+
+
+class RowRejected(ValueError):
+    """A row that cannot become a case; the message (Chinese) is the reason kept with it."""
+
+
+def check_size(size: int) -> None:
+    if size > MAX_UPLOAD_BYTES:
+        raise UserFacingError(
+            f"文件大小 {size / 1024 / 1024:.1f} MB，超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB 上限，请拆分后再导入",
+            f"file of {size} bytes exceeds the {MAX_UPLOAD_BYTES} byte limit",
+        )
+
+
+def parse_report_time(text: str) -> datetime:
+    """A report time as spreadsheets write it ("2024-03-05 14:20", "2024/3/5", "2024年3月5日14时许")."""
+    value = " ".join(text.split())
+    for pattern in TIME_FORMATS:
+        try:
+            return timezone.make_aware(datetime.strptime(value, pattern))
+        except ValueError:
+            continue
+    try:
+        begin, _ = parse_police_datetime(value)
+    except DateUnreadable as exc:
+        raise RowRejected(f"报案时间“{text}”无法识别") from exc
+    return timezone.make_aware(begin)
+
+
+@dataclass
+class Preview:
+    batch: CaseImportBatch
+    table: Table
+    columns: dict[str, str]  # field label → header as written
+    sample: list[TableRow]
+
+
+@dataclass
+class ImportReport:
+    """rows = created + duplicates + rejected (rows read) + rejects found by the reader."""
+
+    batch_id: int
+    rows: int = 0
+    created: int = 0
+    duplicates: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+    encoding: str = ""
+    columns: dict[str, str] = field(default_factory=dict)
+
+
+FIELD_NAMES = {
+    "case_no": "案件编号",
+    "reported_at": "报案时间",
+    "occurred_at": "发案时间",
+    "narrative": "简要案情",
+    "victim_name": "受害人",
+    "victim_id_number": "身份证号",
+    "victim_phone": "联系电话",
+    "grid": "警格",
+    "category": "案件类别",
+    "loss_yuan": "损失金额",
+}
+
+
+def _read(data: bytes, filename: str) -> Table:
+    return read_table(data, load_synonyms(COLUMNS_FILE), filename=filename, required=REQUIRED)
+
+
+def preview_report_file(data: bytes, filename: str, user: User | None) -> Preview:
+    """Store an upload and say how it was understood; raises UserFacingError for an unreadable file."""
+    check_size(len(data))
+    table = _read(data, filename)
+    batch = CaseImportBatch.objects.create(
+        filename=filename[:200],
+        sha256=hashlib.sha256(data).hexdigest(),
+        content=data,
+        file_format=table.file_format,
+        encoding=table.encoding,
+        rows=len(table.rows) + len(table.rejects),
+        uploaded_by=user,
+    )
+    columns = {FIELD_NAMES.get(k, k): v for k, v in table.columns.items()}
+    return Preview(batch, table, columns, table.rows[:PREVIEW_ROWS])
+
+
+def _category(value: str) -> str:
+    from fanzha.domain.taxonomy import load_taxonomy
+
+    value = value.strip()
+    if not value:
+        return ""
+    names = load_taxonomy().category_names
+    for name in names:
+        if value == name or name.startswith(value) or value.startswith(name.removesuffix("类")):
+            return name
+    raise RowRejected(f"案件类别“{value}”不在部标类别中")
+
+
+def _resident(values: dict[str, str]) -> Resident | None:
+    id_number = values.get("victim_id_number", "").strip().upper()
+    phone = values.get("victim_phone", "").strip()
+    condition = Q(pk__in=[])
+    if id_number:
+        condition |= Q(id_number=id_number)
+    if phone:
+        condition |= Q(phone=phone)
+    if not id_number and not phone:
+        return None
+    matches = list(Resident.objects.select_related("grid").filter(condition)[:2])
+    return matches[0] if len(matches) == 1 else None
+
+
+def _row_case(
+    row: TableRow, batch: CaseImportBatch, draft: dict[str, Any], reported_at: datetime, user: User | None
+) -> Case:
+    values = row.values
+    resident = _resident(values)
+    grid: Grid | None = None
+    if code := values.get("grid", "").strip():
+        grid = Grid.objects.select_related("community__station").filter(code=code).first()
+        if grid is None:
+            raise RowRejected(f"警格“{code}”不存在")
+    elif resident is not None:
+        grid = resident.grid
+    fields = dict(draft["fields"])
+    if values.get("occurred_at", "").strip():
+        fields["occurred_at"] = f"{parse_report_time(values['occurred_at']):%Y-%m-%d %H:%M}"
+    if values.get("loss_yuan", "").strip():
+        try:
+            fen = drafting.parse_money_fen(values["loss_yuan"])
+        except ValueError as exc:
+            raise RowRejected(f"损失金额：{exc}") from exc
+        fields["loss_yuan"] = fields["loss_max_yuan"] = drafting.yuan_text(fen)
+    stated_category = _category(values.get("category", ""))
+    narrative = values["narrative"]
+    case = Case.objects.create(
+        case_no=values.get("case_no", "").strip() or intake.next_case_no(grid, reported_at),
+        reported_at=reported_at,
+        narrative=narrative,
+        draft=draft,
+        status=Case.Status.DRAFT,
+        grid=grid,
+        created_by=user,
+        fingerprint=intake.report_fingerprint(reported_at, narrative),
+        source="import",
+        import_batch=batch,
+        category=stated_category or fields.get("category", ""),
+        category_confidence=(draft.get("classification") or {}).get("confidence"),
+    )
+    victim = intake.VictimInfo(
+        values.get("victim_name", "").strip() or fields.get("victim_name", ""), resident
+    )
+    intake.apply_fields(case, fields, victim)
+    return case
+
+
+def import_batch(batch: CaseImportBatch, user: User | None) -> ImportReport:
+    """Import a previewed batch: cases for readable new rows, rejects for the rest, in one transaction."""
+    table = _read(bytes(batch.content), batch.filename)
+    report = ImportReport(batch.pk, encoding=table.encoding, columns=table.columns)
+    report.rows = len(table.rows) + len(table.rejects)
+    rejects: list[tuple[int, str, str]] = [(r.line, r.raw, r.reason) for r in table.rejects]
+    candidates: list[tuple[TableRow, datetime, str]] = []
+    seen: set[str] = set()
+    for row in table.rows:
+        narrative = row.values.get("narrative", "").strip()
+        try:
+            if not narrative:
+                raise RowRejected("简要案情为空")
+            reported_raw = row.values.get("reported_at", "").strip()
+            if not reported_raw:
+                raise RowRejected("报案时间为空")
+            reported_at = parse_report_time(reported_raw)
+        except RowRejected as exc:
+            rejects.append((row.line, row.raw, str(exc)))
+            continue
+        case_no = row.values.get("case_no", "").strip()
+        key = case_no or intake.report_fingerprint(reported_at, narrative)
+        if key in seen:
+            report.duplicates += 1
+            continue
+        seen.add(key)
+        candidates.append((row, reported_at, case_no))
+    existing_nos = set(
+        Case.objects.filter(case_no__in=[c for _, _, c in candidates if c]).values_list("case_no", flat=True)
+    )
+    prints = {
+        intake.report_fingerprint(at, row.values["narrative"].strip()): row.line for row, at, _ in candidates
+    }
+    existing_prints = set(
+        Case.objects.filter(fingerprint__in=list(prints)).values_list("fingerprint", flat=True)
+    )
+    fresh = []
+    for row, at, case_no in candidates:
+        if (case_no and case_no in existing_nos) or (
+            intake.report_fingerprint(at, row.values["narrative"].strip()) in existing_prints
+        ):
+            report.duplicates += 1
+        else:
+            fresh.append((row, at))
+    drafts = drafting.make_drafts([(row.values["narrative"].strip(), at) for row, at in fresh])
+    with transaction.atomic():
+        for (row, at), draft in zip(fresh, drafts, strict=True):
+            try:
+                with transaction.atomic():
+                    _row_case(row, batch, draft, at, user)
+                report.created += 1
+            except (RowRejected, ValueError) as exc:
+                rejects.append((row.line, row.raw, str(exc)))
+        kept = 0
+        for line, raw, reason in sorted(rejects):
+            raw_hash = hashlib.sha256(f"{raw}\n{reason}".encode()).hexdigest()
+            if not CaseImportReject.objects.filter(raw_hash=raw_hash).exists():
+                CaseImportReject.objects.create(
+                    batch=batch, line=line, raw=raw, raw_hash=raw_hash, reason=reason[:300]
+                )
+                kept += 1
+        report.rejected = [(line, reason) for line, _, reason in sorted(rejects)]
+        batch.status = CaseImportBatch.Status.IMPORTED
+        batch.imported_at = timezone.now()
+        batch.created, batch.duplicates, batch.rejected = report.created, report.duplicates, len(rejects)
+        batch.save()
+        audit.record(
+            user,
+            AuditLog.Action.CREATE,
+            batch,
+            reason="导入报案表",
+            detail={
+                "file": batch.filename,
+                "created": report.created,
+                "duplicates": report.duplicates,
+                "rejected": len(rejects),
+                "rejects_kept": kept,
+            },
+        )
+    return report
+
+
+def import_report_file(data: bytes, filename: str, user: User | None) -> ImportReport:
+    """Preview and import in one step (the CLI and tests)."""
+    return import_batch(preview_report_file(data, filename, user).batch, user)
