@@ -1,0 +1,153 @@
+"""Records produced by the synthetic county generator.
+
+These shapes are the contract with the Django loader: field names and meanings must not
+change (fields may be added at the end with defaults). Money is integer fen; datetimes are
+naive local time in Asia/Shanghai.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+ROLES: tuple[str, ...] = ("officer", "grid_worker", "investigator", "command_room", "leader", "admin")
+IDENTIFIER_KINDS: tuple[str, ...] = ("bank_account", "phone", "wechat", "qq", "url", "app", "platform")
+
+
+@dataclass(frozen=True, slots=True)
+class CommunityRecord:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class GridRecord:
+    code: str
+    name: str
+    community_code: str
+    officer_username: str
+    worker_usernames: tuple[str, ...]
+    population: int
+
+
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    username: str
+    full_name: str
+    role: str
+    grid_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdRecord:
+    code: str
+    address: str
+    grid_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResidentRecord:
+    id: int
+    name: str
+    id_number: str
+    phone: str
+    address: str
+    household_code: str
+    grid_code: str
+    birth_date: date
+    sex: str
+    occupation: str
+
+
+@dataclass(frozen=True, slots=True)
+class TransferRecord:
+    at: datetime
+    amount_fen: int
+    means: str
+    to_account: str
+
+
+@dataclass(frozen=True, slots=True)
+class IdentifierRecord:
+    kind: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRecord:
+    """One reported case.
+
+    ``loss_fen`` is the loss as the narrative states it (for "200000余元" that is 200000 yuan),
+    which is what a perfect reader of the text would extract. ``transfers`` are the true
+    payments; their sum differs from ``loss_fen`` when ``loss_matches_transfers`` is False
+    (an officer's arithmetic slip, or an approximate statement). ``identifiers`` is everything
+    the case file knows; ``narrative_identifiers`` is the subset written verbatim in the text.
+    """
+
+    case_no: str
+    reported_at: datetime
+    occurred_at: datetime
+    grid_code: str
+    victim_resident_id: int
+    category: str
+    lure: str | None
+    channel: str
+    narrative: str
+    loss_fen: int
+    transfers: tuple[TransferRecord, ...]
+    identifiers: tuple[IdentifierRecord, ...]
+    solved: bool
+    recovered_fen: int
+    victim_alias: str = ""
+    loss_text: str = ""
+    loss_is_approximate: bool = False
+    loss_matches_transfers: bool = True
+    transfers_listed_in_narrative: bool = True
+    narrative_identifiers: tuple[IdentifierRecord, ...] = field(default_factory=tuple)
+
+    @property
+    def transfers_total_fen(self) -> int:
+        return sum(t.amount_fen for t in self.transfers)
+
+
+@dataclass(frozen=True, slots=True)
+class ClueRecord:
+    source: str
+    source_id: str
+    received_at: datetime
+    target_name: str
+    target_phone: str
+    target_id_number: str
+    target_address: str
+    kind: str
+    fraud_identifier: str
+    suspected_category: str
+    amount_fen: int | None
+    true_resident_id: int | None
+    duplicate_of: str | None = None
+    has_typo: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationRecord:
+    day: date
+    resident_id: int
+    grid_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutreachEventRecord:
+    day: date
+    grid_code: str
+    venue_type: str
+    method: str
+    audience: int
+    categories: tuple[str, ...]
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class MonthlyCrimeTotalRecord:
+    month: date
+    criminal_cases: int
+    telecom_fraud_cases: int = 0
