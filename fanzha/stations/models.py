@@ -62,7 +62,9 @@ class Grid(models.Model):
         related_name="officer_of",
         verbose_name="责任民警",
     )
-    workers: models.ManyToManyField["User", "User"] = models.ManyToManyField("User", blank=True, related_name="worker_of", verbose_name="网格员")
+    workers: models.ManyToManyField[User, User] = models.ManyToManyField(
+        "User", blank=True, related_name="worker_of", verbose_name="网格员"
+    )
     population = models.PositiveIntegerField("户籍/常住人口", default=0)
 
     class Meta:
