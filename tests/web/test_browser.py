@@ -60,6 +60,7 @@ def test_every_role_logs_in_and_sees_its_home(
         context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
         page = context.new_page()
         external: list[str] = []
+
         def note_external(request: Any, seen: list[str] = external) -> None:
             if not request.url.startswith(live_server.url):
                 seen.append(request.url)
