@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "fanzha.ranking",
     "fanzha.outreach",
     "fanzha.analytics",
+    "fanzha.funds",
     "fanzha.web",
 ]
 

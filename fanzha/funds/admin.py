@@ -1,0 +1,58 @@
+from django.contrib import admin
+
+from fanzha.funds.models import BankColumnMapping, ImportJob, StatementFile, StatementReject, TraceRun
+
+
+@admin.register(BankColumnMapping)
+class BankColumnMappingAdmin(admin.ModelAdmin):
+    list_display = ("bank", "signature", "used_count", "last_used_at", "created_by", "created_at")
+    search_fields = ("bank", "signature")
+
+
+class StatementFileInline(admin.TabularInline):
+    model = StatementFile
+    extra = 0
+    fields = ("name", "case", "size", "rows_read", "inserted", "duplicates", "rejected", "error")
+    readonly_fields = fields
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = (
+        "pk",
+        "source",
+        "case",
+        "status",
+        "file_count",
+        "inserted",
+        "duplicates",
+        "rejected",
+        "created_at",
+    )
+    list_filter = ("status", "source")
+    raw_id_fields = ("case",)
+    inlines = [StatementFileInline]
+
+
+@admin.register(StatementReject)
+class StatementRejectAdmin(admin.ModelAdmin):
+    list_display = ("file", "line", "reason", "resolved")
+    list_filter = ("resolved",)
+    search_fields = ("file__name", "reason")
+
+
+@admin.register(TraceRun)
+class TraceRunAdmin(admin.ModelAdmin):
+    list_display = (
+        "pk",
+        "case",
+        "start_mode",
+        "rule",
+        "max_depth",
+        "accounts_reached",
+        "created_by",
+        "created_at",
+    )
+    list_filter = ("rule", "start_mode")
+    raw_id_fields = ("case",)
+    exclude = ("result",)

@@ -1,0 +1,318 @@
+"""Statement import jobs: uploaded files (or the data directory's ``statements/`` folder) into the
+station's DuckDB store, with per-file counts, rejected rows kept for a person, and progress.
+
+Small jobs run inline in the request; bigger ones run on a background thread of the web process
+and the job page polls :class:`~fanzha.funds.models.ImportJob` for progress (htmx). The import
+itself is :meth:`fanzha.domain.trace.StatementStore.import_files`: idempotent and transactional
+per file, so re-importing a file adds nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import close_old_connections, connections
+from django.utils import timezone
+
+from fanzha.cases.models import Case
+from fanzha.domain.trace import ImportProgress, ImportReport
+from fanzha.errors import UserFacingError
+from fanzha.funds import layouts
+from fanzha.funds.models import ImportJob, StatementFile, StatementReject
+from fanzha.funds.store import open_store
+from fanzha.stations.models import User
+
+ALLOWED_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
+#: Default size limits; a deployment may set FUNDS_MAX_UPLOAD_BYTES / FUNDS_INLINE_IMPORT_BYTES.
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+INLINE_IMPORT_BYTES = 2 * 1024 * 1024
+PHASE_LABELS = {
+    "start": "开始",
+    "transcode": "转换编码",
+    "load": "读取",
+    "insert": "写入",
+    "done": "完成",
+}
+# Progress rows are written at most this often (seconds): a large file reports many chunks.
+_PROGRESS_INTERVAL = 0.5
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "FUNDS_MAX_UPLOAD_BYTES", MAX_UPLOAD_BYTES))
+
+
+def inline_import_bytes() -> int:
+    return int(getattr(settings, "FUNDS_INLINE_IMPORT_BYTES", INLINE_IMPORT_BYTES))
+
+
+def upload_dir() -> Path:
+    return Path(settings.DATA_DIR) / "uploads" / "statements"
+
+
+def data_dir_statements() -> Path:
+    return Path(settings.DATA_DIR) / "statements"
+
+
+def check_uploads(files: Sequence[UploadedFile]) -> None:
+    """Refuse empty selections, unknown kinds and files over the size limit, with a clear message."""
+    if not files:
+        raise UserFacingError("请选择要上传的流水文件", "no file selected")
+    limit = max_upload_bytes()
+    for upload in files:
+        name = upload.name or ""
+        if not name.lower().endswith(ALLOWED_SUFFIXES):
+            raise UserFacingError(
+                f"{name}：只接受 xlsx、xls、csv 格式的流水文件", f"{name}: only xlsx, xls or csv files"
+            )
+        if (upload.size or 0) > limit:
+            raise UserFacingError(
+                f"{name} 大小 {(upload.size or 0) / 1048576:.1f} MB，超过上限 {limit / 1048576:.0f} MB；"
+                "请拆分文件后上传，或由管理员放入数据目录的 statements 文件夹导入",
+                f"{name} is larger than the {limit // 1048576} MB limit",
+            )
+        if not upload.size:
+            raise UserFacingError(f"{name} 是空文件", f"{name} is empty")
+
+
+def _store_upload(upload: UploadedFile) -> tuple[Path, str, int]:
+    """Keep the file by content: the same statement uploaded twice lands on the same path."""
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    sha = digest.hexdigest()
+    name = Path(upload.name or "statement.csv").name
+    folder = upload_dir() / sha[:2] / sha
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    if not target.exists():
+        with target.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+    return target, sha, int(upload.size or 0)
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def resolve_pending(job: ImportJob) -> None:
+    """Attach a remembered mapping to each file, or flag it for the mapping page."""
+    needs = False
+    for record in job.files.filter(imported=False):
+        try:
+            resolution = layouts.resolve(Path(record.path))
+        except UserFacingError as exc:
+            record.error = exc.zh
+            record.needs_mapping = False
+            record.save(update_fields=["error", "needs_mapping"])
+            continue
+        record.mapping = resolution.mapping
+        record.needs_mapping = not resolution.readable
+        needs = needs or record.needs_mapping
+        record.save(update_fields=["mapping", "needs_mapping"])
+    job.status = ImportJob.Status.NEEDS_MAPPING if needs else ImportJob.Status.PENDING
+    job.save(update_fields=["status"])
+
+
+def create_upload_job(files: Sequence[UploadedFile], case: Case | None, user: User | None) -> ImportJob:
+    check_uploads(files)
+    job = ImportJob.objects.create(case=case, created_by=user, file_count=len(files))
+    for upload in files:
+        path, sha, size = _store_upload(upload)
+        StatementFile.objects.create(
+            job=job, case=case, name=path.name, path=str(path), sha256=sha, size=size
+        )
+    job.total_bytes = sum(f.size for f in job.files.all())
+    job.save(update_fields=["total_bytes"])
+    resolve_pending(job)
+    return job
+
+
+def case_for_file(name: str, cases_by_no: dict[str, Case]) -> Case | None:
+    """The case a generated or exported statement belongs to, from a ``<case_no>_<bank>`` name."""
+    stem = Path(name).stem
+    for cut in range(len(stem), 0, -1):
+        if stem[:cut] in cases_by_no and (cut == len(stem) or stem[cut] in "_-. "):
+            return cases_by_no[stem[:cut]]
+    return None
+
+
+def data_dir_files() -> list[Path]:
+    folder = data_dir_statements()
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in ALLOWED_SUFFIXES)
+
+
+def create_data_dir_job(user: User | None) -> ImportJob:
+    """A job over every statement file in ``DATA_DIR/statements`` (files are read in place)."""
+    paths = data_dir_files()
+    if not paths:
+        raise UserFacingError(
+            f"数据目录中没有流水文件：{data_dir_statements()}",
+            f"no statement files in {data_dir_statements()}",
+        )
+    prefixes = {Path(p.name).stem.split("_")[0] for p in paths}
+    cases_by_no = {c.case_no: c for c in Case.objects.filter(case_no__in=prefixes)}
+    job = ImportJob.objects.create(source=ImportJob.Source.DATA_DIR, created_by=user, file_count=len(paths))
+    StatementFile.objects.bulk_create(
+        [
+            StatementFile(
+                job=job,
+                case=case_for_file(p.name, cases_by_no),
+                name=p.name,
+                path=str(p),
+                sha256=_sha256_of(p),
+                size=p.stat().st_size,
+            )
+            for p in paths
+        ]
+    )
+    job.total_bytes = sum(p.stat().st_size for p in paths)
+    job.save(update_fields=["total_bytes"])
+    resolve_pending(job)
+    return job
+
+
+def start_job(job: ImportJob, background: bool | None = None) -> None:
+    """Run a ready job: inline when small, else on a daemon thread (the page polls its progress)."""
+    if job.status != ImportJob.Status.PENDING:
+        return
+    if background is None:
+        background = job.total_bytes > inline_import_bytes()
+    if not background:
+        run_job(job.pk)
+        return
+    job.phase = "排队中"
+    job.save(update_fields=["phase"])
+    thread = threading.Thread(
+        target=_run_in_thread, args=(job.pk,), name=f"funds-import-{job.pk}", daemon=True
+    )
+    thread.start()
+
+
+def _run_in_thread(job_id: int) -> None:
+    close_old_connections()
+    try:
+        run_job(job_id)
+    finally:
+        connections.close_all()
+
+
+class _ProgressWriter:
+    """Turns the store's progress callbacks into throttled updates of the job row."""
+
+    def __init__(self, job: ImportJob, offset: int) -> None:
+        self.job_id = job.pk
+        self.offset = offset
+        self.last = 0.0
+        self.last_phase = ""
+
+    def __call__(self, progress: ImportProgress) -> None:
+        now = time.monotonic()
+        if progress.phase == self.last_phase and now - self.last < _PROGRESS_INTERVAL:
+            return
+        self.last, self.last_phase = now, progress.phase
+        ImportJob.objects.filter(pk=self.job_id).update(
+            file_index=self.offset + progress.index + (1 if progress.phase == "done" else 0),
+            phase=f"{PHASE_LABELS.get(progress.phase, progress.phase)} {Path(progress.path).name}",
+            done_bytes=progress.done_bytes,
+            total_bytes=progress.total_bytes or 0,
+        )
+
+
+def run_job(job_id: int) -> ImportJob:
+    """Import every not-yet-imported file of the job, grouped by the column mapping each needs."""
+    job = ImportJob.objects.get(pk=job_id)
+    job.status = ImportJob.Status.RUNNING
+    job.started_at = timezone.now()
+    job.save(update_fields=["status", "started_at"])
+    records = list(job.files.filter(imported=False, needs_mapping=False, error="").select_related("mapping"))
+    groups: dict[int | None, list[StatementFile]] = {}
+    for record in records:
+        groups.setdefault(record.mapping_id, []).append(record)
+    try:
+        with open_store(write=True) as store:
+            offset = 0
+            for records_of_group in groups.values():
+                mapping = records_of_group[0].mapping
+                report = store.import_files(
+                    [r.path for r in records_of_group],
+                    mapping=mapping.columns if mapping else None,
+                    progress=_ProgressWriter(job, offset),
+                )
+                _record_report(records_of_group, report)
+                if mapping is not None:
+                    layouts.note_used(mapping)
+                offset += len(records_of_group)
+    except UserFacingError as exc:
+        job.status = ImportJob.Status.FAILED
+        job.error = exc.zh
+    except Exception as exc:  # a background thread must leave a reason behind, not die silently
+        job.status = ImportJob.Status.FAILED
+        job.error = f"导入失败：{type(exc).__name__}: {exc}"
+    else:
+        job.status = ImportJob.Status.DONE
+    files = list(job.files.all())
+    job.rows_read = sum(f.rows_read for f in files)
+    job.inserted = sum(f.inserted for f in files)
+    job.duplicates = sum(f.duplicates for f in files)
+    job.rejected = sum(f.rejected for f in files)
+    job.file_index = job.file_count
+    job.phase = "完成" if job.status == ImportJob.Status.DONE else "失败"
+    job.finished_at = timezone.now()
+    job.save()
+    return job
+
+
+def _record_report(records: Iterable[StatementFile], report: ImportReport) -> None:
+    by_path = {r.path: r for r in records}
+    for result in report.files:
+        record = by_path.get(result.path)
+        if record is None:
+            continue
+        record.rows_read = result.rows_read + result.rejected
+        record.inserted = result.inserted
+        record.duplicates = result.duplicates
+        record.rejected = result.rejected
+        record.encoding = result.encoding or ""
+        record.error = result.error or ""
+        record.imported = not result.error
+        record.save()
+    # A re-upload of a file whose rejects are already listed adds no second copy to the queue.
+    listed: dict[str, set[int]] = {}
+    for record in by_path.values():
+        listed[record.sha256] = set(
+            StatementReject.objects.filter(file__sha256=record.sha256)
+            .exclude(file=record)
+            .values_list("line", flat=True)
+        )
+    rejects = []
+    for reject in report.rejects:
+        record = by_path.get(reject.file)
+        if record is None or reject.line in listed[record.sha256]:
+            continue
+        rejects.append(
+            StatementReject(file=record, line=reject.line, raw=reject.raw[:4000], reason=reject.reason[:300])
+        )
+    StatementReject.objects.bulk_create(rejects, ignore_conflicts=True)
+
+
+def rejects_of_job(job: ImportJob) -> list[StatementReject]:
+    """The rejected rows of the job's files, including those first listed by an earlier upload."""
+    shas = list(job.files.values_list("sha256", flat=True))
+    return list(
+        StatementReject.objects.filter(file__sha256__in=shas)
+        .select_related("file")
+        .order_by("file__name", "line")
+    )

@@ -1,0 +1,401 @@
+"""Money-trail pages (资金查控): statement import with its report, column mapping, the trace of a
+case with its layered graph, freeze list, region totals and cooperation letters, and 断卡
+candidates. Only investigators, the command room, leaders and admins reach them (403 otherwise);
+cases always come from ``fanzha.stations.scope.visible_cases``. Computation lives in the service
+modules (imports, layouts, tracing, candidates, exports); views only ask and show.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from fanzha.cases.models import Case
+from fanzha.errors import UserFacingError
+from fanzha.funds import candidates as candidate_service
+from fanzha.funds import exports, imports, layouts, tracing
+from fanzha.funds.forms import MappingForm, TraceForm, UploadForm
+from fanzha.funds.models import BankColumnMapping, ImportJob, StatementFile, StatementReject, TraceRun
+from fanzha.funds.store import store_summary
+from fanzha.stations import audit, scope
+from fanzha.stations.models import AuditLog, Role, Station, User
+from fanzha.web.views import PAGE_SIZE, current_user
+
+FUNDS_ROLES = frozenset({Role.INVESTIGATOR, Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN})
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def funds_user(request: HttpRequest) -> User:
+    """The signed-in user if their role works the money trail; 403 otherwise."""
+    user = current_user(request)
+    if user.role not in FUNDS_ROLES and not user.is_superuser:
+        raise PermissionDenied
+    return user
+
+
+def _visible_case(user: User, pk: int) -> Case:
+    return get_object_or_404(scope.visible_cases(user), pk=pk)
+
+
+def _job_for(user: User, pk: int) -> ImportJob:
+    job = get_object_or_404(ImportJob.objects.select_related("case"), pk=pk)
+    if job.case_id is not None and not scope.visible_cases(user).filter(pk=job.case_id).exists():
+        raise Http404
+    return job
+
+
+def _run_for(user: User, pk: int) -> TraceRun:
+    run = get_object_or_404(TraceRun.objects.select_related("case", "created_by"), pk=pk)
+    if run.case_id is not None and not scope.visible_cases(user).filter(pk=run.case_id).exists():
+        raise Http404
+    return run
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    user = funds_user(request)
+    visible = scope.visible_cases(user)
+    try:
+        summary = store_summary()
+        store_error = ""
+    except UserFacingError as exc:
+        summary, store_error = {"rows": 0, "accounts": 0, "files": 0, "rejects": 0}, exc.zh
+    cases_with_statements = (
+        visible.filter(statement_files__isnull=False)
+        .annotate(files=Count("statement_files", distinct=True), runs=Count("trace_runs", distinct=True))
+        .order_by("-reported_at")[:50]
+    )
+    return render(
+        request,
+        "funds/index.html",
+        {
+            "summary": summary,
+            "store_error": store_error,
+            "jobs": ImportJob.objects.filter(Q(case__isnull=True) | Q(case__in=visible)).select_related(
+                "case"
+            )[:10],
+            "runs": TraceRun.objects.filter(Q(case__isnull=True) | Q(case__in=visible)).select_related(
+                "case"
+            )[:10],
+            "cases": cases_with_statements,
+            "data_dir_files": len(imports.data_dir_files()),
+            "data_dir": imports.data_dir_statements(),
+            "open_rejects": StatementReject.objects.filter(resolved=False).count(),
+            "mappings": BankColumnMapping.objects.all()[:20],
+            "upload_form": UploadForm(),
+            "trace_form": TraceForm(require_account=True),
+            "max_upload_mb": imports.max_upload_bytes() // (1024 * 1024),
+        },
+    )
+
+
+@login_required
+def case_funds(request: HttpRequest, pk: int) -> HttpResponse:
+    user = funds_user(request)
+    case = _visible_case(user, pk)
+    return render(
+        request,
+        "funds/case.html",
+        {
+            "case": case,
+            "transfers": case.transfers.all().order_by("seq"),
+            "files": StatementFile.objects.filter(case=case).select_related("job").order_by("-pk")[:100],
+            "runs": case.trace_runs.select_related("created_by")[:20],
+            "upload_form": UploadForm(),
+            "trace_form": TraceForm(),
+            "max_upload_mb": imports.max_upload_bytes() // (1024 * 1024),
+        },
+    )
+
+
+def _after_job_created(request: HttpRequest, job: ImportJob) -> HttpResponse:
+    if job.status == ImportJob.Status.NEEDS_MAPPING:
+        first = job.files.filter(needs_mapping=True).first()
+        assert first is not None
+        messages.info(
+            request, f"{first.name} 的表头无法自动识别，请设置一次列映射，之后同一银行的流水将自动导入。"
+        )
+        return redirect("funds:mapping", pk=job.pk, file_pk=first.pk)
+    imports.start_job(job)
+    return redirect("funds:job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def upload(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    user = funds_user(request)
+    case = _visible_case(user, pk) if pk is not None else None
+    form = UploadForm(request.POST, request.FILES)
+    back = redirect("funds:case", pk=case.pk) if case else redirect("funds:index")
+    if not form.is_valid():
+        messages.error(request, "请选择要上传的流水文件")
+        return back
+    try:
+        job = imports.create_upload_job(form.cleaned_data["statements"], case, user)
+    except UserFacingError as exc:
+        messages.error(request, exc.zh)
+        return back
+    audit.record(request, AuditLog.Action.CREATE, job, detail={"files": [f.name for f in job.files.all()]})
+    return _after_job_created(request, job)
+
+
+@login_required
+@require_POST
+def import_data_dir(request: HttpRequest) -> HttpResponse:
+    user = funds_user(request)
+    try:
+        job = imports.create_data_dir_job(user)
+    except UserFacingError as exc:
+        messages.error(request, exc.zh)
+        return redirect("funds:index")
+    audit.record(request, AuditLog.Action.CREATE, job, detail={"source": "data_dir", "files": job.file_count})
+    return _after_job_created(request, job)
+
+
+@login_required
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = funds_user(request)
+    job = _job_for(user, pk)
+    return render(request, "funds/job.html", _job_context(job))
+
+
+@login_required
+def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    user = funds_user(request)
+    job = _job_for(user, pk)
+    return render(request, "funds/_job_report.html", _job_context(job))
+
+
+def _job_context(job: ImportJob) -> dict[str, Any]:
+    return {
+        "job": job,
+        "files": job.files.select_related("mapping", "case").order_by("pk"),
+        "rejects": imports.rejects_of_job(job)[:500] if job.finished else [],
+    }
+
+
+@login_required
+def mapping(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
+    user = funds_user(request)
+    job = _job_for(user, pk)
+    record = get_object_or_404(StatementFile, pk=file_pk, job=job)
+    try:
+        rows = layouts.preview_rows(Path(record.path))
+    except UserFacingError as exc:
+        messages.error(request, exc.zh)
+        return redirect("funds:job", pk=job.pk)
+    guessed = layouts.guess_header_index(rows)
+    try:
+        header_index = (
+            int(request.POST.get("header_line") or request.GET.get("header_line") or guessed + 1) - 1
+        )
+    except ValueError:
+        header_index = guessed
+    header_index = min(max(header_index, 0), max(len(rows) - 1, 0))
+    preview = layouts.Preview(rows, header_index)
+    if request.method == "POST":
+        form = MappingForm(request.POST, header=preview.header)
+        if form.is_valid():
+            try:
+                saved = layouts.save_mapping(
+                    preview, header_index, form.columns(), form.cleaned_data["bank"], user
+                )
+            except UserFacingError as exc:
+                form.add_error(None, exc.zh)
+            else:
+                audit.record(request, AuditLog.Action.CHANGE, saved, detail={"columns": saved.columns})
+                messages.success(request, f"已保存“{saved.bank}”的列映射，以后同样表头的流水将自动导入。")
+                imports.resolve_pending(job)
+                job.refresh_from_db()
+                return _after_job_created(request, job)
+    else:
+        form = MappingForm(
+            initial={"bank": layouts.guess_bank(preview), "header_line": header_index + 1},
+            header=preview.header,
+        )
+    return render(
+        request,
+        "funds/mapping.html",
+        {"job": job, "file": record, "form": form, "preview": preview, "header_line": header_index + 1},
+    )
+
+
+@login_required
+@require_POST
+def trace(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    user = funds_user(request)
+    case = _visible_case(user, pk) if pk is not None else None
+    form = TraceForm(request.POST, require_account=case is None)
+    back = redirect("funds:case", pk=case.pk) if case else redirect("funds:index")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return back
+    data = form.cleaned_data
+    options = tracing.TraceOptions(data["rule"], data["max_depth"], data.get("window_hours"))
+    try:
+        run = tracing.run_trace(
+            user=user,
+            case=case,
+            options=options,
+            account=data.get("account") or "",
+            after=data.get("after"),
+            amount_fen=form.amount_fen,
+        )
+    except UserFacingError as exc:
+        messages.error(request, exc.zh)
+        return back
+    return redirect("funds:run", pk=run.pk)
+
+
+@login_required
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = funds_user(request)
+    run = _run_for(user, pk)
+    payload = run.result
+    accounts = [dict(a, depth_label=tracing.depth_label(a["depth"])) for a in payload.get("accounts", [])]
+    return render(
+        request,
+        "funds/run.html",
+        {
+            "run": run,
+            "payload": payload,
+            "accounts": accounts,
+            "freeze": [
+                dict(i, depth_label=tracing.depth_label(i["depth"])) for i in payload.get("freeze", [])
+            ],
+            "regions": payload.get("regions", []),
+            "graph": tracing.graph_data(payload),
+            "depth_counts": _depth_counts(accounts),
+        },
+    )
+
+
+def _depth_counts(accounts: list[dict[str, Any]]) -> list[tuple[str, int]]:
+    counts: dict[int, int] = {}
+    for a in accounts:
+        counts[a["depth"]] = counts.get(a["depth"], 0) + 1
+    return [(tracing.depth_label(d), n) for d, n in sorted(counts.items())]
+
+
+def _export_name(run: TraceRun, what: str) -> str:
+    stem = run.case.case_no if run.case else f"trace{run.pk}"
+    return f"{stem}_{what}_{timezone.localtime():%Y%m%d%H%M}.xlsx"
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+@login_required
+def freeze_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    user = funds_user(request)
+    run = _run_for(user, pk)
+    content = exports.freeze_workbook(run.result, run.case.case_no if run.case else "")
+    audit.record(
+        request,
+        AuditLog.Action.EXPORT,
+        run,
+        reason="止付冻结清单导出",
+        detail={"kind": "freeze_xlsx", "accounts": len(run.result.get("freeze", []))},
+    )
+    return _xlsx(content, _export_name(run, "止付冻结清单"))
+
+
+@login_required
+def regions_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    user = funds_user(request)
+    run = _run_for(user, pk)
+    content = exports.regions_workbook(run.result, run.case.case_no if run.case else "")
+    audit.record(
+        request,
+        AuditLog.Action.EXPORT,
+        run,
+        reason="分地区资金汇总导出",
+        detail={"kind": "regions_xlsx", "regions": len(run.result.get("regions", []))},
+    )
+    return _xlsx(content, _export_name(run, "分地区汇总"))
+
+
+@login_required
+def letters(request: HttpRequest, pk: int) -> HttpResponse:
+    """异地协作函: one printable page per region, with full account numbers (audit-logged)."""
+    user = funds_user(request)
+    run = _run_for(user, pk)
+    audit.record(
+        request,
+        AuditLog.Action.EXPORT,
+        run,
+        reason="异地协作函打印",
+        detail={"kind": "cooperation_letters", "regions": len(run.result.get("regions", []))},
+    )
+    station = Station.objects.order_by("pk").first()
+    regions = [
+        (region, [dict(a, depth_label=tracing.depth_label(a["depth"])) for a in accounts])
+        for region, accounts in exports.accounts_by_region(run.result)
+        if region["region"] != "未知"
+    ]
+    return render(
+        request,
+        "funds/letters.html",
+        {"run": run, "regions": regions, "station": station, "today": timezone.localdate()},
+    )
+
+
+@login_required
+def candidates(request: HttpRequest) -> HttpResponse:
+    user = funds_user(request)
+    try:
+        accounts = candidate_service.account_candidates(user)
+    except UserFacingError as exc:
+        messages.error(request, exc.zh)
+        accounts = []
+    return render(
+        request,
+        "funds/candidates.html",
+        {
+            "accounts": accounts[:300],
+            "account_total": len(accounts),
+            "phones": candidate_service.phone_candidates(user),
+        },
+    )
+
+
+@login_required
+def rejects(request: HttpRequest) -> HttpResponse:
+    user = funds_user(request)
+    visible = scope.visible_cases(user)
+    queryset = StatementReject.objects.select_related("file", "file__case").filter(
+        Q(file__case__isnull=True) | Q(file__case__in=visible)
+    )
+    if request.method == "POST":
+        reject = get_object_or_404(queryset, pk=request.POST.get("reject"))
+        reject.resolved = True
+        reject.resolved_note = request.POST.get("note", "")[:200]
+        reject.save(update_fields=["resolved", "resolved_note"])
+        audit.record(request, AuditLog.Action.CHANGE, reject, reason=reject.resolved_note)
+        return redirect(request.get_full_path())
+    show = request.GET.get("show", "open")
+    if show != "all":
+        queryset = queryset.filter(resolved=False)
+    page = Paginator(queryset.order_by("file__name", "line"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "funds/rejects.html", {"page": page, "show": show})
