@@ -1,0 +1,239 @@
+"""Pages of the ranking app: the daily comparison, the charts (with xlsx export), the morning
+report download, registration imports and the door-visit registration form.
+
+Everything is computed in ``fanzha.ranking.services`` / ``fanzha.ranking.report``; a grid officer
+sees the station-wide rank of their own grids only."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from fanzha.errors import UserFacingError
+from fanzha.ranking.dates import parse_day_argument
+from fanzha.ranking.models import AppRegistration, RegistrationImport
+from fanzha.ranking.report import morning_report, render_docx, render_pdf
+from fanzha.ranking.services.export import chart_workbook
+from fanzha.ranking.services.figures import coverage_by_age_band, current_config, daily_ranking, today
+from fanzha.ranking.services.imports import import_registrations, record_door_visit
+from fanzha.ranking.services.trends import chart_data
+from fanzha.stations import audit, scope
+from fanzha.stations.models import AuditLog, Role, User
+
+# Who may import exports and download the station-wide report (grid-scoped roles may not).
+STATION_ROLES = frozenset({Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN})
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _station_wide(user: User) -> bool:
+    return user.role in STATION_ROLES or user.is_superuser
+
+
+def _day(request: HttpRequest) -> date:
+    text = request.GET.get("date", "").strip()
+    if not text:
+        latest = AppRegistration.objects.order_by("-day").values_list("day", flat=True).first()
+        return min(latest, today()) if latest else today()
+    try:
+        return parse_day_argument(text)
+    except UserFacingError:
+        messages.error(request, f"日期“{text}”无效，已显示今天的数据")
+        return today()
+
+
+def _visible_codes(user: User) -> set[str] | None:
+    if _station_wide(user) or not user.is_grid_scoped:
+        return None
+    return set(scope.visible_grids(user).values_list("code", flat=True))
+
+
+@login_required
+def daily(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    day = _day(request)
+    config = current_config()
+    ranking = daily_ranking(day, config)
+    codes = _visible_codes(user)
+    rows = [r for r in ranking if codes is None or r.grid in codes]
+    grid_ids = None if codes is None else scope.visible_grids(user).values_list("pk", flat=True)
+    bands = coverage_by_age_band(day, grid_ids, config)
+    names = {r.grid: r.figures.name for r in ranking}
+    registered = sum(r.figures.registered for r in rows)
+    base = sum(r.figures.base for r in rows)
+    context = {
+        "day": day,
+        "previous_day": day - timedelta(days=1),
+        "next_day": day + timedelta(days=1) if day < today() else None,
+        "rows": rows,
+        "total": len(ranking),
+        "flagged": [r for r in rows if r.flagged],
+        "registered": registered,
+        "base": base,
+        "coverage": registered / base if base else 0,
+        "new_today": sum(r.figures.new_registrations for r in rows),
+        "band_labels": [b.label for b in config.age_bands],
+        "bands": [(code, names.get(code, code), values) for code, values in bands.items()],
+        "weights": config.weights,
+        "targets": config.targets,
+        "base_kind": config.base_kind,
+        "min_age": config.min_age,
+        "window": config.clue_window_days,
+        "station_wide": _station_wide(user),
+    }
+    return render(request, "ranking/daily.html", context)
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not _station_wide(user):
+        raise PermissionDenied
+    day = _day(request)
+    fmt = "docx" if request.GET.get("format") == "docx" else "pdf"
+    data = (render_docx if fmt == "docx" else render_pdf)(morning_report(day))
+    audit.record(
+        request,
+        AuditLog.Action.EXPORT,
+        object_type="ranking.morning_report",
+        object_id=day.isoformat(),
+        reason="下载晨会点名通报",
+        detail={"format": fmt, "bytes": len(data)},
+    )
+    content_type = (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        if fmt == "docx"
+        else "application/pdf"
+    )
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="morning-{day.isoformat()}.{fmt}"'
+    return response
+
+
+def _chart_window(request: HttpRequest) -> tuple[date, int]:
+    day = _day(request)
+    try:
+        days = int(request.GET.get("days", "30"))
+    except ValueError:
+        days = 30
+    return day, max(7, min(days, 180))
+
+
+@login_required
+def charts(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    day, days = _chart_window(request)
+    data = chart_data(day, days, _visible_codes(user))
+    return render(
+        request,
+        "ranking/charts.html",
+        {"day": day, "days": days, "chart": data.as_json(), "station_wide": _station_wide(user)},
+    )
+
+
+@login_required
+def charts_xlsx(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    day, days = _chart_window(request)
+    data = chart_data(day, days, _visible_codes(user))
+    content = chart_workbook(data)
+    audit.record(
+        request,
+        AuditLog.Action.EXPORT,
+        object_type="ranking.chart_data",
+        object_id=day.isoformat(),
+        reason="导出排名图表数据",
+        detail={"days": days, "grids": len(data.grids)},
+    )
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="ranking-{day.isoformat()}-{days}d.xlsx"'
+    return response
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="注册数据文件（xlsx 或 csv）")
+    default_day = forms.DateField(
+        label="缺少日期的行按此日期计", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+@login_required
+def imports(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not _station_wide(user):
+        raise PermissionDenied
+    result = None
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            form.add_error("file", "文件超过 20 MB")
+        else:
+            try:
+                result = import_registrations(
+                    upload.read(), upload.name, user=user, default_day=form.cleaned_data["default_day"]
+                )
+            except UserFacingError as exc:
+                form.add_error("file", exc.zh)
+            else:
+                audit.record(
+                    request,
+                    AuditLog.Action.CREATE,
+                    result.batch,
+                    reason="导入反诈APP注册数据",
+                    detail=result.summary(),
+                )
+    recent = RegistrationImport.objects.select_related("imported_by")[:20]
+    return render(request, "ranking/imports.html", {"form": form, "result": result, "recent": recent})
+
+
+class DoorVisitForm(forms.Form):
+    who = forms.CharField(label="居民身份证号或手机号", max_length=20)
+    day = forms.DateField(label="注册日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+@login_required
+def door_visit(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = DoorVisitForm(request.POST or None, initial={"day": today()})
+    if request.method == "POST" and form.is_valid():
+        who = form.cleaned_data["who"].strip().upper()
+        residents = scope.visible_residents(user).filter(Q(id_number=who) | Q(phone=who))
+        resident = residents.first()
+        if resident is None:
+            form.add_error("who", "在您负责的警格中找不到该居民")
+        elif residents.count() > 1:
+            form.add_error("who", "该手机号对应多名居民，请改用身份证号")
+        else:
+            try:
+                outcome = record_door_visit(user, resident, form.cleaned_data["day"])
+            except UserFacingError as exc:
+                form.add_error("day", exc.zh)
+            else:
+                if outcome.created:
+                    audit.record(
+                        request, AuditLog.Action.CREATE, outcome.registration, reason="入户登记反诈APP注册"
+                    )
+                    messages.success(
+                        request, f"已登记：{resident.grid.name}，{form.cleaned_data['day']:%Y-%m-%d}"
+                    )
+                else:
+                    messages.info(
+                        request, f"该居民已于{outcome.registration.day:%Y-%m-%d}登记注册，未重复计入"
+                    )
+                return redirect("ranking:door_visit")
+    return render(request, "ranking/door_visit.html", {"form": form, "station_wide": _station_wide(user)})
