@@ -18,10 +18,14 @@ if ! cmp -s requirements.lock "$stamp" 2>/dev/null; then
   .venv/bin/uv pip install --quiet --python .venv/bin/python --no-deps -e .
   cp requirements.lock "$stamp"
 fi
-if ! command -v npm >/dev/null; then
-  # npm fetches the pinned browser libraries (htmx, ECharts) once; the app then serves them itself.
+# System packages: npm fetches the pinned browser libraries (htmx, ECharts) once, after which the
+# app serves them itself; the morning report's PDF embeds WenQuanYi Micro Hei (TrueType CJK).
+missing=()
+command -v npm >/dev/null || missing+=(nodejs npm)
+fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || missing+=(fonts-wqy-microhei)
+if [ ${#missing[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
-  echo "== installing nodejs and npm with apt-get"
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq nodejs npm >/dev/null
+  echo "== installing ${missing[*]} with apt-get"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 bash scripts/vendor_assets.sh
