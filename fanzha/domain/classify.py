@@ -1,0 +1,389 @@
+"""Fraud-type classification of a case narrative to the Ministry's categories.
+
+The model is a multinomial logistic regression over hashed character n-grams (1 to 3
+characters, 2**18 buckets, sublinear term frequency, L2 norm). Only its coefficients ship, in
+``fanzha/data/models/classifier.npz``: no vocabulary, no training text. It is loaded lazily,
+once per process, on the first call; nothing is downloaded. Inference hashes n-grams with a
+pure-Python MurmurHash3 identical to scikit-learn's, so classifying never imports scikit-learn
+or scipy (training does; a test checks both paths give the same scores). ``scripts/train_classifier.py``
+writes the file and ``scripts/evaluate_classifier.py`` measures it.
+
+Confidence is the softmax of the scores divided by a temperature fitted on out-of-fold
+predictions, so that it behaves as a probability; below the taxonomy's ``review_threshold``
+the result ``needs_review`` (shown as 待人工确认).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from fanzha.domain.taxonomy import DATA_DIR, derive_tags, detect_tags, find_cues, load_taxonomy
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
+
+MODEL_PATH = DATA_DIR / "models" / "classifier.npz"
+
+# Evidence is for a person to read: a handful of phrases, not every n-gram that helped.
+MAX_MODEL_PHRASES = 5
+MAX_EVIDENCE_GRAMS = 12
+
+EvidenceSource = Literal["model", "cue"]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A phrase of the input that supported the category; ``text == input[start:end]``."""
+
+    text: str
+    start: int
+    end: int
+    source: EvidenceSource
+    weight: float  # model: contribution to the winning score; cue: 0.0
+
+
+@dataclass(frozen=True)
+class Classification:
+    category: str
+    confidence: float  # calibrated probability of ``category``, 0..1
+    second: str  # runner-up category
+    second_confidence: float
+    tags: tuple[str, ...]  # forms and lure channels, taxonomy order
+    lures: tuple[str, ...]  # the subset of ``tags`` that are lure channels
+    evidence: tuple[Evidence, ...]
+    needs_review: bool  # confidence below the taxonomy's review_threshold
+    not_fraud_probability: float = 0.0  # mass the model gives to "no fraud story here"
+
+    @property
+    def status(self) -> str:
+        """待人工确认 when a person must confirm the category, else an empty string."""
+        return load_taxonomy().review_label if self.needs_review else ""
+
+
+def normalize_text(text: str) -> str:
+    """Fold width, case and digits character by character, so offsets stay those of the input.
+
+    Digits all become 0: amounts and dates say nothing about the fraud type, their shape does.
+    """
+    fold = _FOLDED
+    return "".join([fold.get(ch) or _fold_char(ch) for ch in text])
+
+
+_FOLDED: dict[str, str] = {}
+
+
+def _fold_char(ch: str) -> str:
+    folded = unicodedata.normalize("NFKC", ch)
+    if len(folded) != 1:
+        folded = ch
+    folded = folded.lower() if len(folded.lower()) == 1 else folded
+    if folded.isdigit():
+        folded = "0"
+    elif folded.isspace():
+        folded = " "
+    if len(_FOLDED) < 100_000:
+        _FOLDED[ch] = folded
+    return folded
+
+
+def char_ngrams(text: str, low: int = 1, high: int = 3) -> list[str]:
+    """All character n-grams of ``text`` for ``low <= n <= high`` (text already normalized)."""
+    grams: list[str] = []
+    length = len(text)
+    for n in range(low, high + 1):
+        grams += [text[i : i + n] for i in range(length - n + 1)]
+    return grams
+
+
+_MASK = 0xFFFFFFFF
+# Hash of each n-gram seen so far: n-grams repeat across reports, and hashing in Python is the
+# slow part of classifying. Bounded so a long-running server does not grow without end.
+_HASH_CACHE: dict[str, int] = {}
+_HASH_CACHE_LIMIT = 500_000
+_BUCKETS: dict[int, dict[str, int]] = {}  # n_features -> n-gram -> bucket
+
+
+def murmurhash3_32(data: bytes, seed: int = 0) -> int:
+    """MurmurHash3 x86 32-bit, signed: the hash scikit-learn's FeatureHasher uses.
+
+    Reimplemented so that classification does not import scikit-learn (seconds on a cold start).
+    """
+    c1, c2 = 0xCC9E2D51, 0x1B873593
+    length = len(data)
+    h = seed & _MASK
+    rounded = length - length % 4
+    for i in range(0, rounded, 4):
+        k = int.from_bytes(data[i : i + 4], "little")
+        k = (k * c1) & _MASK
+        k = ((k << 15) | (k >> 17)) & _MASK
+        h ^= (k * c2) & _MASK
+        h = ((h << 13) | (h >> 19)) & _MASK
+        h = (h * 5 + 0xE6546B64) & _MASK
+    tail = data[rounded:]
+    k = 0
+    if len(tail) >= 3:
+        k ^= tail[2] << 16
+    if len(tail) >= 2:
+        k ^= tail[1] << 8
+    if tail:
+        k ^= tail[0]
+        k = (k * c1) & _MASK
+        k = ((k << 15) | (k >> 17)) & _MASK
+        h ^= (k * c2) & _MASK
+    h ^= length
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & _MASK
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & _MASK
+    h ^= h >> 16
+    return h - (1 << 32) if h & 0x80000000 else h
+
+
+def bucket_of(gram: str, n_features: int) -> int:
+    """The hashed column of an n-gram, exactly as scikit-learn's FeatureHasher computes it."""
+    h = _HASH_CACHE.get(gram)
+    if h is not None:
+        return abs(h) % n_features if h != -(1 << 31) else (2147483647 - (n_features - 1)) % n_features
+    h = murmurhash3_32(gram.encode("utf-8"))
+    if len(_HASH_CACHE) >= _HASH_CACHE_LIMIT:
+        _HASH_CACHE.clear()
+    _HASH_CACHE[gram] = h
+    if h == -(1 << 31):  # abs() would overflow in FeatureHasher's C code; it special-cases this
+        return (2147483647 - (n_features - 1)) % n_features
+    return abs(h) % n_features
+
+
+@dataclass(frozen=True)
+class HashedText:
+    """One text as the model sees it: its n-grams, their buckets and the L2-normalised values."""
+
+    normalized: str
+    gram_bucket: dict[str, int]  # each distinct n-gram -> its bucket
+    buckets: np.ndarray  # distinct buckets, int64
+    values: np.ndarray  # (1 + log count) / norm per bucket, float32
+
+
+def hash_text(text: str, n_features: int, low: int, high: int) -> HashedText:
+    """Same features as :func:`featurize` for one text, without scikit-learn or scipy."""
+    normalized = normalize_text(text)
+    gram_count = Counter(char_ngrams(normalized, low, high))
+    known = _BUCKETS.setdefault(n_features, {})
+    if len(known) >= _HASH_CACHE_LIMIT:
+        known.clear()
+    gram_bucket = {gram: known.get(gram, -1) for gram in gram_count}
+    for gram, bucket in gram_bucket.items():
+        if bucket < 0:
+            gram_bucket[gram] = known[gram] = bucket_of(gram, n_features)
+    bucket_count: dict[int, int] = {}
+    for gram, count in gram_count.items():
+        bucket = gram_bucket[gram]
+        bucket_count[bucket] = bucket_count.get(bucket, 0) + count
+    buckets = np.fromiter(bucket_count.keys(), dtype=np.int64, count=len(bucket_count))
+    values = 1.0 + np.log(np.fromiter(bucket_count.values(), dtype=np.float32, count=len(bucket_count)))
+    norm = float(np.sqrt(np.dot(values, values))) or 1.0
+    return HashedText(normalized, gram_bucket, buckets, (values / norm).astype(np.float32))
+
+
+def featurize(texts: Sequence[str], n_features: int, low: int, high: int) -> csr_matrix:
+    """Sparse rows of sublinear tf, L2-normalised, over hashed char n-grams of normalised texts."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+    from sklearn.preprocessing import normalize
+
+    vectorizer = HashingVectorizer(
+        analyzer=lambda t: char_ngrams(normalize_text(t), low, high),
+        n_features=n_features,
+        alternate_sign=False,
+        norm=None,
+        dtype=np.float32,
+    )
+    matrix = vectorizer.transform(texts)
+    np.log(matrix.data, out=matrix.data)
+    matrix.data += 1.0
+    return normalize(matrix, norm="l2", copy=False)
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    classes: tuple[str, ...]
+    coef: np.ndarray  # (n_classes, n_features) float32
+    intercept: np.ndarray  # (n_classes,)
+    n_features: int
+    low: int
+    high: int
+    temperature: float
+
+    def hash(self, text: str) -> HashedText:
+        return hash_text(text, self.n_features, self.low, self.high)
+
+    def scores_of(self, hashed: HashedText) -> np.ndarray:
+        return self.coef[:, hashed.buckets] @ hashed.values + self.intercept
+
+    def scores(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, len(self.classes)), dtype=np.float32)
+        return np.stack([self.scores_of(self.hash(t)) for t in texts])
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        return softmax(self.scores(texts) / self.temperature)
+
+
+def softmax(scores: np.ndarray) -> np.ndarray:
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def save_model(path: Path, model: LinearModel) -> None:
+    """Write the coefficients as float16 in a compressed npz (no pickled objects)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        path,
+        classes=np.array(model.classes),
+        coef=model.coef.astype(np.float16),
+        intercept=model.intercept.astype(np.float32),
+        config=np.array([model.n_features, model.low, model.high], dtype=np.int64),
+        temperature=np.array([model.temperature], dtype=np.float64),
+    )
+
+
+def read_model(path: Path) -> LinearModel:
+    with np.load(path, allow_pickle=False) as data:
+        n_features, low, high = (int(x) for x in data["config"])
+        return LinearModel(
+            classes=tuple(str(c) for c in data["classes"]),
+            coef=data["coef"].astype(np.float32),
+            intercept=data["intercept"].astype(np.float32),
+            n_features=n_features,
+            low=low,
+            high=high,
+            temperature=float(data["temperature"][0]),
+        )
+
+
+@cache
+def load_model() -> LinearModel:
+    """The shipped model, read once per process."""
+    if not MODEL_PATH.exists():
+        from fanzha.errors import UserFacingError
+
+        raise UserFacingError(
+            "分类模型文件缺失，请运行 scripts/train_classifier.py",
+            f"classifier model missing at {MODEL_PATH}; run scripts/train_classifier.py",
+        )
+    model = read_model(MODEL_PATH)
+    taxonomy = load_taxonomy()
+    unknown = set(model.classes) - set(taxonomy.category_names) - {taxonomy.non_fraud_label}
+    if unknown:
+        raise ValueError(f"model categories not in taxonomy.json: {sorted(unknown)}")
+    return model
+
+
+def model_evidence(text: str, hashed: HashedText, model: LinearModel, class_index: int) -> list[Evidence]:
+    """Phrases made of the n-grams that pushed the winning score up the most."""
+    normalized = hashed.normalized
+    value_of = dict(zip(hashed.buckets.tolist(), hashed.values.tolist(), strict=True))
+    grams = list(hashed.gram_bucket)
+    if not grams:
+        return []
+    gram_buckets = np.fromiter(hashed.gram_bucket.values(), dtype=np.int64, count=len(grams))
+    gram_values = np.array([value_of[b] for b in gram_buckets.tolist()], dtype=np.float32)
+    strength = model.coef[class_index, gram_buckets] * gram_values
+    contributions: dict[str, float] = {}
+    for k in np.argsort(-strength)[: 4 * MAX_EVIDENCE_GRAMS].tolist():
+        gram = grams[k]
+        # Single characters, digits and punctuation mean nothing to a reader; they still count.
+        if strength[k] > 0 and sum(ch.isalpha() for ch in gram) >= 2:
+            contributions[gram] = float(strength[k])
+        if len(contributions) == MAX_EVIDENCE_GRAMS:
+            break
+    top = list(contributions)
+    per_char = [0.0] * len(text)
+    covered = [False] * len(text)
+    for gram in top:
+        share = contributions[gram] / len(gram)
+        start = normalized.find(gram)
+        while start != -1:
+            for i in range(start, start + len(gram)):
+                per_char[i] += share
+                covered[i] = True
+            start = normalized.find(gram, start + 1)
+    phrases: list[Evidence] = []
+    length = len(text)
+    i = 0
+    while i < length:
+        if not covered[i]:
+            i += 1
+            continue
+        j = i
+        while j < length and covered[j]:
+            j += 1
+        weight = round(sum(per_char[i:j]), 4)
+        start, end = i, j
+        while start < end and not normalized[start].isalpha():
+            start += 1
+        while end > start and not normalized[end - 1].isalpha():
+            end -= 1
+        if end - start >= 2:
+            phrases.append(Evidence(text[start:end], start, end, "model", weight))
+        i = j
+    phrases.sort(key=lambda e: -e.weight)
+    return phrases[:MAX_MODEL_PHRASES]
+
+
+def classify_many(texts: Sequence[str]) -> list[Classification]:
+    """Classify several narratives at once (one sparse matrix product for the batch)."""
+    if not texts:
+        return []
+    model = load_model()
+    results = []
+    for text in texts:
+        hashed = model.hash(text)
+        probabilities = softmax(model.scores_of(hashed)[np.newaxis, :] / model.temperature)[0]
+        results.append(_assemble(text, hashed, probabilities, model))
+    return results
+
+
+def classify(text: str) -> Classification:
+    """Classify one narrative (a report, a message, a dialogue) into the taxonomy's categories."""
+    return classify_many([text])[0]
+
+
+def _assemble(text: str, hashed: HashedText, probabilities: np.ndarray, model: LinearModel) -> Classification:
+    taxonomy = load_taxonomy()
+    background = [i for i, name in enumerate(model.classes) if name == taxonomy.non_fraud_label]
+    not_fraud = float(probabilities[background[0]]) if background else 0.0
+    # The background class is never an answer; its mass stays out of the fraud categories'
+    # confidence on purpose, so a text without a fraud story falls below the review threshold.
+    order = [int(i) for i in np.argsort(-probabilities) if int(i) not in background]
+    best, runner_up = order[0], order[1]
+    category = model.classes[best]
+    found = detect_tags(text, taxonomy)
+    tag_names = [tag.name for tag, _ in found]
+    tag_names += derive_tags(category, tag_names, taxonomy)
+    lure_names = {t.name for t in taxonomy.tags if t.kind == "lure"}
+    evidence = model_evidence(text, hashed, model, best)
+    covered = [(e.start, e.end) for e in evidence]
+    for hit in find_cues(text, taxonomy.category(category).cues, category):
+        if not any(s <= hit.start and hit.end <= e for s, e in covered):
+            evidence.append(Evidence(hit.cue, hit.start, hit.end, "cue", 0.0))
+            covered.append((hit.start, hit.end))
+    confidence = float(probabilities[best])
+    return Classification(
+        category=category,
+        confidence=round(confidence, 4),
+        second=model.classes[runner_up],
+        second_confidence=round(float(probabilities[runner_up]), 4),
+        tags=tuple(tag_names),
+        lures=tuple(n for n in tag_names if n in lure_names),
+        evidence=tuple(evidence),
+        needs_review=confidence < taxonomy.review_threshold,
+        not_fraud_probability=round(not_fraud, 4),
+    )
