@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -127,8 +126,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
-# Serving from the finders means no collectstatic step on a station's machine.
+# Static files are served from the app directories through the finders: no STATIC_ROOT and no
+# collectstatic step on a station's machine.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "uploads"
@@ -147,6 +146,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
-
-# Static files come from the app directories through the finders; there is no collectstatic output.
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
