@@ -22,7 +22,7 @@ fi
 # app serves them itself; the morning report's PDF embeds WenQuanYi Micro Hei (TrueType CJK).
 missing=()
 command -v npm >/dev/null || missing+=(nodejs npm)
-fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || missing+=(fonts-wqy-microhei)
+fc-list 2>/dev/null | grep -i "WenQuanYi Micro Hei" >/dev/null || missing+=(fonts-wqy-microhei)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
   echo "== installing ${missing[*]} with apt-get"
