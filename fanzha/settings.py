@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "fanzha.ranking",
     "fanzha.outreach",
     "fanzha.analytics",
+    "fanzha.check",
     "fanzha.funds",
     "fanzha.web",
 ]

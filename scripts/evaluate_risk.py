@@ -66,8 +66,16 @@ def main() -> int:
     parser.add_argument("--seed", default=SEED)
     parser.add_argument("--png", type=Path, default=None, help="save the ROC curve as a PNG")
     parser.add_argument("--show-errors", type=int, default=0, help="print this many misses of each kind")
+    parser.add_argument(
+        "--model", type=Path, default=None, help="weights to evaluate instead of the shipped ones"
+    )
     args = parser.parse_args()
 
+    if args.model is not None:
+        import fanzha.domain.message_model as message_model
+
+        message_model.MODEL_PATH = args.model
+        load_model.cache_clear()
     model = load_model()
     if model is None:
         print("no model weights; run scripts/train_message_model.py first", file=sys.stderr)

@@ -17,9 +17,13 @@ Labels
 Split: every example gets a group key (its normalised text, so that near-identical templates
 never straddle the split) and goes to the test split when crc32(seed + key) % 100 < 20.
 Thresholds are chosen on out-of-fold scores of the training split only; the test split is
-never used here (scripts/evaluate_risk.py reports on it).
+never used here (scripts/evaluate_risk.py reports on it). By default (``--calibrate combined``)
+they are chosen on the score ``check_text`` will give — the model's out-of-fold probability
+combined with the phrase, link and phone rules — so that the false-positive limits on ordinary
+SMS (0.1 % at 高风险, 1 % at 可疑) hold for the whole check, not only for the model.
 
 Usage: .venv/bin/python scripts/train_message_model.py [--data ../shared/data] [--seed 20240601]
+       [--c 100] [--features-log2 18] [--ngram-max 3] [--calibrate combined|model] [--oof-cache F.npy]
 """
 
 from __future__ import annotations
@@ -60,6 +64,8 @@ FRAUD_MAX_NORMAL_FPR = 0.001
 SUSPICIOUS_MAX_NORMAL_FPR = 0.01
 # Ordinary SMS are the false positives that matter most; they are few against the FBS ads.
 NORMAL_SMS_BOOST = 3.0
+# Threshold choice on the combined score: 高风险 recall may give up this much for recall at 可疑.
+RECALL_SLACK = 0.005
 
 
 @dataclass(frozen=True)
@@ -130,19 +136,21 @@ def fold_of(example: Example, folds: int, seed: str = SEED) -> int:
     return zlib.crc32(f"fold|{seed}|{example.group}".encode()) % folds
 
 
-def feature_matrix(texts: list[str]) -> sparse.csr_matrix:
+def feature_matrix(
+    texts: list[str], n_features: int = N_FEATURES, ngram_min: int = NGRAM_MIN, ngram_max: int = NGRAM_MAX
+) -> sparse.csr_matrix:
     indptr = [0]
     indices: list[int] = []
     data: list[float] = []
     for text in texts:
-        buckets = hashed_ngrams(normalize_for_model(text), N_FEATURES, NGRAM_MIN, NGRAM_MAX)
+        buckets = hashed_ngrams(normalize_for_model(text), n_features, ngram_min, ngram_max)
         value = 1.0 / math.sqrt(len(buckets)) if buckets else 0.0
         indices.extend(buckets.keys())
         data.extend([value] * len(buckets))
         indptr.append(len(indices))
     return sparse.csr_matrix(
         (np.array(data, dtype=np.float64), np.array(indices, dtype=np.int64), np.array(indptr)),
-        shape=(len(texts), N_FEATURES),
+        shape=(len(texts), n_features),
     )
 
 
@@ -178,6 +186,95 @@ def threshold_for_fpr(negative_scores: npt.NDArray[np.float64], max_fpr: float) 
     return float(np.nextafter(ordered[allowed], 1.0)) if allowed < len(ordered) else 0.0
 
 
+def combined_scores(
+    doubt: npt.NDArray[np.float64],
+    probability: npt.NDArray[np.float64],
+    gate: npt.NDArray[np.bool_],
+    fraud_at: float,
+    suspicious_at: float,
+) -> npt.NDArray[np.float64]:
+    """``fanzha.domain.risk.combined_score`` for many texts at once (checked against it below)."""
+    from fanzha.domain.risk import FRAUD_THRESHOLD, SUSPICIOUS_THRESHOLD
+
+    above = FRAUD_THRESHOLD + (1 - FRAUD_THRESHOLD) * (probability - fraud_at) / max(1 - fraud_at, 1e-9)
+    span = max(fraud_at - suspicious_at, 1e-9)
+    middle = (
+        SUSPICIOUS_THRESHOLD + (FRAUD_THRESHOLD - SUSPICIOUS_THRESHOLD) * (probability - suspicious_at) / span
+    )
+    below = SUSPICIOUS_THRESHOLD * probability / max(suspicious_at, 1e-9)
+    scaled = np.where(probability >= fraud_at, above, np.where(probability >= suspicious_at, middle, below))
+    scaled = np.where(gate, np.clip(scaled, 0.0, 1.0), 0.0)
+    return 1.0 - doubt * (1.0 - scaled)
+
+
+def calibrate_on_combined(
+    train: list[Example], oof: npt.NDArray[np.float64], applies: npt.NDArray[np.bool_]
+) -> tuple[float, float]:
+    """Model thresholds chosen on the score ``check_text`` gives: rules and model combined.
+
+    The phrase, link and phone rules add evidence to the model's, so thresholds chosen on the
+    model alone leave recall unused where rules fire on fraud and not on ordinary SMS (or flag
+    ordinary SMS the rules push over). For every pair (fraud_at, suspicious_at) on a grid, the
+    combined out-of-fold score of each training SMS is computed exactly as at run time; the pair
+    kept has the highest recall of positive SMS at 高风险 among those whose false-positive rate
+    on ordinary SMS is at most FRAUD_MAX_NORMAL_FPR at 高风险 and SUSPICIOUS_MAX_NORMAL_FPR at 可疑
+    (ties: higher recall at 可疑, then fewer ads and spam at 高风险).
+    """
+    from fanzha.domain.risk import FRAUD_THRESHOLD, SUSPICIOUS_THRESHOLD, combined_score, rule_doubt
+
+    sms = [i for i, ex in enumerate(train) if ex.kind == "sms"]
+    doubt = np.array([rule_doubt(train[i].text) for i in sms])
+    probability = oof[sms]
+    gate = applies[sms]
+    positive = np.array([train[i].positive for i in sms])
+    normal = np.array([train[i].label == "normal" for i in sms])
+    other_negative = ~positive & ~normal
+    allowed_fraud = math.floor(FRAUD_MAX_NORMAL_FPR * normal.sum())
+    allowed_suspicious = math.floor(SUSPICIOUS_MAX_NORMAL_FPR * normal.sum())
+    grid = np.unique(
+        np.concatenate(
+            [np.linspace(0.05, 0.995, 64), np.quantile(probability[normal], np.linspace(0.9, 1, 41))]
+        )
+    )
+    feasible: list[tuple[float, float, float, float, float]] = []
+    for fraud_at in grid:
+        for suspicious_at in grid[grid <= fraud_at][::2]:
+            score = combined_scores(doubt, probability, gate, float(fraud_at), float(suspicious_at))
+            flagged = score >= FRAUD_THRESHOLD
+            suspicious = score >= SUSPICIOUS_THRESHOLD
+            if flagged[normal].sum() > allowed_fraud or suspicious[normal].sum() > allowed_suspicious:
+                continue
+            feasible.append(
+                (
+                    float(flagged[positive].mean()),
+                    float(suspicious[positive].mean()),
+                    -float(flagged[other_negative].mean()),
+                    float(fraud_at),
+                    float(suspicious_at),
+                )
+            )
+    if not feasible:
+        raise SystemExit("no threshold pair meets the false-positive limits on ordinary SMS")
+    # Recall at 高风险 first; among pairs within RECALL_SLACK of the best, the most recall at 可疑
+    # (the suspicious threshold also bends the model's scale below 高风险, so it is chosen jointly).
+    top = max(item[0] for item in feasible)
+    recall, recall_suspicious, other, fraud_at, suspicious_at = max(
+        (item for item in feasible if item[0] >= top - RECALL_SLACK),
+        key=lambda item: (item[1], item[0], item[2]),
+    )
+    vectorised = combined_scores(doubt, probability, gate, fraud_at, suspicious_at)
+    for index in range(0, len(sms), max(1, len(sms) // 200)):  # the grid used the same formula as run time
+        expected = combined_score(
+            doubt[index], probability[index] if gate[index] else None, fraud_at, suspicious_at
+        )
+        assert abs(vectorised[index] - expected) < 1e-9, (index, vectorised[index], expected)
+    print(
+        f"combined thresholds: fraud {fraud_at:.4f}, suspicious {suspicious_at:.4f} -> OOF positive SMS "
+        f"recall {recall:.2%} at 高风险, {recall_suspicious:.2%} at >=可疑; ads+spam at 高风险 {-other:.2%}"
+    )
+    return fraud_at, suspicious_at
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -187,22 +284,46 @@ def main() -> int:
     parser.add_argument("--c", type=float, default=100.0, help="inverse regularisation strength")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--output", type=Path, default=MODEL_PATH)
+    parser.add_argument(
+        "--features-log2", type=int, default=int(math.log2(N_FEATURES)), help="hash buckets as a power of two"
+    )
+    parser.add_argument("--ngram-max", type=int, default=NGRAM_MAX)
+    parser.add_argument(
+        "--oof-cache",
+        type=Path,
+        default=None,
+        help="save (or reuse, if present) the out-of-fold scores (.npy)",
+    )
+    parser.add_argument(
+        "--calibrate",
+        choices=("combined", "model"),
+        default="combined",
+        help="choose the thresholds on the score check_text gives (model + rules) or on the model alone",
+    )
     args = parser.parse_args()
 
     started = time.perf_counter()
     examples = load_examples(args.data)
     train = [ex for ex in examples if split_of(ex, args.seed) == "train"]
     print(f"examples {len(examples)}, train {len(train)}, test {len(examples) - len(train)} (test unused)")
-    matrix = feature_matrix([ex.text for ex in train])
+    n_features = 2**args.features_log2
+    matrix = feature_matrix([ex.text for ex in train], n_features, NGRAM_MIN, args.ngram_max)
     labels = np.array([int(ex.positive) for ex in train])
     weights = sample_weights(train)
 
-    oof = np.zeros(len(train))
-    folds = np.array([fold_of(ex, args.folds, args.seed) for ex in train])
-    for fold in range(args.folds):
-        held = folds == fold
-        model = fit(matrix[~held], labels[~held], weights[~held], args.c)
-        oof[held] = model.predict_proba(matrix[held])[:, 1]
+    if args.oof_cache is not None and args.oof_cache.exists():
+        # Same data, seed and settings assumed: only for re-running the threshold choice.
+        oof = np.load(args.oof_cache)
+        print(f"out-of-fold scores read from {args.oof_cache}")
+    else:
+        oof = np.zeros(len(train))
+        folds = np.array([fold_of(ex, args.folds, args.seed) for ex in train])
+        for fold in range(args.folds):
+            held = folds == fold
+            model = fit(matrix[~held], labels[~held], weights[~held], args.c)
+            oof[held] = model.predict_proba(matrix[held])[:, 1]
+        if args.oof_cache is not None:
+            np.save(args.oof_cache, oof)
 
     # At run time the model does not judge texts with fewer than MIN_CONTENT_CHARS word characters
     # (a bare link or number: the link and identifier signals do); thresholds see the same gate.
@@ -212,8 +333,11 @@ def main() -> int:
     fraud_threshold = threshold_for_fpr(oof[normal_sms], FRAUD_MAX_NORMAL_FPR)
     suspicious_threshold = min(threshold_for_fpr(oof[normal_sms], SUSPICIOUS_MAX_NORMAL_FPR), fraud_threshold)
     print(
-        f"thresholds from out-of-fold scores: fraud {fraud_threshold:.4f}, suspicious {suspicious_threshold:.4f}"
+        f"model-alone thresholds from out-of-fold scores: fraud {fraud_threshold:.4f}, "
+        f"suspicious {suspicious_threshold:.4f}"
     )
+    if args.calibrate == "combined":
+        fraud_threshold, suspicious_threshold = calibrate_on_combined(train, oof, applies)
     for name, selector in (
         ("fraud SMS", lambda ex: ex.kind == "sms" and ex.label == "fraud"),
         ("illegal SMS", lambda ex: ex.kind == "sms" and ex.label == "illegal"),
@@ -234,7 +358,7 @@ def main() -> int:
         coef=coef,
         intercept=float(final.intercept_[0]),
         ngram_min=NGRAM_MIN,
-        ngram_max=NGRAM_MAX,
+        ngram_max=args.ngram_max,
         fraud_threshold=fraud_threshold,
         suspicious_threshold=suspicious_threshold,
         min_content_chars=MIN_CONTENT_CHARS,

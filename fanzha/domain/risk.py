@@ -149,7 +149,11 @@ def _digits_or_text(value: str) -> str:
     return digits if digits.isdigit() else unicodedata.normalize("NFKC", value).strip().casefold()
 
 
-_FOREIGN_PHONE = re.compile(r"(?<![\d+\-])(?:\+|00)(?!86)([1-9]\d{0,2})[- ]?\d{3,12}")
+# Letters before the number too: "CA005577362903" is an airline member number. Shorter numbers are
+# stock codes (002718) or order numbers: after "+" at least 8 digits, after "00" at least 10.
+_FOREIGN_PHONE = re.compile(r"(?<![\dA-Za-z+\-])(\+|00)(?!86)([1-9]\d{0,2})[- ]?\d{3,12}(?!\d)")
+_FOREIGN_MIN_DIGITS = {"+": 8, "00": 10}
+_LABEL_WINDOW = 6
 _PREFIXED_SERVICE = re.compile(r"(?<![\d\-])(?:\+|00)\d{0,3}[- ]?(9[56]\d{3}|100\d{2}|96110)(?!\d)")
 _PADDED_SERVICE = re.compile(r"(?<![\d+])(9[56]\d{3})(\d{1,6})(?!\d)")
 
@@ -177,6 +181,7 @@ class RiskData:
     category_cues: dict[str, list[str]]
     service_numbers: dict[str, str]
     virtual_prefixes: tuple[str, ...]
+    not_phone_labels: tuple[str, ...]
     bare_account_banks: re.Pattern[str]
     bare_account_max_chars: int
     bare_account_weight: float
@@ -211,6 +216,7 @@ def load_risk_data() -> RiskData:
         category_cues=_read("category_cues.json")["cues"],
         service_numbers=services["numbers"],
         virtual_prefixes=tuple(services["virtual_operator_prefixes"]),
+        not_phone_labels=tuple(services.get("not_phone_labels", ())),
         bare_account_banks=re.compile(phrases["bare_account"]["bank_pattern"]),
         bare_account_max_chars=int(phrases["bare_account"]["max_content_chars"]),
         bare_account_weight=float(phrases["bare_account"]["weight"]),
@@ -307,12 +313,19 @@ def _phone_signals(text: str, phones: list[str], data: RiskData, out: _Signals) 
                 advice=["phone_spoofed"],
             )
     for match in _FOREIGN_PHONE.finditer(text):
-        if data.service_numbers.get(re.sub(r"\D", "", match.group(0))[-5:]) and match.group(1) == "95":
+        digits = re.sub(r"\D", "", match.group(0))
+        if data.service_numbers.get(digits[-5:]) and match.group(2) == "95":
             continue  # already reported as a spoofed service number
+        if len(digits) - (2 if match.group(1) == "00" else 0) < _FOREIGN_MIN_DIGITS[match.group(1)]:
+            continue
+        before = text[max(0, match.start() - _LABEL_WINDOW) : match.start()]
+        if any(label in before for label in data.not_phone_labels):
+            continue
         out.add(
             RiskReason("phone", f"境外号码 {match.group(0)}：境外来电、短信冒充客服或公检法的情况很多", 0.4),
             advice=["phone_foreign"],
         )
+        break  # several foreign numbers in one message are one piece of evidence, not several
     for phone in phones:
         if len(phone) == 11 and phone.startswith(data.virtual_prefixes):
             out.add(
@@ -389,10 +402,10 @@ def _advice(verdict: str, category: str | None, signals: _Signals, data: RiskDat
     return list(dict.fromkeys(advice))
 
 
-def check_text(text: str, known_identifiers: KnownIdentifiers | None = None) -> RiskVerdict:
-    """Judge one pasted message, chat, link, phone number, account number or app name."""
-    data = load_risk_data()
-    text = unicodedata.normalize("NFKC", text or "")
+def _rule_signals(
+    text: str, known_identifiers: KnownIdentifiers | None, data: RiskData
+) -> tuple[_Signals, list[Identifier]]:
+    """Every signal except the text model, on NFKC-normalised ``text``."""
     signals = _Signals()
     found = find_identifiers(text)
     phones = [item.value for item in found if item.kind == "mobile"]
@@ -418,6 +431,41 @@ def check_text(text: str, known_identifiers: KnownIdentifiers | None = None) -> 
         )
     elif cards and any(reason.kind == "phrase" and "转" in reason.evidence for reason in signals.reasons):
         signals.add(RiskReason("account", "要求向消息中的银行卡号转账，请先核实收款人身份", 0.2, cards[0]))
+    return signals, found
+
+
+def _remaining(weights: Iterable[float]) -> float:
+    """Π(1 - w): the share of doubt that independent pieces of evidence leave."""
+    remaining = 1.0
+    for weight in weights:
+        remaining *= 1.0 - min(max(weight, 0.0), 1.0)
+    return remaining
+
+
+def rule_doubt(text: str) -> float:
+    """Π(1 - w) over the signals other than the text model (1.0 when none fires).
+
+    For ``scripts/train_message_model.py``, which chooses the model's thresholds on the combined
+    score: ``combined_score(rule_doubt(t), p, fraud_at, suspicious_at)`` is what :func:`check_text`
+    returns for ``t`` when the model gives ``p`` (without station identifiers).
+    """
+    signals, _ = _rule_signals(unicodedata.normalize("NFKC", text or ""), None, load_risk_data())
+    return _remaining(reason.weight for reason in signals.reasons)
+
+
+def combined_score(doubt: float, probability: float | None, fraud_at: float, suspicious_at: float) -> float:
+    """The final score from the rules' remaining doubt and the model's probability (None: not applied)."""
+    if probability is None:
+        return 1.0 - doubt
+    scaled = min(max(_model_scale(probability, fraud_at, suspicious_at), 0.0), 1.0)
+    return 1.0 - doubt * (1.0 - scaled)
+
+
+def check_text(text: str, known_identifiers: KnownIdentifiers | None = None) -> RiskVerdict:
+    """Judge one pasted message, chat, link, phone number, account number or app name."""
+    data = load_risk_data()
+    text = unicodedata.normalize("NFKC", text or "")
+    signals, found = _rule_signals(text, known_identifiers, data)
 
     model = load_model()
     model_probability: float | None = None
@@ -435,10 +483,7 @@ def check_text(text: str, known_identifiers: KnownIdentifiers | None = None) -> 
             # Below the suspicious line the model still counts, silently, as weak evidence.
             signals.reasons.append(RiskReason("model_quiet", "", scaled))
 
-    remaining = 1.0
-    for reason in signals.reasons:
-        remaining *= 1.0 - min(max(reason.weight, 0.0), 1.0)
-    score = 1.0 - remaining
+    score = 1.0 - _remaining(reason.weight for reason in signals.reasons)
     verdict = (
         "fraud" if score >= FRAUD_THRESHOLD else "suspicious" if score >= SUSPICIOUS_THRESHOLD else "safe"
     )

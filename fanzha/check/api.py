@@ -1,0 +1,89 @@
+"""``POST /api/v1/check``: the resident risk check for other systems (a WeChat account, a kiosk).
+
+Public (no authentication), rate-limited per client address (``fanzha.check.limits``), at most
+4,000 characters per text. The answer has the fields of ``fanzha check`` (verdict, score,
+category, reasons) plus the label, advice and the signals in detail. Nothing is stored.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Router, Schema, Status
+
+from fanzha.check import limits
+from fanzha.check.service import MAX_CHARS, TextTooLong, run_check
+
+PREFIX = "/check"
+
+router = Router(tags=["群众风险查询"])
+
+
+class CheckIn(Schema):
+    text: str = Field(
+        ...,
+        description=f"要查询的内容：短信、聊天记录、链接、电话号码、银行卡号或APP名称（最多 {MAX_CHARS} 字，超出返回 413）",
+        examples=["【XX银行】您的账户存在异常，请点击 http://icbc-verify.top 验证身份"],
+    )
+
+
+class SignalOut(Schema):
+    kind: str = Field(
+        ...,
+        description="known 本所案件/线索标识, model 文本模型, phrase 话术, link 链接, phone 号码, account 账户",
+    )
+    text: str
+    weight: float = Field(..., description="该信号在 0-1 风险分上的权重")
+    evidence: str = ""
+
+
+class IdentifierOut(Schema):
+    kind: str
+    value: str
+    valid: bool | None = None
+
+
+class CheckOut(Schema):
+    verdict: str = Field(..., description="fraud（高风险）、suspicious（可疑）或 safe（未见风险）")
+    label: str = Field(..., description="给群众看的结论：高风险 / 可疑 / 未见风险")
+    score: float = Field(..., description="风险分 0-1；≥0.8 高风险，≥0.5 可疑")
+    category: str | None = Field(None, description="疑似诈骗类别（公安部常见类型）；未见风险时为空")
+    reasons: list[str] = Field(..., description="判断依据（话术、链接、号码、本所案件中出现过的标识）")
+    advice: list[str] = Field(..., description="具体建议（不要转账、拨打96110……）")
+    signals: list[SignalOut]
+    identifiers: list[IdentifierOut]
+    model_score: float | None = Field(None, description="文本模型概率；内容太短（只有链接或号码）时为空")
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+def _check(request: HttpRequest, response: HttpResponse, payload: CheckIn) -> Status:
+    decision = limits.take(request, "api")
+    if not decision.allowed:
+        response["Retry-After"] = str(decision.retry_after)
+        return Status(429, {"detail": decision.message})
+    try:
+        verdict = run_check(payload.text)
+    except TextTooLong as exc:
+        return Status(413, {"detail": str(exc)})
+    return Status(200, verdict.as_dict())
+
+
+@router.post(
+    "",
+    response={200: CheckOut, 413: ErrorOut, 429: ErrorOut},
+    summary="查询一条消息、链接、号码或账户的诈骗风险",
+    description=(
+        "无需登录。每个网络地址每分钟限 60 次（超出返回 429 及 Retry-After）；"
+        f"text 最多 {MAX_CHARS} 字（超出返回 413）；缺少 text 返回 422。查询内容不保存。"
+    ),
+    operation_id="check_text",
+)
+def check(request: HttpRequest, response: HttpResponse, payload: CheckIn) -> Status:
+    return _check(request, response, payload)
+
+
+@router.post("/", response={200: CheckOut, 413: ErrorOut, 429: ErrorOut}, include_in_schema=False)
+def check_with_slash(request: HttpRequest, response: HttpResponse, payload: CheckIn) -> Status:
+    return _check(request, response, payload)

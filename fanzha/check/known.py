@@ -1,0 +1,146 @@
+"""The station's own fraud identifiers for the risk check: phones, accounts, domains and apps named
+in its cases (with the number of cases each is in) and in its warning clues.
+
+Building them costs a few grouped queries over every case identifier and clue, far more than a
+check itself, so each process keeps the last build for ``FANZHA_CHECK_KNOWN_CACHE_SECONDS``
+(default 60 s). Saving a case, a case identifier or a clue bumps a version in Django's cache so
+that the next check in this process rebuilds at once; bulk imports do not send signals, and for
+them the short lifetime is the bound on staleness.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import time
+import unicodedata
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count
+
+from fanzha.domain.risk import KnownIdentifiers
+
+VERSION_KEY = "check:known-identifiers:version"
+DEFAULT_CACHE_SECONDS = 60.0
+
+# Identifier kinds of cases.Identifier mapped onto the four groups the check matches.
+_GROUP_OF_KIND = {
+    "phone": "phones",
+    "bank_account": "accounts",
+    "wechat": "accounts",
+    "qq": "accounts",
+    "url": "domains",
+    "app": "apps",
+    "platform": "apps",
+}
+_GROUP_OF_CLUE_IDENTIFIER = {"phone": "phones", "bank_account": "accounts", "url": "domains", "app": "apps"}
+# App or platform names shorter than this would match ordinary words in any message.
+MIN_APP_CHARS = 3
+MAINSTREAM_APPS_FILE = Path(__file__).resolve().parent.parent / "data" / "check" / "mainstream_apps.json"
+
+_lock = threading.Lock()
+_memo: dict[str, Any] = {"value": None, "built": 0.0, "version": None}
+
+
+def cache_seconds() -> float:
+    """Lifetime of a build: the Django setting, else the environment, else 60 s (0 turns caching off)."""
+    value: Any = getattr(settings, "FANZHA_CHECK_KNOWN_CACHE_SECONDS", None)
+    if value is None:
+        value = os.environ.get("FANZHA_CHECK_KNOWN_CACHE_SECONDS", DEFAULT_CACHE_SECONDS)
+    return float(value)
+
+
+@lru_cache(maxsize=1)
+def mainstream_apps() -> frozenset[str]:
+    names = json.loads(MAINSTREAM_APPS_FILE.read_text(encoding="utf-8"))["names"]
+    return frozenset(_folded(name) for name in names)
+
+
+def _folded(value: str) -> str:
+    return unicodedata.normalize("NFKC", value).strip().casefold()
+
+
+def _usable_app(value: str) -> bool:
+    """An app or platform name specific enough to flag a message that names it."""
+    return len(value.strip()) >= MIN_APP_CHARS and _folded(value) not in mainstream_apps()
+
+
+def build_known_identifiers() -> KnownIdentifiers:
+    """Read every case identifier (counted by distinct cases) and every clue's fraud identifier."""
+    from fanzha.cases.models import Identifier
+    from fanzha.clues.intake import identifier_kind
+    from fanzha.clues.models import Clue
+
+    groups: dict[str, dict[str, int]] = {name: {} for name in ("phones", "accounts", "domains", "apps")}
+    rows = (
+        Identifier.objects.annotate(n_cases=Count("caseidentifier__case", distinct=True))
+        .filter(n_cases__gt=0)
+        .values_list("kind", "value", "n_cases")
+    )
+    for kind, value, n_cases in rows:
+        group = _GROUP_OF_KIND.get(kind)
+        if group == "apps" and not _usable_app(value):
+            continue
+        if group:
+            groups[group][value] = max(groups[group].get(value, 0), int(n_cases))
+    clue_rows: Counter[tuple[str, str]] = Counter(
+        Clue.objects.exclude(fraud_identifier="").values_list("kind", "fraud_identifier").distinct()
+    )
+    for kind, value in clue_rows:
+        group = _GROUP_OF_CLUE_IDENTIFIER.get(identifier_kind(kind)) or _group_by_shape(value)
+        if group == "apps" and not _usable_app(value):
+            continue
+        # Known from clues only: count 0 ("出现在本所预警线索中") unless a case names it too.
+        groups[group].setdefault(value, 0)
+    return KnownIdentifiers.build(**groups)
+
+
+def _group_by_shape(value: str) -> str:
+    digits = re.sub(r"[\s+-]", "", value)
+    if digits.isdigit():
+        return "phones" if len(digits) <= 13 else "accounts"
+    if "." in value or "/" in value:
+        return "domains"
+    return "apps"
+
+
+def known_identifiers() -> KnownIdentifiers:
+    """The station's identifiers, rebuilt when older than the cache lifetime or after a change."""
+    lifetime = cache_seconds()
+    if lifetime <= 0:
+        return build_known_identifiers()
+    version = cache.get(VERSION_KEY)
+    now = time.monotonic()
+    memo = _memo
+    if memo["value"] is not None and memo["version"] == version and now - memo["built"] < lifetime:
+        return memo["value"]
+    with _lock:
+        if memo["value"] is not None and memo["version"] == version and now - memo["built"] < lifetime:
+            return memo["value"]
+        value = build_known_identifiers()
+        memo.update(value=value, built=time.monotonic(), version=version)
+        return value
+
+
+def invalidate(**_: Any) -> None:
+    """Make every process that shares the cache rebuild on its next check."""
+    cache.set(VERSION_KEY, time.time_ns(), None)
+    _memo["value"] = None
+
+
+def connect_invalidation() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    from fanzha.cases.models import Case, CaseIdentifier, Identifier
+    from fanzha.clues.models import Clue
+
+    for model in (Case, CaseIdentifier, Identifier, Clue):
+        for signal in (post_save, post_delete):
+            signal.connect(invalidate, sender=model, dispatch_uid=f"check-known-{model.__name__}-{signal}")

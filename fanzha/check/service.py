@@ -1,0 +1,114 @@
+"""The resident risk check as the page and the API use it, and turning a check into a report.
+
+Checking stores nothing: the text lives in the request only. Only :func:`report_to_station`, which
+runs when the resident chooses 举报给派出所, writes anything: one clue through the clue intake, so
+that it is matched, graded and queued like every other clue.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.utils import timezone
+
+from fanzha.check.known import known_identifiers
+from fanzha.domain.identifiers import ACCOUNT_KINDS, PHONE_KINDS, URL_KINDS
+from fanzha.domain.risk import RiskVerdict, check_text
+
+MAX_CHARS = 4000
+REPORT_SOURCE = "群众举报"
+SITUATIONS_FILE = Path(__file__).resolve().parent.parent / "data" / "check" / "report_situations.json"
+
+
+class TextTooLong(ValueError):
+    def __init__(self, length: int) -> None:
+        super().__init__(f"内容过长：最多 {MAX_CHARS} 字，收到 {length} 字。请只粘贴可疑的那几条消息。")
+        self.length = length
+
+
+def run_check(text: str) -> RiskVerdict:
+    """Judge ``text`` against the signals and the station's own identifiers (nothing is stored)."""
+    if len(text) > MAX_CHARS:
+        raise TextTooLong(len(text))
+    return check_text(text, known_identifiers())
+
+
+@dataclass(frozen=True)
+class Situation:
+    value: str
+    label: str
+    clue_kind: str
+
+
+@cache
+def _situations_data() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(SITUATIONS_FILE.read_text(encoding="utf-8"))
+    return data
+
+
+def situations() -> list[Situation]:
+    return [Situation(s["value"], s["label"], s["clue_kind"]) for s in _situations_data()["situations"]]
+
+
+def first_identifier(verdict: RiskVerdict) -> tuple[str, str]:
+    """The identifier a report is filed under and its group (url, phone, bank_account), or ("", "text")."""
+    for kinds, group in ((URL_KINDS, "url"), (PHONE_KINDS, "phone"), (ACCOUNT_KINDS, "bank_account")):
+        for item in verdict.identifiers:
+            if item.kind in kinds:
+                return item.value, group
+    return "", "text"
+
+
+def default_situation(verdict: RiskVerdict) -> str:
+    _, group = first_identifier(verdict)
+    return str(_situations_data()["default_for"].get(group, "sms"))
+
+
+@dataclass(frozen=True)
+class ReportReceipt:
+    clue_id: int | None
+    reference: str  # the resident's receipt number: the clue's source id
+    state: str  # queued or matched (clue intake's outcome)
+
+
+def report_to_station(text: str, situation: str = "", target_phone: str = "") -> ReportReceipt:
+    """File what the resident pasted as a clue from 群众举报 (queued or matched by the intake)."""
+    from fanzha.clues.intake import ClueInput, receive_clues
+
+    verdict = run_check(text)
+    chosen = {s.value: s for s in situations()}.get(situation or default_situation(verdict))
+    if chosen is None:
+        chosen = situations()[0]
+    identifier, _ = first_identifier(verdict)
+    reference = uuid.uuid4().hex
+    result = receive_clues(
+        [
+            ClueInput(
+                source=REPORT_SOURCE,
+                source_id=reference,
+                received_at=timezone.now(),
+                kind=chosen.clue_kind,
+                fraud_identifier=identifier[:200],
+                suspected_category=(verdict.category or "")[:40],
+                target_phone=target_phone.strip()[:20],
+                raw={
+                    "text": text,
+                    "situation": chosen.label,
+                    "verdict": verdict.verdict,
+                    "score": round(verdict.score, 4),
+                    "reasons": [reason.text for reason in verdict.reasons],
+                },
+            )
+        ]
+    )
+    outcome = result.outcomes[0] if result.outcomes else None
+    return ReportReceipt(
+        clue_id=outcome.clue_id if outcome else None,
+        reference=reference,
+        state=outcome.state if outcome else "queued",
+    )

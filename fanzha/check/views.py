@@ -1,0 +1,75 @@
+"""The public check page (no login): paste, see the verdict, optionally report it to the station."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_http_methods
+
+from fanzha.check import limits
+from fanzha.check.forms import CheckForm, ReportForm
+from fanzha.check.service import MAX_CHARS, default_situation, report_to_station, run_check
+from fanzha.stations import audit
+from fanzha.stations.models import AuditLog
+
+TEMPLATE = "check/check.html"
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def check_page(request: HttpRequest) -> HttpResponse:
+    context: dict[str, Any] = {"form": CheckForm()}
+    if request.method == "GET":
+        return render(request, TEMPLATE, context)
+    if request.POST.get("action") == "report":
+        return _report(request, context)
+    decision = limits.take(request, "page")
+    if not decision.allowed:
+        context.update(form=CheckForm(request.POST), rate_limited=decision.message)
+        response = render(request, TEMPLATE, context, status=429)
+        response["Retry-After"] = str(decision.retry_after)
+        return response
+    form = CheckForm(request.POST)
+    context["form"] = form
+    if form.is_valid():
+        text = form.cleaned_data["text"]
+        verdict = run_check(text)
+        context.update(
+            verdict=verdict,
+            report_form=ReportForm(initial={"text": text, "situation": default_situation(verdict)}),
+        )
+    return render(request, TEMPLATE, context, status=200 if form.is_valid() else 400)
+
+
+def _report(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    decision = limits.take(request, "report")
+    report_form = ReportForm(request.POST)
+    context.update(form=CheckForm(initial={"text": request.POST.get("text", "")}), report_form=report_form)
+    if not decision.allowed:
+        context["rate_limited"] = decision.message
+        response = render(request, TEMPLATE, context, status=429)
+        response["Retry-After"] = str(decision.retry_after)
+        return response
+    if not report_form.is_valid():
+        text = request.POST.get("text", "")
+        if text.strip() and len(text) <= MAX_CHARS:
+            context["verdict"] = run_check(text)
+        return render(request, TEMPLATE, context, status=400)
+    data = report_form.cleaned_data
+    receipt = report_to_station(data["text"], data.get("situation", ""), data.get("phone", ""))
+    # A report writes to the clue queue, and every write is audited (who: nobody logged in; the address).
+    audit.record(
+        request,
+        AuditLog.Action.CREATE,
+        reason="群众通过风险查询页举报",
+        object_type="clues.Clue",
+        object_id=str(receipt.clue_id or ""),
+        detail={"source": "群众举报", "reference": receipt.reference, "state": receipt.state},
+    )
+    context.update(receipt=receipt, report_form=None, form=CheckForm())
+    return render(request, TEMPLATE, context)

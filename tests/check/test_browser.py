@@ -1,0 +1,54 @@
+"""A real phone-sized browser (Debian's chromium via Playwright) uses the public check without
+logging in: it pastes a fraud SMS, sees 高风险 with reasons and advice, and nothing leaves the server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.web.test_browser import ARTIFACTS, browser  # noqa: F401  (the shared browser fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+FRAUD_SMS = (
+    "【工商银行】您的账户存在异常已被冻结，请立即点击 http://icbc-verify.top/login 验证身份，否则将影响使用"
+)
+
+
+def test_resident_checks_a_message_on_a_phone_without_login(browser: Any, live_server: Any) -> None:  # noqa: F811
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    external: list[str] = []
+    page.on(
+        "request",
+        lambda request: None if request.url.startswith(live_server.url) else external.append(request.url),
+    )
+    page.goto(f"{live_server.url}/public/check/")
+    assert "防骗查一查" in page.inner_text("h1")
+    assert "/login" not in page.url
+    page.fill("textarea[name=text]", FRAUD_SMS)
+    page.click("button.check-button")
+    page.wait_for_selector(".verdict-label")
+    assert page.inner_text(".verdict-label") == "高风险"
+    assert "icbc-verify.top" in page.inner_text(".reasons")
+    assert "96110" in page.inner_text(".verdict")
+    # Nothing wider than the phone: no horizontal scrolling.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(ARTIFACTS / "check.png"), full_page=True)
+    assert (ARTIFACTS / "check.png").stat().st_size > 10_000
+    # The resident then reports it: the text goes along, and a receipt comes back.
+    from fanzha.clues.models import Clue
+
+    before = Clue.objects.count()
+    page.click("details.report summary")
+    page.check("input[name=consent]")
+    page.click("details.report button[type=submit]")
+    page.wait_for_selector(".verdict-done")
+    assert "已提交给派出所" in page.inner_text(".verdict-done")
+    page.screenshot(path=str(ARTIFACTS / "check-reported.png"), full_page=True)
+    assert Clue.objects.count() == before + 1
+    assert Clue.objects.latest("created_at").raw["text"] == FRAUD_SMS
+    assert external == [], f"requests left the server: {external}"
+    context.close()
