@@ -4,10 +4,13 @@ Store
 -----
 :class:`StatementStore` keeps normalised statement rows in a DuckDB database (a file or memory).
 Imports are idempotent (a natural key per row, see :func:`fanzha.domain.statements.natural_key`,
-plus the occurrence number of that key inside its file) and transactional per file. Big CSV files
-go through DuckDB's own CSV reader (GBK/GB18030 is transcoded to UTF-8 in a stream first); the few
-rows its fast SQL parsers cannot read are handed to the Python parsers, which either read them or
-reject them with file, line and reason.
+plus the occurrence number of that key inside its file) and transactional per file. CSV files are
+read set-based by DuckDB (GBK/GB18030 is transcoded to UTF-8 in 8 MB chunks first: the installed
+DuckDB has no GBK reader without downloading an extension): one statement parses every row with
+vectorised SQL (direction flags by CASE, dates by ``try_strptime`` with the format found in the
+sample, amounts by cast); the few rows it cannot read go to the Python parsers, which either read
+them or reject them with file, line and reason. A second statement keys, dedupes (anti-join on the
+key hash) and classifies sinks once per distinct (摘要, 对手户名, 对手开户行), not once per row.
 
 Attribution rules
 -----------------
@@ -32,10 +35,19 @@ clip until the account's next real row.
 
 Engine
 ------
-One SQL statement per hop over the whole frontier (window functions over the frontier accounts'
-rows), written in the SQL that DuckDB and Spark SQL share (``ROW_NUMBER``, ``SUM/MIN/LAG ... OVER``,
-``LN``, ``EXP``, ``GREATEST``, ``LEAST``); engine-specific work (creating the temporary tables) sits
-behind :class:`SqlEngine`, whose DuckDB implementation is :class:`DuckDBEngine`. Times inside the
+One SQL statement per hop over the whole frontier (:func:`hop_sql`): it reads the rows of the
+frontier accounts and of the accounts that just received money, matches each transfer to the
+payee's 入账 row, runs the attribution rule as window functions and returns the held amounts and the
+new victim money leaving the frontier, all at once. A trace is one statement for the start, one per
+hop and one for the account facts. What carries over between hops (money injected, money already
+emitted per row) is small and travels inline in the next statement, so nothing is written.
+
+The SQL is common ground of DuckDB and Spark SQL (``ROW_NUMBER``, ``SUM/MIN/LAG ... OVER``, ``LN``,
+``EXP``, ``GREATEST``, ``LEAST``, inline ``VALUES``, ``CAST(... AS STRING)``); how inputs reach it
+sits behind :class:`SqlEngine`: :class:`DuckDBEngine` here, ``SparkEngine`` in
+:mod:`fanzha.domain.trace_spark`. On DuckDB the frontier's rows come from an ART index on
+``txn(account)`` (built at the first trace of a big store); the statements keep the account list the
+only plain condition on that scan, since DuckDB otherwise scans row groups instead. Times inside the
 engine are integer seconds since 1970-01-01 of the bank's naive local wall-clock time.
 """
 
@@ -79,7 +91,16 @@ def from_epoch(seconds: int) -> datetime:
 
 
 def _sql_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+    """A string literal that DuckDB and Spark SQL read alike.
+
+    The dialects disagree on quotes and backslashes inside literals (Spark reads ``'a''b'`` as
+    "ab" and ``\\`` as an escape), so those two characters are spelt with ``chr()``.
+    """
+    if "'" not in value and "\\" not in value:
+        return "'" + value + "'"
+    parts = re.split(r"(['\\])", value)
+    pieces = [f"chr({ord(p)})" if p in ("'", "\\") else "'" + p + "'" for p in parts if p]
+    return "concat(" + ", ".join(pieces) + ")" if len(pieces) > 1 else pieces[0]
 
 
 # --- sinks -------------------------------------------------------------------------------------
@@ -115,7 +136,7 @@ def _sink_case_sql() -> str:
     for kind in sink_kinds():
         pattern = "|".join(re.escape(k.upper()) for k in kind.keywords)
         branches.append(f"WHEN regexp_matches({text}, {_sql_str(pattern)}) THEN {_sql_str(kind.kind)}")
-    return f"CASE WHEN direction = 'out' THEN (CASE {' '.join(branches)} END) END"
+    return f"CASE {' '.join(branches)} END"
 
 
 # --- store -------------------------------------------------------------------------------------
@@ -157,7 +178,8 @@ CREATE OR REPLACE TEMP TABLE stage (
     account VARCHAR, counterparty VARCHAR, direction VARCHAR, amount_fen BIGINT, ts BIGINT,
     balance_fen BIGINT, counterparty_name VARCHAR, counterparty_bank VARCHAR, summary VARCHAR,
     branch VARCHAR, ip VARCHAR, mac VARCHAR, account_name VARCHAR, source_file VARCHAR, source_line BIGINT
-)
+);
+CREATE OR REPLACE TEMP TABLE normalised AS SELECT FALSE AS ok, * FROM stage LIMIT 0;
 """
 
 
@@ -223,6 +245,14 @@ class StatementStore:
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         self.con.execute(_SCHEMA)
+        self._engine: DuckDBEngine | None = None
+
+    @property
+    def engine(self) -> DuckDBEngine:
+        """The tracing engine over this store's connection."""
+        if self._engine is None:
+            self._engine = DuckDBEngine(self.con)
+        return self._engine
 
     def close(self) -> None:
         self.con.close()
@@ -506,7 +536,8 @@ class StatementStore:
         file_name = _sql_str(str(original))
         text_names = ", ".join(st.TEXT_FIELDS)
         # Raw cells are kept only for rows the SQL parsers refused: they get a second reading by
-        # the Python parsers, which either read them or reject them with the reason.
+        # the Python parsers, which either read them or reject them with the reason. The line
+        # number comes from ROW_NUMBER() over the reader's output, which keeps the file's order.
         raw_cells = ", ".join(f"CASE WHEN ok THEN NULL ELSE {n} END AS {n}" for n in names)
         self.con.execute(
             f"""
@@ -537,29 +568,29 @@ class StatementStore:
             except ValueError as exc:
                 rejects.append(st.Reject(str(original), line, raw_text, str(exc)))
         self._stage_rows(rows)
-        self.con.execute(
-            f"INSERT INTO stage SELECT {', '.join(_TXN_COLUMNS)} FROM normalised WHERE ok; DROP TABLE normalised"
-        )
         return rejects
 
     def _insert_stage(self, result: FileImport) -> None:
         con = self.con
-        staged = con.execute("SELECT count(*) FROM stage").fetchone()
+        cols = ", ".join(_TXN_COLUMNS)
+        staged_rows = f"(SELECT {cols} FROM stage UNION ALL SELECT {cols} FROM normalised WHERE ok)"
+        staged = con.execute(f"SELECT count(*) FROM {staged_rows}").fetchone()
         result.rows_read = int(staged[0]) if staged else 0
         next_id = con.execute("SELECT coalesce(max(id), 0) FROM txn").fetchone()
         base = int(next_id[0]) if next_id else 0
         before = con.execute("SELECT count(*) FROM txn").fetchone()
         count_before = int(before[0]) if before else 0
-        cols = ", ".join(_TXN_COLUMNS)
         # Key = hash(natural key, occurrence number in the file); the occurrence number is only
-        # worked out for the rare keys that repeat, which avoids sorting the whole file.
+        # worked out for the rare keys that repeat, which avoids sorting the whole file. Sinks are
+        # classified once per distinct (摘要, 对手户名, 对手开户行), not once per row: a statement
+        # repeats a handful of summaries millions of times.
         con.execute(
             f"""
             INSERT INTO txn (id, nkey, {cols}, sink_kind)
             WITH s AS (
                 SELECT *, hash(account, ts, amount_fen, direction, coalesce(counterparty, ''),
                                coalesce(balance_fen, -9223372036854775807)) AS k0
-                FROM stage
+                FROM {staged_rows}
             ),
             d AS (SELECT k0 FROM s GROUP BY k0 HAVING count(*) > 1),
             o AS (
@@ -570,15 +601,27 @@ class StatementStore:
             k AS (
                 SELECT s.*, coalesce(o.nkey, hash(s.k0, CAST(1 AS BIGINT))) AS nkey
                 FROM s LEFT JOIN o ON o.source_line = s.source_line
+            ),
+            texts AS (
+                SELECT summary, counterparty_name, counterparty_bank, {_sink_case_sql()} AS sink_kind
+                FROM (
+                    SELECT DISTINCT summary, counterparty_name, counterparty_bank
+                    FROM {staged_rows} WHERE direction = 'out'
+                )
             )
-            SELECT {base} + source_line, nkey, {cols}, {_sink_case_sql()}
-            FROM k WHERE NOT EXISTS (SELECT 1 FROM txn t WHERE t.nkey = k.nkey)
+            SELECT {base} + k.source_line, k.nkey, {", ".join("k." + c for c in _TXN_COLUMNS)},
+                   CASE WHEN k.direction = 'out' THEN x.sink_kind END
+            FROM k LEFT JOIN texts x
+                 ON x.summary IS NOT DISTINCT FROM k.summary
+                AND x.counterparty_name IS NOT DISTINCT FROM k.counterparty_name
+                AND x.counterparty_bank IS NOT DISTINCT FROM k.counterparty_bank
+            WHERE k.nkey NOT IN (SELECT nkey FROM txn)
             """
         )
         after = con.execute("SELECT count(*) FROM txn").fetchone()
         result.inserted = (int(after[0]) if after else 0) - count_before
         result.duplicates = result.rows_read - result.inserted
-        con.execute("DROP TABLE stage")
+        con.execute("DROP TABLE stage; DROP TABLE normalised")
 
     def _insert_rejects(self, rejects: Sequence[st.Reject]) -> None:
         if not rejects:
@@ -598,7 +641,8 @@ class StatementStore:
         million rows and slows later bulk inserts, and small stores scan faster without it.
         """
         exists = self.con.execute(
-            "SELECT count(*) FROM duckdb_indexes() WHERE index_name = 'txn_account'"
+            "SELECT count(*) FROM duckdb_indexes() "
+            "WHERE index_name = 'txn_account' AND database_name = current_database()"
         ).fetchone()
         if exists and exists[0]:
             return
@@ -682,39 +726,88 @@ def _transcode_to_utf8(source: Path, target: Path, encoding: str, on_chunk: Call
 # --- engine seam -------------------------------------------------------------------------------
 
 
-class SqlEngine(Protocol):
-    """What the tracer needs from an SQL engine; the SQL it sends is DuckDB/Spark common ground."""
+@dataclass(frozen=True)
+class SqlInput:
+    """A value a statement takes at run time: a small table (``columns``), a scalar (``type``), or
+    a list of ``type`` values that ``member_of`` (an SQL expression) must be in."""
 
-    def materialize(self, name: str, sql: str) -> None:
-        """Run ``sql`` and keep the result as temporary table/view ``name`` (replacing it)."""
+    name: str
+    columns: tuple[tuple[str, str], ...] = ()
+    type: str | None = None
+    member_of: str | None = None
+
+
+Template = Callable[[Callable[[SqlInput], str]], str]
+
+
+class SqlEngine(Protocol):
+    """What the tracer needs from an SQL engine; the SQL it sends is DuckDB/Spark common ground.
+
+    A hop is written as a template that refers to its inputs (the frontier, the money injected,
+    …) through a placeholder function, so each engine passes them the way it handles best.
+    """
 
     def fetch(self, sql: str) -> list[tuple[Any, ...]]:
         """Run ``sql`` and return all rows."""
 
-    def load(self, name: str, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]) -> None:
-        """Create temporary table ``name`` with (column, SQL type) and the given rows."""
+    def fetch_bound(
+        self, template: Template, inputs: Sequence[SqlInput], values: Sequence[Any]
+    ) -> list[tuple[Any, ...]]:
+        """Run ``template(placeholder)`` with ``values`` for ``inputs`` (rows for table inputs, a
+        list for membership inputs, a value for scalars) and return all rows."""
 
 
 class DuckDBEngine:
-    """:class:`SqlEngine` over a DuckDB connection whose ``txn`` table holds the statements."""
+    """:class:`SqlEngine` over a DuckDB connection whose ``txn`` table holds the statements.
+
+    Inputs are written into the statement (:func:`inline_input`): a literal ``account IN (…)``
+    is what DuckDB answers from the ART index on ``txn(account)``, in well under a millisecond.
+    Prepared statements with list parameters were tried and measured slower: the list then
+    reaches the scan as a run-time filter and DuckDB scans row groups instead of the index.
+    """
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
 
-    def materialize(self, name: str, sql: str) -> None:
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
-
     def fetch(self, sql: str) -> list[tuple[Any, ...]]:
         return self.con.execute(sql).fetchall()
 
-    def load(self, name: str, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]) -> None:
-        cols = ", ".join(f"{c} {t}" for c, t in columns)
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({cols})")
-        # One multi-row VALUES statement per chunk: executemany binds row by row and is far slower.
-        for start in range(0, len(rows), 2000):
-            chunk = rows[start : start + 2000]
-            values = ", ".join("(" + ", ".join(_sql_literal(v) for v in row) + ")" for row in chunk)
-            self.con.execute(f"INSERT INTO {name} VALUES {values}")
+    def fetch_bound(
+        self, template: Template, inputs: Sequence[SqlInput], values: Sequence[Any]
+    ) -> list[tuple[Any, ...]]:
+        by_name = {i.name: v for i, v in zip(inputs, values, strict=True)}
+        sql = template(lambda spec: inline_input(spec, by_name[spec.name]))
+        # The hop reads its accounts' rows once, in a CTE that two joins consume; pushing those
+        # joins' filters down into the scan would add conditions on other columns, and DuckDB then
+        # reads row groups instead of looking the accounts up in the index.
+        self.con.execute("SET disabled_optimizers = 'join_filter_pushdown'")
+        try:
+            return self.con.execute(sql).fetchall()
+        finally:
+            self.con.execute("RESET disabled_optimizers")
+
+
+def inline_input(spec: SqlInput, value: Any) -> str:
+    """An input written into the statement: ``expr IN ('a', …)``, inline VALUES, or a literal.
+
+    A literal ``IN`` list is what lets DuckDB look accounts up in its ART index.
+    """
+    if spec.member_of:
+        return f"{spec.member_of} IN {_in_list(list(value))}"
+    if spec.columns:
+        return values_relation(spec.columns, value)
+    return f"CAST({_sql_literal(value)} AS {spec.type})"
+
+
+def values_relation(columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]) -> str:
+    """Inline rows as a relation both DuckDB and Spark SQL accept: typed by CASTs, empty allowed."""
+    if not rows:
+        nulls = ", ".join(f"CAST(NULL AS {t}) AS {c}" for c, t in columns)
+        return f"(SELECT {nulls} FROM (SELECT 1 AS one) z WHERE 1 = 0)"
+    typed = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in columns)
+    body = ", ".join("(" + ", ".join(_sql_literal(v) for v in row) + ")" for row in rows)
+    names = ", ".join(c for c, _ in columns)
+    return f"(SELECT {typed} FROM (VALUES {body}) AS v({names}))"
 
 
 def _sql_literal(value: Any) -> str:
@@ -725,7 +818,13 @@ def _sql_literal(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return repr(value) if value == value else "NULL"
+        if value != value:
+            return "NULL"
+        text = repr(value)
+        if "inf" in text:
+            return f"CAST('{text}' AS DOUBLE)"
+        # An exponent makes the literal a DOUBLE rather than a DECIMAL of whatever width.
+        return text if "e" in text else text + "e0"
     return _sql_str(str(value))
 
 
@@ -817,36 +916,105 @@ class TraceResult:
     elapsed_ms: float
 
 
-def _hop_state_sql(rule: Rule, window_end: int | None) -> str:
-    """Per-row victim money for every frontier account: the core hop, in DuckDB/Spark common SQL."""
-    window_filter = f"AND t.ts <= {int(window_end)}" if window_end is not None else ""
+def _in_list(accounts: Sequence[str]) -> str:
+    """``IN (...)`` of literal accounts: both engines push it into the scan (DuckDB's ART index)."""
+    return "(" + ", ".join(_sql_str(a) for a in accounts) + ")" if accounts else "(NULL)"
+
+
+_PEND_COLUMNS = (
+    ("account", "STRING"),
+    ("src", "STRING"),
+    ("out_id", "BIGINT"),
+    ("out_ts", "BIGINT"),
+    ("amount_fen", "BIGINT"),
+    ("taint", "DOUBLE"),
+)
+_INJ_COLUMNS = (("account", "STRING"), ("txn_id", "BIGINT"), ("ts", "BIGINT"), ("taint", "DOUBLE"))
+_EMITTED_COLUMNS = (("txn_id", "BIGINT"), ("taint", "DOUBLE"))
+_HOP_INPUTS = (
+    # The one scan of txn: its only condition is the account list, so DuckDB uses its index.
+    SqlInput("read_rows", type="STRING", member_of="t.account"),
+    SqlInput("frontier", (("account", "STRING"),)),
+    SqlInput("pending", _PEND_COLUMNS),
+    SqlInput("injections", _INJ_COLUMNS),
+    SqlInput("emitted", _EMITTED_COLUMNS),
+    SqlInput("window_end", type="BIGINT"),
+    SqlInput("min_fen", type="BIGINT"),
+    SqlInput("tolerance", type="BIGINT"),
+    SqlInput("expand", type="INTEGER"),
+)
+
+
+def hop_sql(rule: Rule, placeholder: Callable[[SqlInput], str]) -> str:
+    """One hop as one statement, in DuckDB/Spark common SQL (inputs: :data:`_HOP_INPUTS`).
+
+    Reads only the rows of the frontier accounts and of accounts that just received money
+    (``pending``: transfers whose 入账 row is not matched yet), then returns
+
+    * ``M`` rows: each pending transfer matched to the payee's 入账 row (same amount, payer or no
+      counterparty, within ``tolerance`` seconds, nearest first);
+    * ``S`` rows: the victim money held after each frontier account's last row under ``rule``;
+    * ``E`` rows (when ``expand`` is 1): new victim money leaving the frontier (above what earlier
+      hops already emitted from the same row), by outgoing row.
+
+    Output columns: kind, account, out_id, ts, dst, amount_fen, sink_kind, counterparty_bank,
+    value (taint, held or delta), in_id.
+    """
+    ph = {i.name: placeholder(i) for i in _HOP_INPUTS}
+    window_end, min_fen, tolerance = ph["window_end"], ph["min_fen"], ph["tolerance"]
     w = "PARTITION BY account ORDER BY ord ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
-    head = f"""
-    WITH inj AS (
-        SELECT i.account, i.txn_id, i.ts, i.taint FROM t_inj i JOIN t_frontier f ON f.account = i.account
+    w0 = "PARTITION BY account ORDER BY ts, seq, txn_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
+    sql = f"""
+    WITH fr AS (SELECT account FROM {ph["frontier"]}),
+    txr AS (
+        SELECT t.id, t.account, t.counterparty, t.direction, t.amount_fen, t.ts, t.balance_fen,
+               t.source_line, t.sink_kind, t.counterparty_bank
+        FROM txn t WHERE {ph["read_rows"]}
     ),
-    inj_by_row AS (SELECT txn_id, SUM(taint) AS a FROM inj WHERE txn_id IS NOT NULL GROUP BY txn_id),
+    pend AS (SELECT * FROM {ph["pending"]}),
+    m AS (
+        SELECT p.out_id, t.id AS in_id, t.ts AS in_ts,
+               ROW_NUMBER() OVER (
+                   PARTITION BY p.out_id
+                   ORDER BY CASE WHEN t.counterparty = p.src THEN 0 ELSE 1 END, ABS(t.ts - p.out_ts), t.id
+               ) AS rk
+        FROM pend p JOIN txr t ON t.account = p.account AND t.direction = 'in' AND t.amount_fen = p.amount_fen
+             AND (t.counterparty = p.src OR t.counterparty IS NULL)
+             AND t.ts BETWEEN p.out_ts - {tolerance} AND p.out_ts + {tolerance}
+    ),
+    matched AS (
+        SELECT p.account, p.out_id, m.in_id, COALESCE(m.in_ts, p.out_ts) AS ts, p.taint
+        FROM pend p LEFT JOIN m ON m.out_id = p.out_id AND m.rk = 1
+    ),
+    inj AS (
+        SELECT account, txn_id, ts, taint FROM {ph["injections"]}
+        UNION ALL
+        SELECT account, in_id AS txn_id, ts, taint FROM matched
+    ),
+    finj AS (SELECT * FROM inj WHERE account IN (SELECT account FROM fr)),
+    inj_by_row AS (SELECT txn_id, SUM(taint) AS a FROM finj WHERE txn_id IS NOT NULL GROUP BY txn_id),
     ev AS (
         SELECT t.account, t.id AS txn_id, t.ts, t.source_line AS seq, t.direction, t.amount_fen,
                t.balance_fen, t.counterparty, t.sink_kind, t.counterparty_bank,
                CAST(COALESCE(r.a, 0) AS DOUBLE) AS a, 1 AS real_row
-        FROM txn t JOIN t_frontier f ON f.account = t.account
-        LEFT JOIN inj_by_row r ON r.txn_id = t.id
-        WHERE 1 = 1 {window_filter}
+        FROM txr t LEFT JOIN inj_by_row r ON r.txn_id = t.id
+        WHERE t.account IN (SELECT account FROM fr) AND ({window_end} IS NULL OR t.ts <= {window_end})
         UNION ALL
         SELECT account, CAST(NULL AS BIGINT), ts, CAST(-1 AS BIGINT), 'in', CAST(0 AS BIGINT),
-               CAST(NULL AS BIGINT), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR),
+               CAST(NULL AS BIGINT), CAST(NULL AS STRING), CAST(NULL AS STRING), CAST(NULL AS STRING),
                CAST(taint AS DOUBLE), 0
-        FROM inj WHERE txn_id IS NULL
-    ),
-    o1 AS (
-        SELECT ev.*, ROW_NUMBER() OVER (PARTITION BY account ORDER BY ts, seq, txn_id) AS ord FROM ev
+        FROM finj WHERE txn_id IS NULL
     ),
     o2 AS (
-        SELECT o1.*,
-               SUM(CASE WHEN direction = 'in' THEN amount_fen ELSE -amount_fen END) OVER ({w}) AS run,
-               SUM(a) OVER ({w}) AS cum_a
-        FROM o1
+        SELECT ev.*,
+               ROW_NUMBER() OVER (PARTITION BY account ORDER BY ts, seq, txn_id) AS ord,
+               SUM(CASE WHEN direction = 'in' THEN amount_fen ELSE -amount_fen END) OVER ({w0}) AS run,
+               SUM(a) OVER ({w0}) AS cum_a,
+               SUM(real_row) OVER (
+                   PARTITION BY account ORDER BY ts, seq, txn_id
+                   ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING
+               ) AS real_after
+        FROM ev
     ),
     o3 AS (SELECT o2.*, MIN(run) OVER (PARTITION BY account) AS min_run FROM o2),
     bal AS (
@@ -858,20 +1026,30 @@ def _hop_state_sql(rule: Rule, window_end: int | None) -> str:
     ),
     """
     if rule == "libr":
-        body = f"""
-    lm AS (SELECT bal.*, MIN(COALESCE(b, {_NO_BALANCE}) - cum_a) OVER ({w}) AS m FROM bal),
-    tv AS (SELECT lm.*, cum_a + LEAST(0, m) AS tv FROM lm),
+        # T_k and T_{k-1} from one sort: the running minimum up to this row and up to the previous.
+        sql += f"""
+    lm AS (
+        SELECT bal.*,
+               MIN(COALESCE(b, {_NO_BALANCE}) - cum_a) OVER ({w}) AS m,
+               MIN(COALESCE(b, {_NO_BALANCE}) - cum_a) OVER (
+                   PARTITION BY account ORDER BY ord ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+               ) AS m_prev
+        FROM bal
+    ),
     tp AS (
-        SELECT tv.*, LAG(tv, 1, 0) OVER (PARTITION BY account ORDER BY ord) AS tv_prev FROM tv
-    )
-    SELECT account, txn_id, ord, ts, direction, amount_fen, b, counterparty, sink_kind, counterparty_bank,
-           real_row, tv,
-           CASE WHEN direction = 'out' AND real_row = 1
-                THEN LEAST(CAST(amount_fen AS DOUBLE), GREATEST(tv_prev - tv, 0)) ELSE 0 END AS out_taint
-    FROM tp
+        SELECT lm.*, cum_a + LEAST(0, m) AS tv,
+               CASE WHEN m_prev IS NULL THEN 0 ELSE cum_a - a + LEAST(0, m_prev) END AS tv_prev
+        FROM lm
+    ),
+    st AS (
+        SELECT tp.*,
+               CASE WHEN direction = 'out' AND real_row = 1
+                    THEN LEAST(CAST(amount_fen AS DOUBLE), GREATEST(tv_prev - tv, 0)) ELSE 0 END AS out_taint
+        FROM tp
+    ),
     """
     else:
-        body = f"""
+        sql += f"""
     ra AS (
         SELECT bal.*,
                CASE WHEN direction = 'out' AND real_row = 1 THEN
@@ -894,54 +1072,54 @@ def _hop_state_sql(rule: Rule, window_end: int | None) -> str:
         SELECT lg.*, COALESCE(tk.tv, 0) AS tv
         FROM lg LEFT JOIN tk ON tk.account = lg.account AND tk.ord = lg.ord
     ),
-    tp AS (
-        SELECT tv.*, LAG(tv, 1, 0) OVER (PARTITION BY account ORDER BY ord) AS tv_prev FROM tv
-    )
-    SELECT account, txn_id, ord, ts, direction, amount_fen, b, counterparty, sink_kind, counterparty_bank,
-           real_row, tv,
-           CASE WHEN direction = 'out' AND real_row = 1
-                THEN LEAST(CAST(amount_fen AS DOUBLE), tv_prev * (1 - ratio)) ELSE 0 END AS out_taint
-    FROM tp
-    """
-    return head + body
-
-
-def _edges_sql(min_fen: int, tolerance: int) -> str:
-    """New victim money leaving the expandable frontier, matched to the payee's 入账 row."""
-    return f"""
-    WITH e AS (
-        SELECT s.account AS src, s.txn_id AS out_id, s.ts AS out_ts, s.counterparty AS dst,
-               s.amount_fen, s.sink_kind, s.counterparty_bank,
-               s.out_taint - COALESCE(em.taint, 0) AS delta
-        FROM t_state s JOIN t_frontier f ON f.account = s.account AND f.expand = 1
-        LEFT JOIN t_emitted em ON em.txn_id = s.txn_id
-        WHERE s.direction = 'out' AND s.real_row = 1 AND s.out_taint - COALESCE(em.taint, 0) >= {min_fen}
+    tp AS (SELECT tv.*, LAG(tv, 1, 0) OVER (PARTITION BY account ORDER BY ord) AS tv_prev FROM tv),
+    st AS (
+        SELECT tp.*,
+               CASE WHEN direction = 'out' AND real_row = 1
+                    THEN LEAST(CAST(amount_fen AS DOUBLE), tv_prev * (1 - ratio)) ELSE 0 END AS out_taint
+        FROM tp
     ),
-    m AS (
-        SELECT e.out_id, t.id AS in_id, t.ts AS in_ts,
-               ROW_NUMBER() OVER (
-                   PARTITION BY e.out_id
-                   ORDER BY CASE WHEN t.counterparty = e.src THEN 0 ELSE 1 END, ABS(t.ts - e.out_ts), t.id
-               ) AS rk
-        FROM e JOIN txn t ON t.account = e.dst AND t.direction = 'in' AND t.amount_fen = e.amount_fen
-             AND (t.counterparty = e.src OR t.counterparty IS NULL)
-             AND t.ts BETWEEN e.out_ts - {tolerance} AND e.out_ts + {tolerance}
-        WHERE e.sink_kind IS NULL AND e.dst IS NOT NULL
-    )
-    SELECT e.*, m.in_id, m.in_ts FROM e LEFT JOIN m ON m.out_id = e.out_id AND m.rk = 1
     """
-
-
-_INJ_COLUMNS = (("account", "VARCHAR"), ("txn_id", "BIGINT"), ("ts", "BIGINT"), ("taint", "DOUBLE"))
+    sql += f"""
+    last_state AS (
+        SELECT account, tv, b, ts FROM st WHERE real_row = 1 AND COALESCE(real_after, 0) = 0
+    ),
+    em AS (SELECT * FROM {ph["emitted"]}),
+    e AS (
+        SELECT s.account, s.txn_id, s.ts, s.counterparty, s.amount_fen, s.sink_kind, s.counterparty_bank,
+               s.out_taint - COALESCE(em.taint, 0) AS delta
+        FROM st s LEFT JOIN em ON em.txn_id = s.txn_id
+        WHERE {ph["expand"]} = 1 AND s.direction = 'out' AND s.real_row = 1
+              AND s.out_taint - COALESCE(em.taint, 0) >= {min_fen}
+    )
+    SELECT 'M' AS kind, account, out_id, ts, CAST(NULL AS STRING) AS dst, CAST(NULL AS BIGINT) AS amount_fen,
+           CAST(NULL AS STRING) AS sink_kind, CAST(NULL AS STRING) AS counterparty_bank,
+           CAST(taint AS DOUBLE) AS value, in_id
+    FROM matched
+    UNION ALL
+    SELECT 'S', account, CAST(NULL AS BIGINT), ts, CAST(NULL AS STRING), b, CAST(NULL AS STRING),
+           CAST(NULL AS STRING), CAST(tv AS DOUBLE), CAST(NULL AS BIGINT)
+    FROM last_state
+    UNION ALL
+    SELECT 'E', account, txn_id, ts, counterparty, amount_fen, sink_kind, counterparty_bank,
+           CAST(delta AS DOUBLE), CAST(NULL AS BIGINT)
+    FROM e
+    """
+    return sql
 
 
 def trace_forward(store_or_engine: StatementStore | SqlEngine, spec: TraceSpec) -> TraceResult:
-    """Follow the victim's money forward, hop by hop, with one set-based query per hop."""
+    """Follow the victim's money forward, hop by hop, with one set-based query per hop.
+
+    Each hop is one statement (:func:`hop_sql`) over the frontier accounts' rows only; what
+    carries over between hops (injections, money already emitted per row) is small and travels
+    inline with the next statement, so no temporary tables are written.
+    """
     if isinstance(store_or_engine, StatementStore):
         store_or_engine.ensure_trace_index()
     started = time_module.perf_counter()
     engine: SqlEngine = (
-        DuckDBEngine(store_or_engine.con) if isinstance(store_or_engine, StatementStore) else store_or_engine
+        store_or_engine.engine if isinstance(store_or_engine, StatementStore) else store_or_engine
     )
     if spec.rule not in RULES:
         raise UserFacingError(f"未知的归属规则：{spec.rule}", f"unknown attribution rule: {spec.rule}")
@@ -949,6 +1127,7 @@ def trace_forward(store_or_engine: StatementStore | SqlEngine, spec: TraceSpec) 
     window_end = after + int(spec.window.total_seconds()) if after is not None and spec.window else None
     start_kind, start_rows = _start_rows(engine, spec, after, window_end)
     start_fen = int(sum(r[4] for r in start_rows))
+    victim_side = start_kind == "victim"
 
     # account -> [depth, amount, first_ts]; edges accumulate for the graph view.
     reached: dict[str, list[Any]] = {}
@@ -956,72 +1135,83 @@ def trace_forward(store_or_engine: StatementStore | SqlEngine, spec: TraceSpec) 
     bank_text: dict[str, str] = {}
     edges: list[TraceEdge] = []
     state: dict[str, tuple[float, int | None, int | None]] = {}
-    engine.load("t_emitted", (("txn_id", "BIGINT"), ("taint", "DOUBLE")), [])
-    engine.load("t_inj", _INJ_COLUMNS, [])
+    injections: list[tuple[str, int | None, int, float]] = []
+    emitted: dict[int, float] = {}
+    # Transfers whose 入账 row is still to be found: (payee, payer, out_id, out_ts, amount, taint).
+    pending: list[tuple[str, str, int, int, int, float]] = []
+    pending_depth: dict[int, int] = {}
+    frontier: set[str] = set()
 
-    new_inj: list[tuple[str, int | None, int, float]] = []
-    for src, dst, in_id, in_ts, taint, out_ts, kind, cp_bank in start_rows:
-        _note_arrival(reached, dst, 1, taint, in_ts if in_ts is not None else out_ts)
+    for src, dst, in_id, in_ts, taint, out_ts, kind, cp_bank, out_id, amount in start_rows:
         if src is not None:
             edges.append(TraceEdge(src, dst, 1, round(taint), from_epoch(out_ts), kind))
         if cp_bank:
             bank_text.setdefault(dst, cp_bank)
         if kind is not None:
             sink_kind_by_account[dst] = kind
+            _note_arrival(reached, dst, 1, taint, out_ts)
+        elif out_id is not None:
+            pending.append((dst, src, int(out_id), int(out_ts), int(amount), float(taint)))
+            pending_depth[int(out_id)] = 1
+            frontier.add(dst)
         else:
-            new_inj.append((dst, in_id, in_ts if in_ts is not None else out_ts, float(taint)))
+            arrival = in_ts if in_ts is not None else out_ts
+            _note_arrival(reached, dst, 1, taint, arrival)
+            injections.append((dst, in_id, arrival, float(taint)))
+            frontier.add(dst)
 
     hops = 0
     depth = 1
-    while new_inj:
-        hops += 1
-        engine.load("t_new_inj", _INJ_COLUMNS, new_inj)
-        engine.materialize("t_inj2", "SELECT * FROM t_inj UNION ALL SELECT * FROM t_new_inj")
-        engine.materialize("t_inj", "SELECT * FROM t_inj2")
-        expand = 1 if depth < spec.max_depth else 0
-        skip = {spec.start} if start_kind == "victim" else set()
-        frontier = sorted({a for a, *_ in new_inj} - skip)
-        engine.load(
-            "t_frontier", (("account", "VARCHAR"), ("expand", "INTEGER")), [(a, expand) for a in frontier]
+    while frontier or pending:
+        if victim_side:
+            frontier.discard(spec.start)
+        if frontier:
+            hops += 1
+        expand = depth < spec.max_depth and bool(frontier)
+        ordered = sorted(frontier)
+        values = (
+            sorted(frontier | {p[0] for p in pending}),
+            [(a,) for a in ordered],
+            pending,
+            [i for i in injections if i[0] in frontier],
+            sorted(emitted.items()),
+            window_end,
+            spec.min_amount_fen,
+            spec.match_tolerance_s,
+            1 if expand else 0,
         )
-        engine.materialize("t_state", _hop_state_sql(spec.rule, window_end))
-        for account, held, balance, last_ts in engine.fetch(
-            """
-            SELECT account, tv, b, ts FROM (
-                SELECT account, tv, b, ts, real_row,
-                       ROW_NUMBER() OVER (PARTITION BY account ORDER BY ord DESC) AS rk
-                FROM t_state WHERE real_row = 1
-            ) x WHERE rk = 1
-            """
-        ):
-            state[account] = (float(held), None if balance is None else int(balance), int(last_ts))
+        rows = engine.fetch_bound(lambda ph: hop_sql(spec.rule, ph), _HOP_INPUTS, values)
+        out_edges = []
+        for kind, account, out_id, ts, dst, amount, sink, cp_bank, value, in_id in rows:
+            if kind == "M":
+                arrival = int(ts)
+                _note_arrival(reached, account, pending_depth[int(out_id)], float(value), arrival)
+                injections.append((account, None if in_id is None else int(in_id), arrival, float(value)))
+            elif kind == "S":
+                state[account] = (float(value), None if amount is None else int(amount), int(ts))
+            else:
+                out_edges.append((int(ts), int(out_id), account, dst, sink, cp_bank, float(value), amount))
+        pending = []
+        frontier = set()
         if not expand:
             break
-        engine.materialize("t_edges", _edges_sql(spec.min_amount_fen, spec.match_tolerance_s))
-        engine.materialize(
-            "t_emitted2",
-            "SELECT txn_id, SUM(taint) AS taint FROM ("
-            "SELECT txn_id, taint FROM t_emitted UNION ALL SELECT out_id, delta FROM t_edges"
-            ") x GROUP BY txn_id",
-        )
-        engine.materialize("t_emitted", "SELECT * FROM t_emitted2")
         depth += 1
-        new_inj = []
-        for src, _out_id, out_ts, dst, _amount, kind, cp_bank, delta, in_id, in_ts in engine.fetch(
-            "SELECT src, out_id, out_ts, dst, amount_fen, sink_kind, counterparty_bank, delta, in_id, in_ts "
-            "FROM t_edges ORDER BY out_ts, out_id"
-        ):
+        out_edges.sort()
+        for out_ts, out_id, src, dst, kind, cp_bank, delta, amount in out_edges:
+            emitted[out_id] = emitted.get(out_id, 0.0) + delta
             is_exit = kind is not None or dst is None
             target = dst if dst is not None else f"{_sink_label(kind)}@{src}"
-            arrival = int(in_ts) if in_ts is not None else int(out_ts)
-            _note_arrival(reached, target, depth, float(delta), arrival)
             edges.append(TraceEdge(src, target, depth, round(delta), from_epoch(out_ts), kind))
             if cp_bank:
                 bank_text.setdefault(target, cp_bank)
             if is_exit:
                 sink_kind_by_account[target] = kind or "unknown"
-            elif target != spec.start or start_kind != "victim":
-                new_inj.append((target, in_id, arrival, float(delta)))
+                _note_arrival(reached, target, depth, delta, out_ts)
+            else:
+                pending.append((target, src, out_id, out_ts, int(amount), delta))
+                pending_depth[out_id] = depth
+                if target != spec.start or not victim_side:
+                    frontier.add(target)
 
     accounts = _assemble(engine, reached, state, sink_kind_by_account, bank_text)
     elapsed = (time_module.perf_counter() - started) * 1000
@@ -1048,12 +1238,20 @@ def _note_arrival(reached: dict[str, list[Any]], account: str, depth: int, taint
 def _start_rows(
     engine: SqlEngine, spec: TraceSpec, after: int | None, window_end: int | None
 ) -> tuple[Literal["victim", "receiver", "none"], list[tuple[Any, ...]]]:
-    """(src, dst, in_id, in_ts, taint, out_ts, sink_kind, counterparty_bank) of the first hop."""
+    """(src, dst, in_id, in_ts, taint, out_ts, sink_kind, counterparty_bank, out_id, amount_fen) of
+    the first hop; ``out_id`` is set when the payee's 入账 row is still to be matched."""
     account = _sql_str(spec.start)
     time_filter = f"AND ts >= {after}" if after is not None else ""
     if window_end is not None:
         time_filter += f" AND ts <= {window_end}"
     limit = spec.amount_fen
+
+    def only(condition: str) -> str:
+        # Written as one CASE so that the scan's only plain condition is the account, which DuckDB
+        # answers from its index; split conditions on other columns would make it scan the table.
+        return f"CASE WHEN {condition} {time_filter} THEN 1 ELSE 0 END = 1"
+
+    outgoing, incoming = only("direction = 'out'"), only("direction = 'in'")
 
     def capped(rows: list[tuple[Any, ...]], amount_index: int) -> list[tuple[Any, ...]]:
         if limit is None:
@@ -1069,40 +1267,16 @@ def _start_rows(
 
     victim_out = engine.fetch(
         f"SELECT id, ts, counterparty, amount_fen, sink_kind, counterparty_bank FROM txn "
-        f"WHERE account = {account} AND direction = 'out' {time_filter} ORDER BY ts, source_line, id"
+        f"WHERE account = {account} AND {outgoing} ORDER BY ts, source_line, id"
     )
     if victim_out:
-        rows = capped(victim_out, 3)
-        engine.load(
-            "t_start",
-            (("out_id", "BIGINT"), ("out_ts", "BIGINT"), ("dst", "VARCHAR"), ("amount_fen", "BIGINT")),
-            [(r[0], r[1], r[2], r[3]) for r in rows if r[2] is not None and r[4] is None],
-        )
-        matched = {
-            out_id: (in_id, in_ts)
-            for out_id, in_id, in_ts in engine.fetch(
-                f"""
-                SELECT out_id, in_id, in_ts FROM (
-                    SELECT s.out_id, t.id AS in_id, t.ts AS in_ts,
-                           ROW_NUMBER() OVER (
-                               PARTITION BY s.out_id
-                               ORDER BY CASE WHEN t.counterparty = {account} THEN 0 ELSE 1 END,
-                                        ABS(t.ts - s.out_ts), t.id
-                           ) AS rk
-                    FROM t_start s JOIN txn t ON t.account = s.dst AND t.direction = 'in'
-                         AND t.amount_fen = s.amount_fen
-                         AND (t.counterparty = {account} OR t.counterparty IS NULL)
-                         AND t.ts BETWEEN s.out_ts - {spec.match_tolerance_s} AND s.out_ts + {spec.match_tolerance_s}
-                ) x WHERE rk = 1
-                """
-            )
-        }
+        # The payee's 入账 rows are matched by the first hop's statement, with every other transfer.
         result = []
-        for out_id, ts, dst, _amount, kind, cp_bank, taint in rows:
-            in_id, in_ts = matched.get(out_id, (None, None))
+        for out_id, ts, dst, amount, kind, cp_bank, taint in capped(victim_out, 3):
             target = dst if dst is not None else f"{_sink_label(kind)}@{spec.start}"
+            sink = kind if kind or dst else "unknown"
             result.append(
-                (spec.start, target, in_id, in_ts, taint, ts, kind if kind or dst else "unknown", cp_bank)
+                (spec.start, target, None, None, taint, ts, sink, cp_bank, None if sink else out_id, amount)
             )
         return "victim", result
     as_counterparty = engine.fetch(
@@ -1111,14 +1285,14 @@ def _start_rows(
     )
     if as_counterparty:
         rows = capped(as_counterparty, 3)
-        return "victim", [(spec.start, r[2], r[0], r[1], r[4], r[1], None, None) for r in rows]
+        return "victim", [(spec.start, r[2], r[0], r[1], r[4], r[1], None, None, None, r[3]) for r in rows]
     received = engine.fetch(
-        f"SELECT id, ts, counterparty, amount_fen FROM txn WHERE account = {account} AND direction = 'in' "
-        f"{time_filter} ORDER BY ts, source_line, id"
+        f"SELECT id, ts, counterparty, amount_fen FROM txn WHERE account = {account} "
+        f"AND {incoming} ORDER BY ts, source_line, id"
     )
     if received:
         rows = capped(received, 3)
-        return "receiver", [(r[2], spec.start, r[0], r[1], r[4], r[1], None, None) for r in rows]
+        return "receiver", [(r[2], spec.start, r[0], r[1], r[4], r[1], None, None, None, r[3]) for r in rows]
     return "none", []
 
 
@@ -1131,16 +1305,15 @@ def _assemble(
 ) -> list[ReachedAccount]:
     if not reached:
         return []
-    engine.load("t_reached", (("account", "VARCHAR"),), [(a,) for a in reached])
     facts = {
         account: (balance, last_ts, branch)
         for account, balance, last_ts, branch in engine.fetch(
-            """
+            f"""
             SELECT account, balance_fen, ts, branch FROM (
                 SELECT t.account, t.balance_fen, t.ts,
                        MAX(t.branch) OVER (PARTITION BY t.account) AS branch,
                        ROW_NUMBER() OVER (PARTITION BY t.account ORDER BY t.ts DESC, t.source_line DESC) AS rk
-                FROM txn t JOIN t_reached r ON r.account = t.account
+                FROM txn t WHERE t.account IN {_in_list(sorted(reached))}
             ) x WHERE rk = 1
             """
         )

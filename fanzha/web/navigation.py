@@ -10,14 +10,19 @@ from django.urls import NoReverseMatch, reverse
 from fanzha.stations.models import Role
 
 ALL = frozenset(Role)
+STATION_WIDE = frozenset({Role.INVESTIGATOR, Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN})
+CASE_ROLES = STATION_WIDE | {Role.OFFICER}
+# Entries whose URL does not resolve (the app is not installed in a deployment) are skipped.
 NAVIGATION: list[tuple[str, str, frozenset[str]]] = [
     ("工作台", "web:home", ALL),
     ("预警线索", "clues:list", ALL),
-    (
-        "案件",
-        "cases:list",
-        frozenset({Role.OFFICER, Role.INVESTIGATOR, Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN}),
-    ),
+    ("线索研判", "clues:analysis", frozenset({Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN})),
+    ("案件", "cases:list", CASE_ROLES),
+    ("新建案件", "cases:new", frozenset({Role.OFFICER, Role.INVESTIGATOR, Role.COMMAND_ROOM, Role.ADMIN})),
+    ("资金流向", "funds:index", STATION_WIDE),
+    ("每日排名", "ranking:daily", ALL),
+    ("案情分析", "analytics:dashboard", ALL),
+    ("宣传", "outreach:index", ALL),
     ("居民", "web:residents", ALL),
     ("警格", "web:grids", ALL),
     ("审计日志", "web:audit", frozenset({Role.ADMIN, Role.LEADER})),

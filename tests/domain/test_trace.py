@@ -236,3 +236,23 @@ def test_mule_candidates_fed_by_two_cases(store: StatementStore) -> None:
     assert candidates[M3].reasons == ["2 起案件的资金流入该账户：case-1、case-2"]
     # M2 passes all it gets on, but 3000 yuan is under the pass-through threshold of 10000.
     assert M2 not in candidates
+
+
+def test_each_hop_reads_only_its_accounts_through_the_index(store: StatementStore) -> None:
+    from fanzha.domain.trace import _HOP_INPUTS, hop_sql
+
+    store.ensure_trace_index(min_rows=0)
+    values = [[M1, M2], [(M1,), (M2,)], [], [(M1, None, 0, 1.0)], [], None, 100, 86_400, 1]
+    rows = store.engine.fetch_bound(lambda ph: "EXPLAIN ANALYZE " + hop_sql("libr", ph), _HOP_INPUTS, values)
+    plan = "\n".join(str(row[1]) for row in rows)
+    # A regression to a table scan costs seconds per trace on a store of millions of rows.
+    assert "Index Scan" in plan
+    assert "Sequential Scan" not in plan
+
+
+def test_sql_literals_with_quotes_and_backslashes_round_trip() -> None:
+    from fanzha.domain.trace import _sql_str
+
+    with StatementStore() as s:
+        for text in ["6222", "O'Brien", "a\\b", "''", "中文'\\"]:
+            assert s.con.execute("SELECT " + _sql_str(text)).fetchone() == (text,)
