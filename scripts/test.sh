@@ -5,6 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
+# The Spark engine's test needs pyspark (and Java 17, which .ci/run installs).
+if ! cmp -s requirements-spark.lock .venv/.fanzha-spark-lock 2>/dev/null; then
+  uv pip install --quiet --python .venv/bin/python -r requirements-spark.lock
+  cp requirements-spark.lock .venv/.fanzha-spark-lock
+fi
 
 echo "== ruff"
 ruff check .
