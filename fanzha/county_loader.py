@@ -12,10 +12,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import F
 
 from fanzha.cases.models import Case, CaseIdentifier, Identifier, MonthlyCrimeTotal, Transfer, Victim
-from fanzha.clues.intake import ClueInput, receive_clues
+from fanzha.clues.handling import sms_templates
+from fanzha.clues.intake import CHUNK, ClueInput, receive_clues
+from fanzha.clues.models import Clue, DissuasionAction
+from fanzha.domain.masking import mask_name
 from fanzha.generator.county import County
+from fanzha.generator.records import ClueHandlingRecord
 from fanzha.outreach.models import OutreachEvent
 from fanzha.ranking.models import AppRegistration
 from fanzha.stations.models import Community, Grid, Household, Resident, Station, User
@@ -131,6 +136,8 @@ def load_county(county: County, progress: Progress | None = None) -> dict[str, i
         clue_result = receive_clues(_clue_inputs(county))
         counts["clues"] = clue_result.created
         report("clues", counts["clues"])
+        counts["dissuasion_actions"] = _apply_handling(county, user_by_name, station.name)
+        report("dissuasion_actions", counts["dissuasion_actions"])
     return counts
 
 
@@ -234,6 +241,89 @@ def _clue_inputs(county: County) -> Iterable[ClueInput]:
             suspected_category=c.suspected_category,
             amount_fen=c.amount_fen,
         )
+
+
+def _apply_handling(county: County, user_by_name: dict[str, User], station_name: str) -> int:
+    """Write the station's past work on the clues: actions in bulk, then the clues' first
+    contact, status, outcome, escalation, closing and case in one bulk update.
+
+    Only clues intake dispatched are touched (a clue merged or queued is left as it is, so a
+    generator and intake that disagree never overwrite a merge). Returns the actions inserted."""
+    records = {(h.source, h.source_id): h for h in county.clue_handling}
+    if not records:
+        return 0
+    source_ids = sorted({sid for _, sid in records})
+    clues: list[Clue] = []
+    for start in range(0, len(source_ids), CHUNK):
+        clues.extend(
+            Clue.objects.filter(
+                source_id__in=source_ids[start : start + CHUNK], status=Clue.Status.DISPATCHED
+            )
+        )
+    case_nos = sorted({h.case_no for h in records.values() if h.case_no})
+    case_id: dict[str, int] = {}
+    for start in range(0, len(case_nos), CHUNK):
+        case_id.update(
+            Case.objects.filter(case_no__in=case_nos[start : start + CHUNK]).values_list("case_no", "id")
+        )
+    templates = sms_templates()
+    actions: list[DissuasionAction] = []
+    changed: list[Clue] = []
+    for clue in clues:
+        record = records.get((clue.source, clue.source_id))
+        if record is None:
+            continue
+        for a in record.actions:
+            by = user_by_name.get(a.by_username)
+            sms = ""
+            if a.kind == DissuasionAction.Kind.SMS:
+                template = templates.get(clue.suspected_category, templates["default"])
+                sms = template.format(
+                    station=station_name,
+                    identifier=clue.fraud_identifier or "—",
+                    name=mask_name(clue.target_name),
+                )
+            actions.append(
+                DissuasionAction(
+                    clue=clue,
+                    at=aware(a.at),
+                    kind=a.kind,
+                    reached=a.reached,
+                    note=a.note,
+                    by=by,
+                    sms_text=sms,
+                )
+            )
+        _set_handled_state(clue, record, case_id)
+        changed.append(clue)
+    DissuasionAction.objects.bulk_create(actions, batch_size=BATCH)
+    # recorded_at is auto_now_add; the history was entered when it happened, not at load time.
+    created = [a.pk for a in actions if a.pk is not None]
+    for start in range(0, len(created), CHUNK):
+        DissuasionAction.objects.filter(pk__in=created[start : start + CHUNK]).update(recorded_at=F("at"))
+    Clue.objects.bulk_update(
+        changed,
+        ["first_contact_at", "status", "outcome", "closed_at", "escalated_at", "escalation_reason", "case"],
+        batch_size=BATCH,
+    )
+    return len(actions)
+
+
+def _set_handled_state(clue: Clue, record: ClueHandlingRecord, case_id: dict[str, int]) -> None:
+    first = record.first_contact_at
+    clue.first_contact_at = aware(first) if first else None
+    if record.escalated_at is not None:
+        clue.escalated_at = aware(record.escalated_at)
+        clue.escalation_reason = "民警反馈无法联系"
+    if record.outcome:
+        clue.status = Clue.Status.CLOSED
+        clue.outcome = record.outcome
+        clue.closed_at = aware(record.closed_at) if record.closed_at else None
+        clue.case_id = case_id.get(record.case_no) if record.case_no else None
+    elif record.escalated_at is not None:
+        clue.status = Clue.Status.ESCALATED
+    elif record.actions:
+        clue.status = Clue.Status.IN_PROGRESS
 
 
 def manifest_dates(truth: dict[str, Any]) -> dict[str, Any]:

@@ -20,6 +20,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--input", "-i", metavar="FILE", help="输入文件，缺省或 - 为标准输入 / input file (default stdin)"
     )
+    parser.add_argument(
+        "--data-dir",
+        help="数据目录：给出时，与本所案件和线索中的号码、账号、网址比对 / "
+        "data directory: when given, identifiers from the station's cases and clues count as evidence",
+    )
     parser.set_defaults(func=handle)
 
 
@@ -42,9 +47,17 @@ def handle(args: argparse.Namespace) -> int:
     from fanzha.domain.risk import check_text
 
     text = read_input_text(args.input, sys.stdin.buffer)
+    known = None
+    if args.data_dir:
+        from fanzha.runtime import open_station
+
+        open_station(args.data_dir)
+        from fanzha.check.known import known_identifiers
+
+        known = known_identifiers()
 
     def answer(record: dict[str, Any]) -> dict[str, Any]:
-        return verdict_to_record(record.get("id"), check_text(record["text"]))
+        return verdict_to_record(record.get("id"), check_text(record["text"], known))
 
     run_jsonl(parse_lines(text), answer, sys.stdout)
     return 0

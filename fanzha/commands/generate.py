@@ -89,7 +89,7 @@ def generate_into(data_dir: Path, *, seed: int, scale: float, end_date: date | N
     elapsed = time.perf_counter() - started
     truth = manifest_dates(county.truth())
     truth["loaded_rows"] = counts
-    truth["statement_files"] = [str(p.relative_to(data_dir)) for p in statement_files]
+    truth["statement_paths"] = [str(p.relative_to(data_dir)) for p in statement_files]
     (data_dir / "county.json").write_text(json.dumps(truth, ensure_ascii=False, indent=2), encoding="utf-8")
     rows = sum(counts.values())
     return {

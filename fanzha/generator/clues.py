@@ -29,6 +29,10 @@ MISSING_PHONE_SHARE = 0.12
 TYPO_SHARE = 0.08
 DUPLICATE_SHARE = 0.06
 CASE_IDENTIFIER_SHARE = 0.25
+# Share of the cases in the clue window whose victim was warned while it happened (the warning
+# came too late or went unheeded: these clues end as "already cheated").
+VICTIM_CLUE_SHARE = 0.3
+VICTIM_CLUE_SOURCE = {"bank_account": "银行", "phone": "运营商", "app": "上级下发", "url": "上级下发"}
 
 
 def _typo(text: str, rng: random.Random, pool: str) -> str:
@@ -171,5 +175,63 @@ def generate_clues(
                         out.append(dup)
                     else:
                         pending.append((due, dup))
+    out.extend(_victim_clues(seed, cases, factory, kinds, first_day, end_date, source_id))
     out.sort(key=lambda c: c.received_at)
+    return out
+
+
+def _victim_clues(
+    seed: int,
+    cases: list[CaseRecord],
+    factory: ResidentFactory,
+    kinds: list[dict[str, Any]],
+    first_day: date,
+    end_date: date,
+    source_id: Any,
+) -> list[ClueRecord]:
+    """Warnings about residents who were being cheated: the fraudster's number, app, site or card
+    from the case, shortly before the first payment (a card only after it)."""
+    # Own stream, drawn after the daily stream, so the other clues stay as they were.
+    rng = random.Random(f"{seed}:victim-clues")
+    out: list[ClueRecord] = []
+    for case in cases:
+        if not first_day <= case.occurred_at.date() <= end_date or rng.random() >= VICTIM_CLUE_SHARE:
+            continue
+        options = [
+            (kind, ident)
+            for ident in case.identifiers
+            for kind in kinds
+            if kind["identifier"] == ident.kind and ident.kind in VICTIM_CLUE_SOURCE
+        ]
+        if not options:
+            continue
+        kind, ident = rng.choice(options)
+        first_payment = case.transfers[0].at if case.transfers else case.occurred_at
+        amount = None
+        if ident.kind == "bank_account":
+            received = first_payment + timedelta(minutes=rng.randrange(5, 120))
+            amount = sum(t.amount_fen for t in case.transfers if t.to_account == ident.value) or None
+        else:
+            received = first_payment - timedelta(minutes=rng.randrange(5, 180))
+        if not first_day <= received.date() <= end_date:
+            continue
+        res = factory.resident(case.victim_resident_id - 1)
+        source = VICTIM_CLUE_SOURCE[ident.kind]
+        out.append(
+            ClueRecord(
+                source=source,
+                source_id=source_id(source, received.date()),
+                received_at=received.replace(second=rng.randrange(60)),
+                target_name=res.name,
+                target_phone=res.phone,
+                target_id_number=res.id_number,
+                target_address=res.address,
+                kind=kind["kind"],
+                fraud_identifier=ident.value,
+                suspected_category=case.category,
+                amount_fen=amount,
+                true_resident_id=res.id,
+                case_no=case.case_no,
+            )
+        )
     return out

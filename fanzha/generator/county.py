@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -25,6 +25,7 @@ import numpy as np
 from fanzha.generator import cases as case_gen
 from fanzha.generator.catalog import load_generator_data
 from fanzha.generator.clues import generate_clues
+from fanzha.generator.handling import handling_summary, simulate_handling
 from fanzha.generator.outreach import generate_outreach
 from fanzha.generator.people import (
     GridPlan,
@@ -37,6 +38,7 @@ from fanzha.generator.people import (
 )
 from fanzha.generator.records import (
     CaseRecord,
+    ClueHandlingRecord,
     ClueRecord,
     CommunityRecord,
     GridRecord,
@@ -79,6 +81,8 @@ class County:
     _factory: ResidentFactory
     _grid_plans: list[GridPlan]
     _chains: list[MuleChain] | None = None
+    # What the station did with each clue dispatched to an officer (see generator/handling.py).
+    clue_handling: list[ClueHandlingRecord] = field(default_factory=list)
 
     @property
     def resident_count(self) -> int:
@@ -211,6 +215,7 @@ class County:
             },
             "mule_chains": [ch.truth() for ch in chains],
             "statement_files": [f for ch in chains for f in describe_chain_files(ch)],
+            "clue_handling": handling_summary(self.clue_handling),
             "fraud_share_of_crime": FRAUD_SHARE_OF_CRIME,
             "rows": {
                 "communities": len(self.communities),
@@ -225,6 +230,8 @@ class County:
                 "monthly_crime_totals": len(self.monthly_crime_totals),
                 "traced_cases": len(chains),
                 "mule_accounts": sum(len(ch.accounts) for ch in chains),
+                "clue_handling": len(self.clue_handling),
+                "dissuasion_actions": sum(len(h.actions) for h in self.clue_handling),
             },
         }
 
@@ -269,6 +276,18 @@ def generate_county(
     recent = [c.category for c in cases if (end_date - c.occurred_at.date()).days < 365]
     rising = [k for k, _ in Counter(recent).most_common(3)]
     outreach = generate_outreach(seed, plans, end_date, campaign, rising)
+    grids = grid_records(plans, users)
+    coverage = plan_coverage(seed, plans, factory, end_date)
+    handling = simulate_handling(
+        seed,
+        end_date,
+        clues,
+        cases,
+        factory,
+        grids,
+        {c.grid_code for c in coverage if c.laggard},
+        [u.username for u in users if u.role == "command_room"],
+    )
     return County(
         seed=seed,
         scale=scale,
@@ -276,14 +295,15 @@ def generate_county(
         campaign_start=campaign,
         station_name=county_data["station_name"],
         communities=communities,
-        grids=grid_records(plans, users),
+        grids=grids,
         users=users,
         cases=cases,
         clues=clues,
         outreach_events=outreach,
         monthly_crime_totals=_monthly_totals(seed, scale, cases, end_date, campaign),
         linked_groups=groups,
-        coverage=plan_coverage(seed, plans, factory, end_date),
+        coverage=coverage,
         _factory=factory,
         _grid_plans=plans,
+        clue_handling=handling,
     )

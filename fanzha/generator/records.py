@@ -126,6 +126,57 @@ class ClueRecord:
     true_resident_id: int | None
     duplicate_of: str | None = None
     has_typo: bool = False
+    # Set on a clue about a resident who went on to be cheated: that case's number.
+    case_no: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRecord:
+    """One dissuasion action (``fanzha.clues.models.DissuasionAction``): ``kind`` is sms, call,
+    visit or wechat_group; ``reached`` is None when the action cannot tell (an SMS, a group
+    notice)."""
+
+    at: datetime
+    kind: str
+    reached: bool | None
+    by_username: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ClueHandlingRecord:
+    """What the station did with one clue dispatched to an officer.
+
+    ``outcome`` is stopped, cheated, unreachable or false_alarm, or "" for a clue still open
+    (then ``closed_at`` is None). ``grade`` and ``deadline`` are what the generator expects
+    intake to give the clue (``fanzha/data/clues/grading.json``); the first contact was late
+    when it came after ``deadline``. An unreachable clue went to the command room
+    (``escalated_at``), which closed it (``closed_by_username``). ``case_no`` links a cheated
+    clue to its case; ``grid_code`` is the grid it was dispatched to.
+    """
+
+    source: str
+    source_id: str
+    actions: tuple[ActionRecord, ...]
+    outcome: str
+    closed_at: datetime | None
+    grade: str = ""
+    deadline: datetime | None = None
+    escalated_at: datetime | None = None
+    case_no: str | None = None
+    closed_by_username: str = ""
+    grid_code: str = ""
+
+    @property
+    def first_contact_at(self) -> datetime | None:
+        return min((a.at for a in self.actions), default=None)
+
+    @property
+    def in_time(self) -> bool | None:
+        first = self.first_contact_at
+        if first is None or self.deadline is None:
+            return None
+        return first <= self.deadline
 
 
 @dataclass(frozen=True, slots=True)

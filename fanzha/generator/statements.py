@@ -1,14 +1,18 @@
 """Bank statements of the mule accounts behind some cases (资金流向 test data).
 
-For a traced case the victim's bank transfers land on first-layer cards; each card passes
-the money on minutes to hours later, split over cards of the next layer (several cards may
-feed the same next card, so chains merge), keeping a small balance; the last layer empties
-into sinks (cash withdrawals, 财付通/支付宝, USDT purchases). Every card also has background
-transactions of its own. Each (case, bank) pair becomes one statement file in that bank's
-layout: GBK or UTF-8 CSV, or xlsx, with different header synonyms and date formats.
+Mule cards (一级卡, 二级卡…) behave as real ones do: near empty before the fraud, a little
+background activity of their own, mostly in the weeks before; the victim's money lands on
+first-layer cards and each card passes it on minutes to hours later, split over cards of the
+next layer (several cards may feed the same next card, so chains merge), keeping only a small
+residue; the last layer empties into sinks (cash withdrawals, 财付通/支付宝, USDT purchases).
+Each (case, bank) pair becomes one statement file in that bank's layout: GBK or UTF-8 CSV, or
+xlsx, with different header synonyms and date formats.
 
-Balances are consistent per card: background debits are only paid out of the card's own
-money, so victim money is never spent twice and no balance goes negative.
+Balances are consistent per card (each balance is the previous one plus or minus the amount,
+never negative): background debits are only paid out of the card's own money, so victim money is
+never spent twice. Because the cards are near empty, the lowest-intermediate-balance rule follows
+the victim's money down the chain; :func:`libr_attribution` computes, from the rows written,
+how much of it reaches every account under that rule (the truth a tracer must reproduce).
 """
 
 from __future__ import annotations
@@ -29,10 +33,22 @@ from fanzha.generator.records import CaseRecord
 TRACED_SHARE = 1 / 3
 BANK_MEANS = ("银行卡转账", "手机银行转账", "云闪付转账")
 ATM_LIMIT_FEN = 2_000_000
+# A mule card holds a few hundred yuan of its own at most before the victim's money arrives,
+# and at most a twentieth of its first inflow (but always up to 20 yuan).
+MULE_OWN_MAX_FEN = 30_000
+MULE_OWN_MIN_CAP_FEN = 2_000
+# Background rows per card, and the share of them dated before the card's first chain row.
+NOISE_ROWS = (2, 9)
+NOISE_BEFORE_SHARE = 0.85
+NOISE_DAYS_BEFORE = 45
+NOISE_DAYS_AFTER = 10
 
 
 @dataclass(slots=True)
 class Txn:
+    """One statement row. ``link`` pairs the payer's and the payee's rows of one chain transfer
+    (and numbers sink rows), so the truth can follow the money row by row."""
+
     at: datetime
     account: str
     counter_account: str
@@ -44,6 +60,7 @@ class Txn:
     place: str
     victim: bool
     balance_fen: int = 0
+    link: int | None = None
 
 
 @dataclass(slots=True)
@@ -58,6 +75,8 @@ class MuleAccount:
     opening_fen: int
     victim_fen_in: int = 0
     txns: list[Txn] = field(default_factory=list)
+    libr_fen_in: int = 0
+    libr_fen_held: int = 0
 
 
 @dataclass(slots=True)
@@ -67,8 +86,14 @@ class MuleChain:
     victim_account: str
     accounts: dict[str, MuleAccount]
     sinks: list[dict[str, Any]]
+    # Victim money that LIBR books onto background debits (counterparty -> fen).
+    libr_to_background: dict[str, int] = field(default_factory=dict)
 
     def truth(self) -> dict[str, Any]:
+        """``victim_fen_in`` is what the fraudsters moved on (the pieces forwarded, whole);
+        ``libr_fen_in`` is the victim's money arriving under the lowest-intermediate-balance rule
+        computed from the statement rows, ``libr_fen_held`` what LIBR leaves on the card after its
+        last row. Sinks carry ``libr_fen`` likewise."""
         layers: dict[int, list[dict[str, Any]]] = {}
         for acc in self.accounts.values():
             layers.setdefault(acc.layer, []).append(
@@ -78,13 +103,20 @@ class MuleChain:
                     "holder": acc.holder,
                     "region": f"{acc.province}{acc.city}",
                     "victim_fen_in": acc.victim_fen_in,
+                    "opening_fen": acc.opening_fen,
+                    "libr_fen_in": acc.libr_fen_in,
+                    "libr_fen_held": acc.libr_fen_held,
                 }
             )
         return {
             "case_no": self.case_no,
             "victim_account": self.victim_account,
+            "first_transfer_at": min(
+                t.at for a in self.accounts.values() for t in a.txns if t.victim and t.credit and a.layer == 1
+            ).isoformat(sep=" "),
             "layers": [layers[k] for k in sorted(layers)],
             "sinks": self.sinks,
+            "libr_to_background_fen": sum(self.libr_to_background.values()),
         }
 
 
@@ -102,7 +134,8 @@ class ChainBuilder:
         province, city = rng.choice(self.data["regions"])
         branch = f"{bank.name}{province}{city}{rng.choice(self.data['branch_words'])}支行"
         holder = self.names.random_name(rng)
-        return MuleAccount(card, bank, holder, province, city, branch, layer, rng.randrange(50, 5000) * 100)
+        # The opening balance is set with the card's own activity, once its first inflow is known.
+        return MuleAccount(card, bank, holder, province, city, branch, layer, 0)
 
     def build(self, case: CaseRecord, victim_name: str) -> MuleChain:
         rng = random.Random(f"{self.seed}:chain:{case.case_no}")
@@ -111,6 +144,7 @@ class ChainBuilder:
         victim_branch = f"{victim_bank.name}{self.county_name}支行"
         accounts: dict[str, MuleAccount] = {}
         inflows: list[tuple[datetime, str, int]] = []
+        links = iter(range(1, 1_000_000))
         for tr in case.transfers:
             if tr.means in BANK_MEANS and tr.to_account.isdigit():
                 acc = accounts.get(tr.to_account) or self._account(rng, 1, tr.to_account)
@@ -118,11 +152,12 @@ class ChainBuilder:
                 acc.victim_fen_in += tr.amount_fen
                 acc.txns.append(
                     Txn(tr.at, acc.card, victim_account, tr.amount_fen, True, victim_name, victim_branch,
-                        rng.choice(self.data["mule_summaries"]), acc.branch, True)
+                        rng.choice(self.data["mule_summaries"]), acc.branch, True, link=next(links))
                 )  # fmt: skip
                 inflows.append((tr.at, acc.card, tr.amount_fen))
         n_layers = rng.randrange(2, 6)
         sinks: list[dict[str, Any]] = []
+        sink_txns: list[Txn] = []
         for layer in range(1, n_layers + 1):
             current = [a for a in accounts.values() if a.layer == layer]
             nxt: list[MuleAccount] = []
@@ -149,42 +184,27 @@ class ChainBuilder:
                         accounts.setdefault(dst.card, dst)
                         dst.victim_fen_in += piece
                         summary = rng.choice(self.data["mule_summaries"])
+                        link = next(links)
                         acc.txns.append(
-                            Txn(
-                                t,
-                                card,
-                                dst.card,
-                                piece,
-                                False,
-                                dst.holder,
-                                dst.branch,
-                                summary,
-                                acc.branch,
-                                True,
-                            )
-                        )
+                            Txn(t, card, dst.card, piece, False, dst.holder, dst.branch, summary, acc.branch,
+                                True, link=link)
+                        )  # fmt: skip
                         dst.txns.append(
-                            Txn(
-                                t,
-                                dst.card,
-                                card,
-                                piece,
-                                True,
-                                acc.holder,
-                                acc.branch,
-                                summary,
-                                dst.branch,
-                                True,
-                            )
-                        )
+                            Txn(t, dst.card, card, piece, True, acc.holder, acc.branch, summary, dst.branch,
+                                True, link=link)
+                        )  # fmt: skip
                         new_inflows.append((t, dst.card, piece))
                     else:
-                        self._sink(rng, acc, piece, t, sinks)
+                        self._sink(rng, acc, piece, t, sinks, sink_txns, links)
             inflows = new_inflows
         for acc in accounts.values():
             self._noise(rng, acc)
             self._balances(acc)
-        return MuleChain(case.case_no, victim_name, victim_account, accounts, sinks)
+        chain = MuleChain(case.case_no, victim_name, victim_account, accounts, sinks)
+        carried = libr_attribution(chain)
+        for sink, txn in zip(sinks, sink_txns, strict=True):
+            sink["libr_fen"] = carried.get(txn.link or 0, 0)
+        return chain
 
     @staticmethod
     def _split(rng: random.Random, total: int, n: int) -> list[int]:
@@ -196,7 +216,14 @@ class ChainBuilder:
         return [p for p in parts if p > 0]
 
     def _sink(
-        self, rng: random.Random, acc: MuleAccount, amount: int, at: datetime, sinks: list[dict[str, Any]]
+        self,
+        rng: random.Random,
+        acc: MuleAccount,
+        amount: int,
+        at: datetime,
+        sinks: list[dict[str, Any]],
+        sink_txns: list[Txn],
+        links: Any,
     ) -> None:
         sink = rng.choice(self.data["sinks"])
         kind = sink["kind"]
@@ -213,22 +240,60 @@ class ChainBuilder:
             summary = rng.choice(sink["summary"])
             counter = sink["counterparty"]
             counter_account = "" if kind == "cash" else f"{rng.randrange(10**11, 10**12)}"
-            acc.txns.append(
-                Txn(at, acc.card, counter_account, c, False, counter, "", summary, acc.branch, True)
+            txn = Txn(
+                at,
+                acc.card,
+                counter_account,
+                c,
+                False,
+                counter,
+                "",
+                summary,
+                acc.branch,
+                True,
+                link=next(links),
             )
+            acc.txns.append(txn)
+            sink_txns.append(txn)
             sinks.append({"account": acc.card, "kind": kind, "amount_fen": c, "at": at.isoformat(sep=" ")})
 
     def _noise(self, rng: random.Random, acc: MuleAccount) -> None:
+        """The card's own activity: a near-empty card with a few small rows in the weeks before it
+        was used, which never lift its own money above a few hundred yuan (less for a small first
+        inflow), and a row or two after."""
         if not acc.txns:
             return
         first = min(t.at for t in acc.txns)
-        for _ in range(rng.randrange(3, 16)):
-            summary, sign = rng.choice(self.data["noise_summaries"])
-            at = first + timedelta(minutes=rng.randrange(-7 * 24 * 60, 7 * 24 * 60))
-            amount = rng.randrange(5, 3000) * 100 + rng.choice((0, rng.randrange(100)))
+        last = max(t.at for t in acc.txns)
+        first_in = min((t for t in acc.txns if t.credit), key=lambda t: t.at).amount_fen
+        cap = max(MULE_OWN_MIN_CAP_FEN, min(MULE_OWN_MAX_FEN, first_in // 20))
+        acc.opening_fen = rng.randrange(cap // 2 + 1)
+        n = rng.randrange(*NOISE_ROWS)
+        before = sorted(
+            first - timedelta(minutes=rng.randrange(60, NOISE_DAYS_BEFORE * 24 * 60))
+            for _ in range(n)
+            if rng.random() < NOISE_BEFORE_SHARE
+        )
+        after = [
+            last + timedelta(minutes=rng.randrange(60, NOISE_DAYS_AFTER * 24 * 60))
+            for _ in range(n - len(before))
+        ]
+        credits = [s for s, sign in self.data["noise_summaries"] if sign > 0]
+        debits = [s for s, sign in self.data["noise_summaries"] if sign < 0]
+        own = acc.opening_fen
+        for k, at in enumerate([*before, *after]):
+            room = cap - own if k < len(before) else MULE_OWN_MAX_FEN
+            credit = own < 100 or (room >= 100 and rng.random() < 0.5)
+            if credit:
+                amount = rng.randrange(1, max(2, room // 100)) * 100 + rng.choice((0, rng.randrange(100)))
+                amount = min(amount, max(room, 100))
+            else:
+                amount = max(1, min(own, rng.randrange(1, own // 100 + 2) * 100 - rng.randrange(100)))
+            own += amount if credit else -amount
             acc.txns.append(
-                Txn(at, acc.card, self.ids.card(rng), amount, sign > 0, self.names.random_name(rng),
-                    rng.choice(self.ids.banks).name, summary, acc.branch, False)
+                Txn(at, acc.card, self.ids.card(rng), amount, credit, self.names.random_name(rng),
+                    rng.choice(self.ids.banks).name, rng.choice(credits if credit else debits),
+                    acc.branch, False)
             )  # fmt: skip
 
     @staticmethod
@@ -249,6 +314,45 @@ class ChainBuilder:
             t.balance_fen = balance
             kept.append(t)
         acc.txns = kept
+
+
+def libr_attribution(chain: MuleChain) -> dict[int, int]:
+    """Apply the lowest-intermediate-balance rule to the rows written, layer by layer.
+
+    For each card in row order: the victim's money held is ``min(balance, held + arriving)``; an
+    outflow carries what the held amount drops by. The victim's transfers into the first layer
+    arrive whole; a chain transfer arrives with what its payer's row carried. Sets
+    ``libr_fen_in``/``libr_fen_held`` on every account and ``libr_to_background`` on the chain;
+    returns the fen carried per ``link`` (chain transfers and sink rows). Integer fen throughout,
+    so a tracer computing the same rule must agree to the fen (up to its own rounding).
+    """
+    carried: dict[int, int] = {}
+    chain.libr_to_background.clear()
+    for acc in sorted(chain.accounts.values(), key=lambda a: (a.layer, a.card)):
+        held = 0
+        received = 0
+        for t in acc.txns:
+            if t.credit:
+                arriving = 0
+                if t.victim and t.link is not None:
+                    arriving = (
+                        t.amount_fen if t.counter_account == chain.victim_account else carried.get(t.link, 0)
+                    )
+                received += arriving
+                held = min(t.balance_fen, held + arriving)
+            else:
+                after = min(t.balance_fen, held)
+                out = held - after
+                held = after
+                if t.link is not None:
+                    carried[t.link] = out
+                elif out:
+                    chain.libr_to_background[t.counter_account] = (
+                        chain.libr_to_background.get(t.counter_account, 0) + out
+                    )
+        acc.libr_fen_in = received
+        acc.libr_fen_held = held
+    return carried
 
 
 def select_traced_cases(seed: int, cases: list[CaseRecord], shared_values: set[str]) -> list[CaseRecord]:
@@ -287,6 +391,14 @@ def _rows(txns: list[Txn], layout: dict[str, Any]) -> list[list[Any]]:
              _yuan(t.balance_fen), t.counter_name, t.counter_bank, t.summary, t.place]
         )  # fmt: skip
     return rows
+
+
+def statement_columns(layout_name: str) -> dict[str, str]:
+    """Field → header text of a layout: the explicit column mapping for
+    ``StatementStore.import_files(..., mapping=...)``, as a station remembers it per bank."""
+    data = load_generator_data("banks")
+    headers: list[str] = data["layouts"][layout_name]["headers"]
+    return dict(zip(data["layout_fields"], headers, strict=True))
 
 
 def describe_chain_files(chain: MuleChain) -> list[dict[str, Any]]:

@@ -17,13 +17,14 @@ from stdnum.cn import ric
 from fanzha.generator.cases import add_months, window_start
 from fanzha.generator.county import County, generate_county
 from fanzha.generator.fraud_identifiers import banks
+from fanzha.generator.handling import dispatched_clues, grading_rules
 from fanzha.generator.narratives import (
     chinese_numeral,
     generate_narratives,
     generate_stories,
     loss_amount_text,
 )
-from fanzha.generator.statements import BANK_MEANS
+from fanzha.generator.statements import BANK_MEANS, statement_columns
 
 SEED = 20261031
 
@@ -43,6 +44,7 @@ def test_same_seed_gives_same_county_and_other_seed_differs(county: County) -> N
     assert _first_residents(again, 500) == _first_residents(county, 500)
     assert again.cases == county.cases
     assert again.clues == county.clues
+    assert again.clue_handling == county.clue_handling
     other = generate_county(SEED + 1)
     assert other.truth() != county.truth()
     assert _first_residents(other, 500) != _first_residents(county, 500)
@@ -361,3 +363,133 @@ def test_scale_multiplies_people_and_grids() -> None:
     assert big.resident_count == 120_000
     assert len(big.grids) == 48
     assert 1.5 < len(big.cases) / len(generate_county(3).cases) < 2.6
+
+
+def test_mule_cards_are_near_empty_pass_through_accounts(county: County) -> None:
+    before = after = 0
+    for chain in county.mule_chains():
+        for acc in chain.accounts.values():
+            chain_rows = [t for t in acc.txns if t.victim]
+            first = chain_rows[0]
+            assert first.credit, "a mule card's first chain row is money arriving"
+            own_before = first.balance_fen - first.amount_fen
+            assert own_before <= max(2_000, min(30_000, first.amount_fen // 20)), (chain.case_no, acc.card)
+            background = [t for t in acc.txns if not t.victim]
+            before += sum(1 for t in background if t.at < first.at)
+            after += sum(1 for t in background if t.at > chain_rows[-1].at)
+            assert all(t.amount_fen <= 50_000 for t in background)
+            # Forwarded within minutes to hours: every chain outflow follows a chain inflow by
+            # less than a day.
+            last_in = first.at
+            for t in chain_rows:
+                if t.credit:
+                    last_in = t.at
+                else:
+                    assert t.at - last_in < timedelta(days=1), (chain.case_no, acc.card)
+    assert before > 4 * after > 0
+
+
+def test_libr_truth_follows_the_chain_and_conserves_the_victims_money(county: County) -> None:
+    truth = county.truth()
+    accounts = [a for ch in truth["mule_chains"] for layer in ch["layers"] for a in layer]
+    assert all(0 <= a["libr_fen_in"] <= a["victim_fen_in"] for a in accounts)
+    reached = sum(1 for a in accounts if a["libr_fen_in"] >= 100)
+    assert reached / len(accounts) >= 0.95, (reached, len(accounts))
+    paid_total = sunk_total = background_total = 0
+    for ch in truth["mule_chains"]:
+        paid = sum(a["libr_fen_in"] for a in ch["layers"][0])
+        assert paid == sum(a["victim_fen_in"] for a in ch["layers"][0])
+        held = sum(a["libr_fen_held"] for layer in ch["layers"] for a in layer)
+        sunk = sum(s["libr_fen"] for s in ch["sinks"])
+        assert held + sunk + ch["libr_to_background_fen"] == paid, ch["case_no"]
+        # Each mule keeps a small residue, so even five layers pass most of the money on.
+        assert sunk >= 0.6 * paid, ch["case_no"]
+        paid_total += paid
+        sunk_total += sunk
+        background_total += ch["libr_to_background_fen"]
+    assert sunk_total > 0.9 * paid_total
+    assert background_total < 0.01 * paid_total
+
+
+def test_tracing_generated_statements_with_libr_finds_the_chain_and_its_amounts(tmp_path: Path) -> None:
+    from fanzha.domain.trace import StatementStore, TraceSpec, trace_forward
+
+    small = generate_county(SEED, scale=0.3)
+    truth = small.truth()
+    small.write_statements(tmp_path)
+    found = total = amount_ok = 0
+    with StatementStore() as store:
+        for f in truth["statement_files"]:
+            # The column mapping a station remembers per bank, so that this test is about the
+            # money and not about header detection.
+            report = store.import_files([tmp_path / f["path"]], mapping=statement_columns(f["layout"]))
+            assert not report.failed and report.inserted == f["rows"], f["path"]
+        for ch in truth["mule_chains"]:
+            after = datetime.fromisoformat(ch["first_transfer_at"]) - timedelta(minutes=1)
+            result = trace_forward(store, TraceSpec(ch["victim_account"], after=after, rule="libr"))
+            got = {a.account: a.amount_fen for a in result.accounts}
+            for layer in ch["layers"]:
+                for a in layer:
+                    total += 1
+                    found += a["account"] in got
+                    amount_ok += abs(got.get(a["account"], 0) - a["libr_fen_in"]) <= 100
+    assert total >= 80
+    assert found / total >= 0.9, (found, total)
+    assert amount_ok / total >= 0.9, (amount_ok, total)
+
+
+def test_old_clues_were_handled_mostly_in_time_and_recent_ones_stay_open(county: County) -> None:
+    records = county.clue_handling
+    by_key = {(c.source, c.source_id): c for c in county.clues}
+    dispatched = dispatched_clues(county.clues, county.cases, county._factory)
+    assert [(d.clue.source, d.clue.source_id) for d in dispatched] == [
+        (r.source, r.source_id) for r in records
+    ]
+    horizon = datetime.combine(county.end_date + timedelta(days=1), datetime.min.time())
+    grids = {g.code: g for g in county.grids}
+    command_room = {u.username for u in county.users if u.role == "command_room"}
+    deadline = grading_rules()["deadline_minutes"]
+    cases = {c.case_no: c for c in county.cases}
+    for r in records:
+        clue = by_key[(r.source, r.source_id)]
+        assert r.deadline == clue.received_at + timedelta(minutes=deadline[r.grade])
+        assert all(clue.received_at < a.at < horizon for a in r.actions)
+        assert [a.at for a in r.actions] == sorted(a.at for a in r.actions)
+        assert {a.kind for a in r.actions} <= {"sms", "call", "visit", "wechat_group"}
+        grid = grids[r.grid_code]
+        assert {a.by_username for a in r.actions} <= {grid.officer_username, *grid.worker_usernames}
+        if not r.outcome:
+            # Open: received in the last two days, or a slow clue still being chased.
+            assert r.closed_at is None and clue.received_at >= horizon - timedelta(days=5), r.source_id
+            continue
+        assert r.actions and r.actions[-1].at <= r.closed_at <= horizon
+        if r.outcome in ("stopped", "cheated"):
+            assert any(a.reached for a in r.actions)
+        if r.outcome == "unreachable":
+            assert r.escalated_at and r.closed_by_username in command_room
+            assert not any(a.reached for a in r.actions)
+        assert (r.outcome == "cheated") == bool(r.case_no) == bool(clue.case_no)
+        if r.case_no:
+            assert cases[r.case_no].victim_resident_id == clue.true_resident_id
+    closed = [r for r in records if r.outcome]
+    recent = [
+        r for r in records if by_key[(r.source, r.source_id)].received_at >= horizon - timedelta(days=2)
+    ]
+    assert len(records) - len(closed) <= len(recent) + 2
+    assert all(not r.outcome for r in recent)
+    outcomes = Counter(r.outcome for r in closed)
+    assert set(outcomes) == {"stopped", "cheated", "unreachable", "false_alarm"}
+    assert outcomes["stopped"] / len(closed) > 0.65
+    in_time = sum(1 for r in closed if r.in_time) / len(closed)
+    assert 0.75 < in_time < 0.95, in_time
+    red = [r for r in closed if r.grade == "red"]
+    assert sum(1 for r in red if r.in_time) / len(red) > in_time
+    per_grid: dict[str, list[bool]] = defaultdict(list)
+    for r in closed:
+        per_grid[r.grid_code].append(bool(r.in_time))
+    shares = [sum(v) / len(v) for v in per_grid.values() if len(v) >= 15]
+    assert len(shares) >= 10 and max(shares) - min(shares) > 0.2, shares
+    laggards = {c.grid_code for c in county.coverage if c.laggard}
+    lag = [s for g, v in per_grid.items() if g in laggards for s in v]
+    rest = [s for g, v in per_grid.items() if g not in laggards for s in v]
+    assert sum(lag) / len(lag) < sum(rest) / len(rest)
