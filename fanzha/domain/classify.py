@@ -3,9 +3,11 @@
 The model is a multinomial logistic regression over hashed character n-grams (1 to 3
 characters, 2**18 buckets, sublinear term frequency, L2 norm). Only its coefficients ship, in
 ``fanzha/data/models/classifier.npz``: no vocabulary, no training text. It is loaded lazily,
-once per process, on the first call; nothing is downloaded. Inference hashes n-grams with a
-pure-Python MurmurHash3 identical to scikit-learn's, so classifying never imports scikit-learn
-or scipy (training does; a test checks both paths give the same scores). ``scripts/train_classifier.py``
+once per process, on the first call; nothing is downloaded. Inference hashes every n-gram of a
+text at once with a numpy MurmurHash3 identical to scikit-learn's (``hash_text``; the scalar
+``murmurhash3_32`` and ``hash_text_per_gram`` are the readable references it is tested against),
+so classifying never imports scikit-learn or scipy (training does; a test checks both paths give
+the same scores). ``scripts/train_classifier.py``
 writes the file and ``scripts/evaluate_classifier.py`` measures it.
 
 Confidence is the softmax of the scores divided by a temperature fitted on out-of-fold
@@ -73,11 +75,20 @@ def normalize_text(text: str) -> str:
 
     Digits all become 0: amounts and dates say nothing about the fraud type, their shape does.
     """
-    fold = _FOLDED
-    return "".join([fold.get(ch) or _fold_char(ch) for ch in text])
+    return text.translate(_FOLDED)
 
 
-_FOLDED: dict[str, str] = {}
+class _FoldTable(dict[int, str]):
+    """Code point -> folded character, filled on first sight; ``str.translate`` reads it in C."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(chr(code))
+        if len(self) < 100_000:  # bounded: a server sees arbitrary text for months
+            self[code] = folded
+        return folded
+
+
+_FOLDED = _FoldTable()
 
 
 def _fold_char(ch: str) -> str:
@@ -89,8 +100,6 @@ def _fold_char(ch: str) -> str:
         folded = "0"
     elif folded.isspace():
         folded = " "
-    if len(_FOLDED) < 100_000:
-        _FOLDED[ch] = folded
     return folded
 
 
@@ -104,17 +113,12 @@ def char_ngrams(text: str, low: int = 1, high: int = 3) -> list[str]:
 
 
 _MASK = 0xFFFFFFFF
-# Hash of each n-gram seen so far: n-grams repeat across reports, and hashing in Python is the
-# slow part of classifying. Bounded so a long-running server does not grow without end.
-_HASH_CACHE: dict[str, int] = {}
-_HASH_CACHE_LIMIT = 500_000
-_BUCKETS: dict[int, dict[str, int]] = {}  # n_features -> n-gram -> bucket
 
 
 def murmurhash3_32(data: bytes, seed: int = 0) -> int:
     """MurmurHash3 x86 32-bit, signed: the hash scikit-learn's FeatureHasher uses.
 
-    Reimplemented so that classification does not import scikit-learn (seconds on a cold start).
+    The scalar reference for :func:`hash_text`, which computes the same hash with numpy.
     """
     c1, c2 = 0xCC9E2D51, 0x1B873593
     length = len(data)
@@ -149,13 +153,7 @@ def murmurhash3_32(data: bytes, seed: int = 0) -> int:
 
 def bucket_of(gram: str, n_features: int) -> int:
     """The hashed column of an n-gram, exactly as scikit-learn's FeatureHasher computes it."""
-    h = _HASH_CACHE.get(gram)
-    if h is not None:
-        return abs(h) % n_features if h != -(1 << 31) else (2147483647 - (n_features - 1)) % n_features
     h = murmurhash3_32(gram.encode("utf-8"))
-    if len(_HASH_CACHE) >= _HASH_CACHE_LIMIT:
-        _HASH_CACHE.clear()
-    _HASH_CACHE[gram] = h
     if h == -(1 << 31):  # abs() would overflow in FeatureHasher's C code; it special-cases this
         return (2147483647 - (n_features - 1)) % n_features
     return abs(h) % n_features
@@ -163,33 +161,164 @@ def bucket_of(gram: str, n_features: int) -> int:
 
 @dataclass(frozen=True)
 class HashedText:
-    """One text as the model sees it: its n-grams, their buckets and the L2-normalised values."""
+    """One text as the model sees it.
+
+    ``buckets``/``values``: the distinct buckets in order of first occurrence and their
+    (1 + log count) / norm, float32. ``gram_starts``/``gram_sizes``/``gram_buckets``: each
+    distinct n-gram of ``normalized`` (``normalized[start:start + size]``) in the order
+    ``char_ngrams`` first yields it, its bucket and where that bucket sits in ``buckets``.
+    """
 
     normalized: str
-    gram_bucket: dict[str, int]  # each distinct n-gram -> its bucket
-    buckets: np.ndarray  # distinct buckets, int64
-    values: np.ndarray  # (1 + log count) / norm per bucket, float32
+    buckets: np.ndarray  # int64
+    values: np.ndarray  # float32
+    gram_starts: np.ndarray  # int64
+    gram_sizes: np.ndarray  # int64
+    gram_buckets: np.ndarray  # int64
+    gram_slots: np.ndarray  # int64, index of each gram's bucket in ``buckets``
+
+    def gram(self, k: int) -> str:
+        start = int(self.gram_starts[k])
+        return self.normalized[start : start + int(self.gram_sizes[k])]
+
+
+_C1, _C2 = np.uint32(0xCC9E2D51), np.uint32(0x1B873593)
+_TAIL_MASK = np.array([0, 0xFF, 0xFFFF, 0xFFFFFF], dtype=np.uint32)
+
+
+def _rotl(x: np.ndarray, r: int) -> np.ndarray:
+    return (x << np.uint32(r)) | (x >> np.uint32(32 - r))
+
+
+def _murmurhash3_spans(words: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """MurmurHash3 (seed 0) of many byte spans at once, unsigned.
+
+    ``words[o]`` is the little-endian uint32 made of bytes o..o+3 of the buffer (zero padded);
+    span i is ``lengths[i]`` bytes from ``starts[i]``. Spans here are at most 12 bytes (three
+    UTF-8 characters), so three block rounds cover them; a round only applies to spans that
+    still have a whole block, as in the scalar loop.
+    """
+    h = np.zeros(len(starts), dtype=np.uint32)
+    blocks = lengths >> 2
+    for j in range(int(blocks.max(initial=0))):
+        k = words[starts + 4 * j] * _C1
+        k = _rotl(k, 15) * _C2
+        mixed = _rotl(h ^ k, 13) * np.uint32(5) + np.uint32(0xE6546B64)
+        h = np.where(blocks > j, mixed, h)
+    # A span without tail bytes gets k == 0, which leaves h as it is: no mask needed.
+    k = words[starts + 4 * blocks] & _TAIL_MASK[lengths & 3]
+    h ^= _rotl(k * _C1, 15) * _C2
+    h ^= lengths.astype(np.uint32)
+    h ^= h >> np.uint32(16)
+    h *= np.uint32(0x85EBCA6B)
+    h ^= h >> np.uint32(13)
+    h *= np.uint32(0xC2B2AE35)
+    h ^= h >> np.uint32(16)
+    return h
+
+
+def _first_occurrence_groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Group equal keys, groups numbered in order of first occurrence.
+
+    Returns (index of each group's first occurrence, size of each group, group of each key).
+    A stable sort keeps the first occurrence first within a group; this is np.unique with
+    return_index/return_counts/return_inverse, reordered, without its overhead on small arrays.
+    """
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    starts_group = np.empty(len(keys), dtype=bool)
+    starts_group[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts_group[1:])
+    bounds = np.flatnonzero(starts_group)
+    first = order[bounds]
+    sizes = np.diff(np.append(bounds, len(keys)))
+    by_first = np.argsort(first, kind="stable")
+    rank = np.empty_like(by_first)
+    rank[by_first] = np.arange(len(by_first))
+    group = np.empty_like(order)
+    group[order] = rank[np.cumsum(starts_group) - 1]
+    return first[by_first], sizes[by_first], group
 
 
 def hash_text(text: str, n_features: int, low: int, high: int) -> HashedText:
-    """Same features as :func:`featurize` for one text, without scikit-learn or scipy."""
+    """Same features as :func:`featurize` for one text, without scikit-learn or scipy.
+
+    Vectorised: the text is encoded once and every n-gram is a byte span of that buffer, so the
+    cost per n-gram is a few numpy element operations instead of a Python call.
+    """
     normalized = normalize_text(text)
-    gram_count = Counter(char_ngrams(normalized, low, high))
-    known = _BUCKETS.setdefault(n_features, {})
-    if len(known) >= _HASH_CACHE_LIMIT:
-        known.clear()
-    gram_bucket = {gram: known.get(gram, -1) for gram in gram_count}
-    for gram, bucket in gram_bucket.items():
-        if bucket < 0:
-            gram_bucket[gram] = known[gram] = bucket_of(gram, n_features)
+    if not 1 <= low <= high <= 3:
+        raise ValueError("hash_text packs at most 3 characters per n-gram")
+    codes = np.frombuffer(normalized.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    raw = np.frombuffer(normalized.encode("utf-8"), dtype=np.uint8)
+    padded = np.zeros(len(raw) + 16, dtype=np.uint32)
+    padded[: len(raw)] = raw
+    words = padded[:-3] | (padded[1:-2] << 8) | (padded[2:-1] << 16) | (padded[3:] << 24)
+    char_bytes = 1 + (codes >= 0x80) + (codes >= 0x800) + (codes >= 0x10000)
+    offsets = np.concatenate(([0], np.cumsum(char_bytes)))
+    length = len(codes)
+    starts_list, sizes_list, keys_list = [], [], []
+    for n in range(low, high + 1):
+        count = max(length - n + 1, 0)
+        starts_list.append(np.arange(count, dtype=np.int64))
+        sizes_list.append(np.full(count, n, dtype=np.int64))
+        # Code point + 1 in 21-bit fields: equal keys are equal n-grams, never across sizes.
+        key = np.zeros(count, dtype=np.int64)
+        for i in range(n):
+            key = (key << 21) | (codes[i : i + count] + 1)
+        keys_list.append(key)
+    starts = np.concatenate(starts_list)
+    sizes = np.concatenate(sizes_list)
+    byte_starts = offsets[starts]
+    byte_lengths = offsets[starts + sizes] - byte_starts
+    signed = _murmurhash3_spans(words, byte_starts, byte_lengths).view(np.int32).astype(np.int64)
+    all_buckets = np.abs(signed) % n_features
+    # abs() would overflow in FeatureHasher's C code; it special-cases this one value.
+    all_buckets[signed == -(1 << 31)] = (2147483647 - (n_features - 1)) % n_features
+
+    gram_first, _, _ = _first_occurrence_groups(np.concatenate(keys_list))
+    bucket_first, bucket_counts, bucket_slot = _first_occurrence_groups(all_buckets)
+    buckets = all_buckets[bucket_first]
+    values = 1.0 + np.log(bucket_counts.astype(np.float32))
+    norm = float(np.sqrt(np.dot(values, values))) or 1.0
+    return HashedText(
+        normalized,
+        buckets,
+        (values / norm).astype(np.float32),
+        starts[gram_first],
+        sizes[gram_first],
+        all_buckets[gram_first],
+        bucket_slot[gram_first],
+    )
+
+
+def hash_text_per_gram(text: str, n_features: int, low: int, high: int) -> HashedText:
+    """:func:`hash_text` one n-gram at a time with the scalar hash: the readable reference."""
+    normalized = normalize_text(text)
+    first_start: dict[str, int] = {}
+    gram_count: Counter[str] = Counter()
+    for n in range(low, high + 1):
+        for i in range(len(normalized) - n + 1):
+            gram = normalized[i : i + n]
+            first_start.setdefault(gram, i)
+            gram_count[gram] += 1
+    gram_bucket = {gram: bucket_of(gram, n_features) for gram in gram_count}
     bucket_count: dict[int, int] = {}
     for gram, count in gram_count.items():
-        bucket = gram_bucket[gram]
-        bucket_count[bucket] = bucket_count.get(bucket, 0) + count
-    buckets = np.fromiter(bucket_count.keys(), dtype=np.int64, count=len(bucket_count))
-    values = 1.0 + np.log(np.fromiter(bucket_count.values(), dtype=np.float32, count=len(bucket_count)))
+        bucket_count[gram_bucket[gram]] = bucket_count.get(gram_bucket[gram], 0) + count
+    values = 1.0 + np.log(np.array(list(bucket_count.values()), dtype=np.float32))
     norm = float(np.sqrt(np.dot(values, values))) or 1.0
-    return HashedText(normalized, gram_bucket, buckets, (values / norm).astype(np.float32))
+    grams = list(gram_count)
+    slot_of = {bucket: slot for slot, bucket in enumerate(bucket_count)}
+    return HashedText(
+        normalized,
+        np.array(list(bucket_count), dtype=np.int64),
+        (values / norm).astype(np.float32),
+        np.array([first_start[g] for g in grams], dtype=np.int64),
+        np.array([len(g) for g in grams], dtype=np.int64),
+        np.array([gram_bucket[g] for g in grams], dtype=np.int64),
+        np.array([slot_of[gram_bucket[g]] for g in grams], dtype=np.int64),
+    )
 
 
 def featurize(texts: Sequence[str], n_features: int, low: int, high: int) -> csr_matrix:
@@ -289,16 +418,12 @@ def load_model() -> LinearModel:
 def model_evidence(text: str, hashed: HashedText, model: LinearModel, class_index: int) -> list[Evidence]:
     """Phrases made of the n-grams that pushed the winning score up the most."""
     normalized = hashed.normalized
-    value_of = dict(zip(hashed.buckets.tolist(), hashed.values.tolist(), strict=True))
-    grams = list(hashed.gram_bucket)
-    if not grams:
+    if not len(hashed.gram_buckets):
         return []
-    gram_buckets = np.fromiter(hashed.gram_bucket.values(), dtype=np.int64, count=len(grams))
-    gram_values = np.array([value_of[b] for b in gram_buckets.tolist()], dtype=np.float32)
-    strength = model.coef[class_index, gram_buckets] * gram_values
+    strength = model.coef[class_index, hashed.gram_buckets] * hashed.values[hashed.gram_slots]
     contributions: dict[str, float] = {}
     for k in np.argsort(-strength)[: 4 * MAX_EVIDENCE_GRAMS].tolist():
-        gram = grams[k]
+        gram = hashed.gram(k)
         # Single characters, digits and punctuation mean nothing to a reader; they still count.
         if strength[k] > 0 and sum(ch.isalpha() for ch in gram) >= 2:
             contributions[gram] = float(strength[k])

@@ -3,6 +3,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fanzha.domain.classify import (
     Classification,
@@ -133,3 +135,131 @@ def test_inference_scores_equal_the_training_featurizer():
     matrix = featurize(texts, model.n_features, model.low, model.high)
     expected = np.asarray(matrix @ model.coef.T) + model.intercept
     assert np.allclose(model.scores(texts), expected, atol=1e-4)
+
+
+# --- the numpy hashing equals the implementation it replaced ------------------------------------
+# Frozen copy of the per-n-gram hashing and evidence that shipped before the numpy hashing (its
+# hash caches left out: they never changed a result). The fast path must give the same scores,
+# bit for bit, and the same evidence.
+
+
+def _hash_text_before(
+    text: str, n_features: int, low: int, high: int
+) -> tuple[str, dict, np.ndarray, np.ndarray]:
+    from collections import Counter
+
+    from fanzha.domain.classify import bucket_of
+
+    normalized = normalize_text(text)
+    gram_count = Counter(char_ngrams(normalized, low, high))
+    gram_bucket = {gram: bucket_of(gram, n_features) for gram in gram_count}
+    bucket_count: dict[int, int] = {}
+    for gram, count in gram_count.items():
+        bucket = gram_bucket[gram]
+        bucket_count[bucket] = bucket_count.get(bucket, 0) + count
+    buckets = np.fromiter(bucket_count.keys(), dtype=np.int64, count=len(bucket_count))
+    values = 1.0 + np.log(np.fromiter(bucket_count.values(), dtype=np.float32, count=len(bucket_count)))
+    norm = float(np.sqrt(np.dot(values, values))) or 1.0
+    return normalized, gram_bucket, buckets, (values / norm).astype(np.float32)
+
+
+def _evidence_before(text: str, hashed: tuple, coef_row: np.ndarray) -> list[tuple[str, int, int, float]]:
+    normalized, gram_bucket, buckets, values = hashed
+    value_of = dict(zip(buckets.tolist(), values.tolist(), strict=True))
+    grams = list(gram_bucket)
+    if not grams:
+        return []
+    gram_buckets = np.fromiter(gram_bucket.values(), dtype=np.int64, count=len(grams))
+    gram_values = np.array([value_of[b] for b in gram_buckets.tolist()], dtype=np.float32)
+    strength = coef_row[gram_buckets] * gram_values
+    contributions: dict[str, float] = {}
+    for k in np.argsort(-strength)[:48].tolist():
+        gram = grams[k]
+        if strength[k] > 0 and sum(ch.isalpha() for ch in gram) >= 2:
+            contributions[gram] = float(strength[k])
+        if len(contributions) == 12:
+            break
+    per_char = [0.0] * len(text)
+    covered = [False] * len(text)
+    for gram in contributions:
+        share = contributions[gram] / len(gram)
+        start = normalized.find(gram)
+        while start != -1:
+            for i in range(start, start + len(gram)):
+                per_char[i] += share
+                covered[i] = True
+            start = normalized.find(gram, start + 1)
+    phrases = []
+    i = 0
+    while i < len(text):
+        if not covered[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(text) and covered[j]:
+            j += 1
+        weight = round(sum(per_char[i:j]), 4)
+        start, end = i, j
+        while start < end and not normalized[start].isalpha():
+            start += 1
+        while end > start and not normalized[end - 1].isalpha():
+            end -= 1
+        if end - start >= 2:
+            phrases.append((text[start:end], start, end, weight))
+        i = j
+    phrases.sort(key=lambda e: -e[3])
+    return phrases[:5]
+
+
+def equality_sample() -> list[str]:
+    texts = [r["text"] for r in map(json.loads, HANDWRITTEN.read_text(encoding="utf-8").splitlines()) if r]
+    texts += ["", "a", "ab", "你好", "转账１２９９元  到安全账户", "🙂x𝒜 ＡＢ１２ é\u00a0ß", "刷单" * 40]
+    if SEEDS.exists():
+        texts += list(seed_texts().values())
+    news = ROOT.parent / "shared" / "data" / "news_cases" / "dev.jsonl"
+    if news.exists():
+        with news.open(encoding="utf-8") as handle:
+            texts += [json.loads(line)["text"][:300] for _, line in zip(range(150), handle, strict=False)]
+    return texts
+
+
+def test_numpy_hashing_gives_the_same_scores_and_evidence_as_before():
+    from fanzha.domain.classify import model_evidence
+
+    model = load_model()
+    texts = equality_sample()
+    assert len(texts) > 100
+    for text in texts:
+        before = _hash_text_before(text, model.n_features, model.low, model.high)
+        hashed = model.hash(text)
+        expected = model.coef[:, before[2]] @ before[3] + model.intercept
+        scores = model.scores_of(hashed)
+        assert np.array_equal(scores, expected), text[:40]
+        best = int(np.argmax(scores))
+        evidence = [(e.text, e.start, e.end, e.weight) for e in model_evidence(text, hashed, model, best)]
+        assert evidence == _evidence_before(text, before, model.coef[best]), text[:40]
+
+
+@given(st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=60))
+@settings(max_examples=300, deadline=None)
+def test_numpy_hashing_equals_the_per_ngram_reference(text: str) -> None:
+    from fanzha.domain.classify import hash_text, hash_text_per_gram
+
+    fast = hash_text(text, 2**18, 1, 3)
+    slow = hash_text_per_gram(text, 2**18, 1, 3)
+    assert fast.normalized == slow.normalized
+    for field in ("buckets", "values", "gram_starts", "gram_sizes", "gram_buckets", "gram_slots"):
+        assert np.array_equal(getattr(fast, field), getattr(slow, field)), field
+    assert [fast.gram(k) for k in range(len(fast.gram_starts))] == list(
+        dict.fromkeys(char_ngrams(fast.normalized))
+    )
+
+
+def test_numpy_hashing_handles_every_utf8_length_and_a_small_table():
+    from fanzha.domain.classify import hash_text, hash_text_per_gram
+
+    text = "aé刷😀" * 3 + "x"  # 1-, 2-, 3- and 4-byte characters, spans of 1..12 bytes
+    for n_features in (2**18, 7, 1):
+        fast, slow = hash_text(text, n_features, 1, 3), hash_text_per_gram(text, n_features, 1, 3)
+        assert np.array_equal(fast.buckets, slow.buckets)
+        assert np.array_equal(fast.values, slow.values)
