@@ -24,6 +24,7 @@ from fanzha.domain.masking import mask_name, mask_text
 from fanzha.errors import UserFacingError
 from fanzha.stations import audit, scope
 from fanzha.stations.models import AuditLog, Role, User
+from fanzha.web.rejects import mark_reject_handled
 from fanzha.web.views import PAGE_SIZE, current_user
 
 IMPORT_ROLES = frozenset({Role.INVESTIGATOR, Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN})
@@ -290,17 +291,7 @@ def import_reports(request: HttpRequest) -> HttpResponse:
 def import_rejects(request: HttpRequest) -> HttpResponse:
     user = _import_user(request)
     if request.method == "POST":
-        reject = get_object_or_404(CaseImportReject, pk=request.POST.get("reject", 0))
-        reject.resolved = True
-        reject.resolved_note = request.POST.get("note", "")[:200]
-        reject.save(update_fields=["resolved", "resolved_note"])
-        audit.record(
-            request,
-            AuditLog.Action.CHANGE,
-            reject,
-            reason="处理无法导入的报案行",
-            detail={"note": reject.resolved_note},
-        )
+        mark_reject_handled(request, CaseImportReject.objects.all(), "处理无法导入的报案行")
         return redirect("cases:import_rejects")
     show = request.GET.get("show", "open")
     queryset = CaseImportReject.objects.select_related("batch")

@@ -24,6 +24,7 @@ from fanzha.clues.models import Clue, ClueBatch, ClueReject
 from fanzha.errors import UserFacingError
 from fanzha.stations import audit, scope
 from fanzha.stations.models import AuditLog, Role, User
+from fanzha.web.rejects import mark_reject_handled
 from fanzha.web.views import PAGE_SIZE, current_user
 
 COMMAND_ROLES = frozenset({Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN})
@@ -227,17 +228,7 @@ def rejects(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     _require_command(user)
     if request.method == "POST":
-        reject = get_object_or_404(ClueReject, pk=request.POST.get("reject", 0))
-        reject.resolved = True
-        reject.resolved_note = request.POST.get("note", "")[:200]
-        reject.save(update_fields=["resolved", "resolved_note"])
-        audit.record(
-            request,
-            AuditLog.Action.CHANGE,
-            reject,
-            reason="处理无法读取的线索行",
-            detail={"note": reject.resolved_note},
-        )
+        mark_reject_handled(request, ClueReject.objects.all(), "处理无法读取的线索行")
         return redirect("clues:rejects")
     show = request.GET.get("show", "open")
     queryset = ClueReject.objects.select_related("batch")

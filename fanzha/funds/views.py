@@ -29,6 +29,7 @@ from fanzha.funds.models import BankColumnMapping, ImportJob, StatementFile, Sta
 from fanzha.funds.store import store_summary
 from fanzha.stations import audit, scope
 from fanzha.stations.models import AuditLog, Role, Station, User
+from fanzha.web.rejects import mark_reject_handled
 from fanzha.web.views import PAGE_SIZE, current_user
 
 FUNDS_ROLES = frozenset({Role.INVESTIGATOR, Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN})
@@ -388,11 +389,7 @@ def rejects(request: HttpRequest) -> HttpResponse:
         Q(file__case__isnull=True) | Q(file__case__in=visible)
     )
     if request.method == "POST":
-        reject = get_object_or_404(queryset, pk=request.POST.get("reject"))
-        reject.resolved = True
-        reject.resolved_note = request.POST.get("note", "")[:200]
-        reject.save(update_fields=["resolved", "resolved_note"])
-        audit.record(request, AuditLog.Action.CHANGE, reject, reason=reject.resolved_note)
+        mark_reject_handled(request, queryset, "处理无法读取的流水行")
         return redirect(request.get_full_path())
     show = request.GET.get("show", "open")
     if show != "all":
