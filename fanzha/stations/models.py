@@ -120,7 +120,12 @@ class Resident(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "居民"
-        indexes = [models.Index(fields=["grid", "birth_date"]), models.Index(fields=["name"])]
+        indexes = [
+            models.Index(fields=["grid", "birth_date"]),
+            models.Index(fields=["name"]),
+            # Clue intake looks residents up by exact address (fanzha.clues.intake.ResidentIndex).
+            models.Index(fields=["address"]),
+        ]
 
     def __str__(self) -> str:
         return self.name
