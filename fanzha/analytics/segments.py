@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Case as Choose
 from django.db.models import CharField, Count, Sum, Value, When
 
+from fanzha.analytics import running
 from fanzha.analytics.models import CaseCube
 from fanzha.analytics.series import DIMENSION_LABELS, UNKNOWN, Filters, Table, _facts
 from fanzha.domain import stats
@@ -107,14 +108,9 @@ def people_segments(f: Filters) -> Table:
 
 
 def grid_segments(f: Filters) -> Table:
-    rows_q = CaseCube.objects.filter(
-        period="M", dimension="", grid__isnull=False, start__gte=f.first_month, start__lte=f.last_month
-    )
-    if f.category:
-        rows_q = rows_q.filter(category=f.category)
+    # County-wide per-category totals are the denominators even for a grid-scoped user.
     cases = {
-        (r["grid_id"], r["category"]): int(r["n"])
-        for r in rows_q.values("grid_id", "category").annotate(n=Sum("cases")).order_by()
+        (r.grid_id, r.category): r.cases for r in running.period_sums(f.first_month, f.last_month, f.category)
     }
     grids = {g.pk: g for g in Grid.objects.only("pk", "name", "population")}
     county_population = sum(g.population for g in grids.values())
@@ -132,7 +128,7 @@ def grid_segments(f: Filters) -> Table:
         if grid_lift is None:
             continue
         rows.append([grid.name, category, n, grid.population, round(grid_lift, 2)])
-    rows.sort(key=lambda r: (-r[4], -r[2]))
+    rows.sort(key=lambda r: (-r[4], -r[2], r[0], r[1]))  # ties by name: the same TOP rows every time
     return Table(
         "grid_segments",
         "高发警格（相对全县同类案件每人发案率的倍数）",

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from fanzha.analytics import refresh
+from fanzha.analytics import refresh, running
 from fanzha.analytics.models import CaseCube, CaseFact
 from fanzha.cases.models import MonthlyCrimeTotal
 from fanzha.domain import stats
@@ -228,26 +228,20 @@ def breakdown(f: Filters, dimension: str) -> Table:
     if dimension == "category":
         sums = _sums_by(f, "category")
     elif dimension == "grid":
-        grid_rows = CaseCube.objects.filter(
-            period="M", dimension="", start__gte=f.first_month, start__lte=f.last_month, grid__isnull=False
-        )
-        if f.category:
-            grid_rows = grid_rows.filter(category=f.category)
-        if f.grid_ids is not None:
-            grid_rows = grid_rows.filter(grid_id__in=f.grid_ids)
         names = dict(Grid.objects.values_list("pk", "name"))
-        raw: dict[int, dict[str, Any]] = {
-            row["grid_id"]: dict(row) for row in grid_rows.values("grid_id").annotate(**CUBE_SUMS).order_by()
-        }
-        sums = {
-            names.get(gid, str(gid)): {
-                "cases": int(r["n"] or 0),
-                "solved": int(r["n_solved"] or 0),
-                "loss_fen": int(r["loss"] or 0),
-                "recovered_fen": int(r["rec"] or 0),
+        per_grid = running.period_sums(
+            f.first_month, f.last_month, f.category, f.grid_ids, per_category=False
+        )
+        by_grid = {
+            r.grid_id: {
+                "cases": r.cases,
+                "solved": r.solved,
+                "loss_fen": r.loss_fen,
+                "recovered_fen": r.recovered_fen,
             }
-            for gid, r in raw.items()
+            for r in per_grid
         }
+        sums = {names.get(gid, str(gid)): r for gid, r in by_grid.items()}
     else:
         sums = _sums_by(f, "value", dimension=dimension)
     total = sum(s["cases"] for s in sums.values())
