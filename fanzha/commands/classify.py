@@ -37,7 +37,8 @@ def handle(args: argparse.Namespace) -> int:
             "confidence": result.confidence,
             "second": result.second,
             "tags": list(result.tags),
-            "evidence": [e.text for e in result.evidence],
+            # The same phrase found at several places is one piece of evidence; the spans keep each place.
+            "evidence": list(dict.fromkeys(e.text for e in result.evidence)),
             "second_confidence": result.second_confidence,
             "lures": list(result.lures),
             "needs_review": result.needs_review,
