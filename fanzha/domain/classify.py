@@ -415,17 +415,29 @@ def load_model() -> LinearModel:
     return model
 
 
-def model_evidence(text: str, hashed: HashedText, model: LinearModel, class_index: int) -> list[Evidence]:
-    """Phrases made of the n-grams that pushed the winning score up the most."""
+def model_evidence(
+    text: str,
+    hashed: HashedText,
+    model: LinearModel,
+    class_index: int,
+    stopwords: tuple[str, ...] | None = None,
+) -> list[Evidence]:
+    """Phrases made of the n-grams that pushed the winning score up the most.
+
+    ``stopwords`` (default: the taxonomy's ``evidence_stopwords``) are narrative boilerplate that
+    may not make up a phrase on its own nor stand at its edges."""
     normalized = hashed.normalized
     if not len(hashed.gram_buckets):
         return []
     strength = model.coef[class_index, hashed.gram_buckets] * hashed.values[hashed.gram_slots]
     contributions: dict[str, float] = {}
+    if stopwords is None:
+        stopwords = load_taxonomy().evidence_stopwords
     for k in np.argsort(-strength)[: 4 * MAX_EVIDENCE_GRAMS].tolist():
         gram = hashed.gram(k)
-        # Single characters, digits and punctuation mean nothing to a reader; they still count.
-        if strength[k] > 0 and sum(ch.isalpha() for ch in gram) >= 2:
+        # Single characters, digits, punctuation and the narrative's own boilerplate mean nothing
+        # to a reader; they still count in the score.
+        if strength[k] > 0 and sum(ch.isalpha() for ch in _without(gram, stopwords)) >= 2:
             contributions[gram] = float(strength[k])
         if len(contributions) == MAX_EVIDENCE_GRAMS:
             break
@@ -456,11 +468,31 @@ def model_evidence(text: str, hashed: HashedText, model: LinearModel, class_inde
             start += 1
         while end > start and not normalized[end - 1].isalpha():
             end -= 1
+        start, end = _trim_stopwords(normalized, start, end, stopwords)
         if end - start >= 2:
             phrases.append(Evidence(text[start:end], start, end, "model", weight))
         i = j
     phrases.sort(key=lambda e: -e.weight)
     return phrases[:MAX_MODEL_PHRASES]
+
+
+def _trim_stopwords(text: str, start: int, end: int, stopwords: tuple[str, ...]) -> tuple[int, int]:
+    """Drop boilerplate words at either edge of a phrase (其下载 → 下载)."""
+    trimmed = True
+    while trimmed and start < end:
+        trimmed = False
+        for word in stopwords:
+            if text.startswith(word, start, end):
+                start, trimmed = start + len(word), True
+            elif end - start > len(word) and text.endswith(word, start, end):
+                end, trimmed = end - len(word), True
+    return start, end
+
+
+def _without(gram: str, stopwords: tuple[str, ...]) -> str:
+    for word in stopwords:
+        gram = gram.replace(word, "")
+    return gram
 
 
 def classify_many(texts: Sequence[str]) -> list[Classification]:

@@ -61,6 +61,8 @@ class Taxonomy:
     review_label: str
     non_fraud_label: str = "非诈骗"
     derived_tags: tuple[DerivedTag, ...] = ()
+    # Words of every police narrative (某某, 其, 对方…): an n-gram made only of them explains nothing.
+    evidence_stopwords: tuple[str, ...] = ()
 
     @property
     def category_names(self) -> tuple[str, ...]:
@@ -117,6 +119,7 @@ def parse_taxonomy(data: dict[str, Any]) -> Taxonomy:
         review_label=str(data["review_label"]),
         non_fraud_label=str(data["non_fraud_label"]),
         derived_tags=derived,
+        evidence_stopwords=tuple(data.get("evidence_stopwords", ())),
     )
 
 

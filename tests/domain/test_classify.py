@@ -236,7 +236,8 @@ def test_numpy_hashing_gives_the_same_scores_and_evidence_as_before():
         scores = model.scores_of(hashed)
         assert np.array_equal(scores, expected), text[:40]
         best = int(np.argmax(scores))
-        evidence = [(e.text, e.start, e.end, e.weight) for e in model_evidence(text, hashed, model, best)]
+        # Without the boilerplate filter the phrases must be exactly the old implementation's.
+        evidence = [(e.text, e.start, e.end, e.weight) for e in model_evidence(text, hashed, model, best, ())]
         assert evidence == _evidence_before(text, before, model.coef[best]), text[:40]
 
 
@@ -263,3 +264,14 @@ def test_numpy_hashing_handles_every_utf8_length_and_a_small_table():
         fast, slow = hash_text(text, n_features, 1, 3), hash_text_per_gram(text, n_features, 1, 3)
         assert np.array_equal(fast.buckets, slow.buckets)
         assert np.array_equal(fast.values, slow.values)
+
+
+def test_evidence_leaves_out_narrative_boilerplate() -> None:
+    text = (
+        "2020年8月6日10时许,辖区居民惠某某刷抖音时有抖音网友找其私聊股票,后双方互加微信好友,"
+        "对方给其发来连接让其下载“天隆基金APP”,其开始按照对方的制止开始炒股,转了280000余元"
+    )
+    phrases = [e.text for e in classify(text).evidence]
+    assert phrases, "a fraud narrative must come with evidence"
+    assert not any(p in ("开始", "某某通过") or p.startswith(("其", "某某")) for p in phrases), phrases
+    assert any("股" in p or "基金" in p for p in phrases), phrases
