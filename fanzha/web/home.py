@@ -21,22 +21,23 @@ def work_queue(user: User) -> dict[str, Any]:
     cases = scope.visible_cases(user)
     month_start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     last_month_start = (month_start - timedelta(days=1)).replace(day=1)
+    open_clues = clues.filter(status__in=OPEN_CLUE_STATUSES)
+    if user.role == Role.OFFICER:
+        # An officer's queue is what was dispatched to them, plus what has no officer yet.
+        open_clues = open_clues.filter(Q(officer=user) | Q(officer__isnull=True))
     context: dict[str, Any] = {
         "now": now,
         "grids": scope.visible_grids(user).annotate(
             registered=Count("registrations", distinct=True),
         ),
-        "open_clues": clues.filter(status__in=OPEN_CLUE_STATUSES).order_by("deadline")[:20],
-        "overdue_count": clues.filter(status__in=OPEN_CLUE_STATUSES, deadline__lt=now).count(),
+        "open_clues": open_clues.order_by("deadline")[:20],
+        "open_count": open_clues.count(),
+        "overdue_count": open_clues.filter(deadline__lt=now).count(),
         "cases_this_month": cases.filter(reported_at__gte=month_start).count(),
         "cases_last_month": cases.filter(
             reported_at__gte=last_month_start, reported_at__lt=month_start
         ).count(),
     }
-    if user.role == Role.OFFICER:
-        context["open_clues"] = (
-            clues.filter(status__in=OPEN_CLUE_STATUSES).filter(Q(officer=user) | Q(officer__isnull=True))
-        ).order_by("deadline")[:20]
     if user.role in (Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN):
         context["queued_clues"] = clues.filter(status="queued").order_by("received_at")[:20]
         context["queued_count"] = clues.filter(status="queued").count()

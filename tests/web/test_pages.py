@@ -82,3 +82,36 @@ def test_every_navigation_entry_opens_for_its_role(client: Client, role: Role) -
     for item in items:
         response = client.get(item["url"])
         assert response.status_code == 200, (role, item["url"], response.status_code)
+
+
+def test_officer_summary_counts_the_whole_queue_not_the_first_page(client: Client) -> None:
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from fanzha.clues.models import Clue
+
+    officer = User.objects.filter(role=Role.OFFICER).order_by("username").first()
+    assert officer is not None
+    grid = officer.officer_of.first()
+    assert grid is not None
+    now = timezone.now()
+    Clue.objects.bulk_create(
+        Clue(
+            source="测试",
+            source_id=f"q{i}",
+            received_at=now,
+            kind="被涉诈短信",
+            grid=grid,
+            officer=officer,
+            status=Clue.Status.DISPATCHED,
+            deadline=now - timezone.timedelta(minutes=1 + i),
+        )
+        for i in range(25)
+    )
+    mine = Clue.objects.filter(status__in=("dispatched", "in_progress", "escalated")).filter(
+        Q(officer=officer) | Q(officer__isnull=True), grid__in=officer.officer_of.all()
+    )
+    client.force_login(officer)
+    page = client.get("/").content.decode()
+    assert f'<div class="stat-title">待办线索</div><div class="stat-value">{mine.count()}</div>' in page
+    assert mine.count() > 20
