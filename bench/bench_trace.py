@@ -42,7 +42,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fanzha.domain.trace import StatementStore, TraceSpec, from_epoch, trace_forward
+from fanzha.domain.trace import StatementStore, TraceSpec, from_epoch, trace_forward, trace_many
 
 LAYERS = 6
 MULE_NOISE_PER_ACCOUNT = 6
@@ -304,11 +304,14 @@ def main() -> int:
     )
     victims = transfers["victims"]
     victim_ts = transfers["victim_ts"]
-    duck_ms, duck_cpu, results = [], [], []
-    for victim, ts in zip(victims, victim_ts, strict=True):
-        spec = TraceSpec(
+    specs = [
+        TraceSpec(
             account_name(int(victim)), after=from_epoch(int(ts)) - timedelta(seconds=1), max_depth=LAYERS
         )
+        for victim, ts in zip(victims, victim_ts, strict=True)
+    ]
+    duck_ms, duck_cpu, results = [], [], []
+    for spec in specs:
         began, cpu = time.perf_counter(), time.process_time()
         result = trace_forward(store, spec)
         duck_ms.append((time.perf_counter() - began) * 1000)
@@ -325,6 +328,25 @@ def main() -> int:
     print(
         f"duckdb from the CSV file: first answer after {duck_first_s:.2f}s, "
         f"{len(duck_ms)} answers after {duck_total_s:.2f}s; {load_text()}"
+    )
+    began, cpu = time.perf_counter(), time.process_time()
+    batched = trace_many(store, specs)
+    batch_s = time.perf_counter() - began
+    batch_cpu = time.process_time() - cpu
+    differ = sum(
+        1
+        for a, b in zip(batched, results, strict=True)
+        if (a.accounts, a.edges, a.hops) != (b.accounts, b.edges, b.hops)
+    )
+    batch_total_s = import_s + index_s + batch_s
+    print(
+        f"duckdb trace_many: {len(specs)} traces in one batch {batch_s * 1000:.0f} ms "
+        f"(= {batch_s * 1000 / len(specs):.1f} ms per trace, CPU {batch_cpu * 1000:.0f} ms); "
+        f"batched results differing from single traces: {differ}"
+    )
+    print(
+        f"duckdb from the CSV file, batched: {len(specs)} answers after {batch_total_s:.2f}s "
+        f"(single traces: {duck_total_s:.2f}s)"
     )
     if not args.no_reimport:
         began = time.perf_counter()
@@ -382,6 +404,11 @@ def main() -> int:
         f"networkx trace x{len(nx_ms)}: median {statistics.median(nx_ms):.2f} ms, p95 {percentile(nx_ms, 95):.2f} ms; "
         f"from the CSV file: first answer after {nx_first_s:.2f}s, {len(nx_ms)} answers after {nx_total_s:.2f}s; "
         f"peak RSS {peak_mb():.0f} MB"
+    )
+    print(
+        f"ratio networkx / duckdb batched, from the CSV file to {len(nx_ms)} answers: "
+        f"{nx_total_s / batch_total_s:.1f}x; per trace (batch time / traces): "
+        f"{statistics.median(nx_ms) / (batch_s * 1000 / len(specs)):.3f}x"
     )
     print(
         f"ratio networkx / duckdb, per trace (median): {statistics.median(nx_ms) / statistics.median(duck_ms):.3f}x; "

@@ -943,29 +943,69 @@ _HOP_INPUTS = (
     SqlInput("tolerance", type="BIGINT"),
     SqlInput("expand", type="INTEGER"),
 )
+# The batched hop: every input carries the trace id ``tid``, and the per-trace settings travel with
+# the frontier (window end, expand, minimum) and with the pending transfers (match tolerance).
+_TRACE_ID = ("tid", "INTEGER")
+_HOP_MANY_INPUTS = (
+    SqlInput("read_rows", type="STRING", member_of="t.account"),
+    SqlInput(
+        "frontier",
+        (
+            _TRACE_ID,
+            ("account", "STRING"),
+            ("window_end", "BIGINT"),
+            ("expand", "INTEGER"),
+            ("min_fen", "BIGINT"),
+        ),
+    ),
+    SqlInput("pending", (_TRACE_ID, *_PEND_COLUMNS, ("tolerance", "BIGINT"))),
+    SqlInput("injections", (_TRACE_ID, *_INJ_COLUMNS)),
+    SqlInput("emitted", (_TRACE_ID, *_EMITTED_COLUMNS)),
+)
 
 
 def hop_sql(rule: Rule, placeholder: Callable[[SqlInput], str]) -> str:
-    """One hop as one statement, in DuckDB/Spark common SQL (inputs: :data:`_HOP_INPUTS`).
+    """One hop of one trace as one statement (inputs: :data:`_HOP_INPUTS`).
 
-    Reads only the rows of the frontier accounts and of accounts that just received money
-    (``pending``: transfers whose 入账 row is not matched yet), then returns
-
-    * ``M`` rows: each pending transfer matched to the payee's 入账 row (same amount, payer or no
-      counterparty, within ``tolerance`` seconds, nearest first);
-    * ``S`` rows: the victim money held after each frontier account's last row under ``rule``;
-    * ``E`` rows (when ``expand`` is 1): new victim money leaving the frontier (above what earlier
-      hops already emitted from the same row), by outgoing row.
-
-    Output columns: kind, account, out_id, ts, dst, amount_fen, sink_kind, counterparty_bank,
-    value (taint, held or delta), in_id.
+    The batched statement of :func:`hop_many_sql` with every input under trace id 0; the output
+    has the trace id as its second column.
     """
     ph = {i.name: placeholder(i) for i in _HOP_INPUTS}
-    window_end, min_fen, tolerance = ph["window_end"], ph["min_fen"], ph["tolerance"]
-    w = "PARTITION BY account ORDER BY ord ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
-    w0 = "PARTITION BY account ORDER BY ts, seq, txn_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
+    frontier = (
+        f"(SELECT 0 AS tid, account, {ph['window_end']} AS window_end, {ph['expand']} AS expand, "
+        f"{ph['min_fen']} AS min_fen FROM {ph['frontier']} f0)"
+    )
+    pending = f"(SELECT 0 AS tid, p0.*, {ph['tolerance']} AS tolerance FROM {ph['pending']} p0)"
+    injections = f"(SELECT 0 AS tid, i0.* FROM {ph['injections']} i0)"
+    emitted = f"(SELECT 0 AS tid, e0.* FROM {ph['emitted']} e0)"
+    inputs = {"read_rows": ph["read_rows"], "frontier": frontier, "pending": pending}
+    inputs.update(injections=injections, emitted=emitted)
+    return hop_many_sql(rule, lambda spec: inputs[spec.name])
+
+
+def hop_many_sql(rule: Rule, placeholder: Callable[[SqlInput], str]) -> str:
+    """One hop of many traces as one statement, in DuckDB/Spark common SQL (inputs:
+    :data:`_HOP_MANY_INPUTS`).
+
+    Reads only the rows of the frontier accounts and of accounts that just received money
+    (``pending``: transfers whose 入账 row is not matched yet) once for all traces, then, per trace
+    id (every window is partitioned by it, every join keyed on it), returns
+
+    * ``M`` rows: each pending transfer matched to the payee's 入账 row (same amount, payer or no
+      counterparty, within the trace's tolerance seconds, nearest first);
+    * ``S`` rows: the victim money held after each frontier account's last row under ``rule``;
+    * ``E`` rows (when the trace's ``expand`` is 1): new victim money leaving the frontier (above
+      what earlier hops already emitted from the same row), by outgoing row.
+
+    Output columns: kind, tid, account, out_id, ts, dst, amount_fen, sink_kind, counterparty_bank,
+    value (taint, held or delta), in_id.
+    """
+    ph = {i.name: placeholder(i) for i in _HOP_MANY_INPUTS}
+    key = "PARTITION BY tid, account"
+    w = f"{key} ORDER BY ord ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
+    w0 = f"{key} ORDER BY ts, seq, txn_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
     sql = f"""
-    WITH fr AS (SELECT account FROM {ph["frontier"]}),
+    WITH fr AS (SELECT tid, account, window_end, expand, min_fen FROM {ph["frontier"]}),
     txr AS (
         SELECT t.id, t.account, t.counterparty, t.direction, t.amount_fen, t.ts, t.balance_fen,
                t.source_line, t.sink_kind, t.counterparty_bank
@@ -973,50 +1013,55 @@ def hop_sql(rule: Rule, placeholder: Callable[[SqlInput], str]) -> str:
     ),
     pend AS (SELECT * FROM {ph["pending"]}),
     m AS (
-        SELECT p.out_id, t.id AS in_id, t.ts AS in_ts,
+        SELECT p.tid, p.out_id, t.id AS in_id, t.ts AS in_ts,
                ROW_NUMBER() OVER (
-                   PARTITION BY p.out_id
+                   PARTITION BY p.tid, p.out_id
                    ORDER BY CASE WHEN t.counterparty = p.src THEN 0 ELSE 1 END, ABS(t.ts - p.out_ts), t.id
                ) AS rk
         FROM pend p JOIN txr t ON t.account = p.account AND t.direction = 'in' AND t.amount_fen = p.amount_fen
              AND (t.counterparty = p.src OR t.counterparty IS NULL)
-             AND t.ts BETWEEN p.out_ts - {tolerance} AND p.out_ts + {tolerance}
+             AND t.ts BETWEEN p.out_ts - p.tolerance AND p.out_ts + p.tolerance
     ),
     matched AS (
-        SELECT p.account, p.out_id, m.in_id, COALESCE(m.in_ts, p.out_ts) AS ts, p.taint
-        FROM pend p LEFT JOIN m ON m.out_id = p.out_id AND m.rk = 1
+        SELECT p.tid, p.account, p.out_id, m.in_id, COALESCE(m.in_ts, p.out_ts) AS ts, p.taint
+        FROM pend p LEFT JOIN m ON m.tid = p.tid AND m.out_id = p.out_id AND m.rk = 1
     ),
     inj AS (
-        SELECT account, txn_id, ts, taint FROM {ph["injections"]}
+        SELECT tid, account, txn_id, ts, taint FROM {ph["injections"]}
         UNION ALL
-        SELECT account, in_id AS txn_id, ts, taint FROM matched
+        SELECT tid, account, in_id AS txn_id, ts, taint FROM matched
     ),
-    finj AS (SELECT * FROM inj WHERE account IN (SELECT account FROM fr)),
-    inj_by_row AS (SELECT txn_id, SUM(taint) AS a FROM finj WHERE txn_id IS NOT NULL GROUP BY txn_id),
+    finj AS (
+        SELECT i.tid, i.account, i.txn_id, i.ts, i.taint, fr.window_end, fr.expand, fr.min_fen
+        FROM inj i JOIN fr ON fr.tid = i.tid AND fr.account = i.account
+    ),
+    inj_by_row AS (
+        SELECT tid, txn_id, SUM(taint) AS a FROM finj WHERE txn_id IS NOT NULL GROUP BY tid, txn_id
+    ),
     ev AS (
-        SELECT t.account, t.id AS txn_id, t.ts, t.source_line AS seq, t.direction, t.amount_fen,
+        SELECT fr.tid, t.account, t.id AS txn_id, t.ts, t.source_line AS seq, t.direction, t.amount_fen,
                t.balance_fen, t.counterparty, t.sink_kind, t.counterparty_bank,
-               CAST(COALESCE(r.a, 0) AS DOUBLE) AS a, 1 AS real_row
-        FROM txr t LEFT JOIN inj_by_row r ON r.txn_id = t.id
-        WHERE t.account IN (SELECT account FROM fr) AND ({window_end} IS NULL OR t.ts <= {window_end})
+               CAST(COALESCE(r.a, 0) AS DOUBLE) AS a, 1 AS real_row, fr.expand, fr.min_fen
+        FROM txr t JOIN fr ON fr.account = t.account
+             LEFT JOIN inj_by_row r ON r.tid = fr.tid AND r.txn_id = t.id
+        WHERE fr.window_end IS NULL OR t.ts <= fr.window_end
         UNION ALL
-        SELECT account, CAST(NULL AS BIGINT), ts, CAST(-1 AS BIGINT), 'in', CAST(0 AS BIGINT),
+        SELECT tid, account, CAST(NULL AS BIGINT), ts, CAST(-1 AS BIGINT), 'in', CAST(0 AS BIGINT),
                CAST(NULL AS BIGINT), CAST(NULL AS STRING), CAST(NULL AS STRING), CAST(NULL AS STRING),
-               CAST(taint AS DOUBLE), 0
+               CAST(taint AS DOUBLE), 0, expand, min_fen
         FROM finj WHERE txn_id IS NULL
     ),
     o2 AS (
         SELECT ev.*,
-               ROW_NUMBER() OVER (PARTITION BY account ORDER BY ts, seq, txn_id) AS ord,
+               ROW_NUMBER() OVER ({key} ORDER BY ts, seq, txn_id) AS ord,
                SUM(CASE WHEN direction = 'in' THEN amount_fen ELSE -amount_fen END) OVER ({w0}) AS run,
                SUM(a) OVER ({w0}) AS cum_a,
                SUM(real_row) OVER (
-                   PARTITION BY account ORDER BY ts, seq, txn_id
-                   ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING
+                   {key} ORDER BY ts, seq, txn_id ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING
                ) AS real_after
         FROM ev
     ),
-    o3 AS (SELECT o2.*, MIN(run) OVER (PARTITION BY account) AS min_run FROM o2),
+    o3 AS (SELECT o2.*, MIN(run) OVER ({key}) AS min_run FROM o2),
     bal AS (
         SELECT o3.*,
                CASE WHEN real_row = 0 THEN NULL
@@ -1032,7 +1077,7 @@ def hop_sql(rule: Rule, placeholder: Callable[[SqlInput], str]) -> str:
         SELECT bal.*,
                MIN(COALESCE(b, {_NO_BALANCE}) - cum_a) OVER ({w}) AS m,
                MIN(COALESCE(b, {_NO_BALANCE}) - cum_a) OVER (
-                   PARTITION BY account ORDER BY ord ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+                   {key} ORDER BY ord ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
                ) AS m_prev
         FROM bal
     ),
@@ -1064,15 +1109,16 @@ def hop_sql(rule: Rule, placeholder: Callable[[SqlInput], str]) -> str:
         FROM ra
     ),
     tk AS (
-        SELECT k.account, k.ord, SUM(i.a * EXP(k.lsum - i.lsum)) AS tv
-        FROM lg k JOIN lg i ON i.account = k.account AND i.a > 0 AND i.ord <= k.ord AND i.seg = k.seg
-        GROUP BY k.account, k.ord
+        SELECT k.tid, k.account, k.ord, SUM(i.a * EXP(k.lsum - i.lsum)) AS tv
+        FROM lg k JOIN lg i ON i.tid = k.tid AND i.account = k.account AND i.a > 0 AND i.ord <= k.ord
+             AND i.seg = k.seg
+        GROUP BY k.tid, k.account, k.ord
     ),
     tv AS (
         SELECT lg.*, COALESCE(tk.tv, 0) AS tv
-        FROM lg LEFT JOIN tk ON tk.account = lg.account AND tk.ord = lg.ord
+        FROM lg LEFT JOIN tk ON tk.tid = lg.tid AND tk.account = lg.account AND tk.ord = lg.ord
     ),
-    tp AS (SELECT tv.*, LAG(tv, 1, 0) OVER (PARTITION BY account ORDER BY ord) AS tv_prev FROM tv),
+    tp AS (SELECT tv.*, LAG(tv, 1, 0) OVER ({key} ORDER BY ord) AS tv_prev FROM tv),
     st AS (
         SELECT tp.*,
                CASE WHEN direction = 'out' AND real_row = 1
@@ -1082,26 +1128,26 @@ def hop_sql(rule: Rule, placeholder: Callable[[SqlInput], str]) -> str:
     """
     sql += f"""
     last_state AS (
-        SELECT account, tv, b, ts FROM st WHERE real_row = 1 AND COALESCE(real_after, 0) = 0
+        SELECT tid, account, tv, b, ts FROM st WHERE real_row = 1 AND COALESCE(real_after, 0) = 0
     ),
     em AS (SELECT * FROM {ph["emitted"]}),
     e AS (
-        SELECT s.account, s.txn_id, s.ts, s.counterparty, s.amount_fen, s.sink_kind, s.counterparty_bank,
-               s.out_taint - COALESCE(em.taint, 0) AS delta
-        FROM st s LEFT JOIN em ON em.txn_id = s.txn_id
-        WHERE {ph["expand"]} = 1 AND s.direction = 'out' AND s.real_row = 1
-              AND s.out_taint - COALESCE(em.taint, 0) >= {min_fen}
+        SELECT s.tid, s.account, s.txn_id, s.ts, s.counterparty, s.amount_fen, s.sink_kind,
+               s.counterparty_bank, s.out_taint - COALESCE(em.taint, 0) AS delta
+        FROM st s LEFT JOIN em ON em.tid = s.tid AND em.txn_id = s.txn_id
+        WHERE s.expand = 1 AND s.direction = 'out' AND s.real_row = 1
+              AND s.out_taint - COALESCE(em.taint, 0) >= s.min_fen
     )
-    SELECT 'M' AS kind, account, out_id, ts, CAST(NULL AS STRING) AS dst, CAST(NULL AS BIGINT) AS amount_fen,
-           CAST(NULL AS STRING) AS sink_kind, CAST(NULL AS STRING) AS counterparty_bank,
-           CAST(taint AS DOUBLE) AS value, in_id
+    SELECT 'M' AS kind, tid, account, out_id, ts, CAST(NULL AS STRING) AS dst,
+           CAST(NULL AS BIGINT) AS amount_fen, CAST(NULL AS STRING) AS sink_kind,
+           CAST(NULL AS STRING) AS counterparty_bank, CAST(taint AS DOUBLE) AS value, in_id
     FROM matched
     UNION ALL
-    SELECT 'S', account, CAST(NULL AS BIGINT), ts, CAST(NULL AS STRING), b, CAST(NULL AS STRING),
+    SELECT 'S', tid, account, CAST(NULL AS BIGINT), ts, CAST(NULL AS STRING), b, CAST(NULL AS STRING),
            CAST(NULL AS STRING), CAST(tv AS DOUBLE), CAST(NULL AS BIGINT)
     FROM last_state
     UNION ALL
-    SELECT 'E', account, txn_id, ts, counterparty, amount_fen, sink_kind, counterparty_bank,
+    SELECT 'E', tid, account, txn_id, ts, counterparty, amount_fen, sink_kind, counterparty_bank,
            CAST(delta AS DOUBLE), CAST(NULL AS BIGINT)
     FROM e
     """
@@ -1111,9 +1157,54 @@ def hop_sql(rule: Rule, placeholder: Callable[[SqlInput], str]) -> str:
 def trace_forward(store_or_engine: StatementStore | SqlEngine, spec: TraceSpec) -> TraceResult:
     """Follow the victim's money forward, hop by hop, with one set-based query per hop.
 
-    Each hop is one statement (:func:`hop_sql`) over the frontier accounts' rows only; what
+    Each hop is one statement (:func:`hop_many_sql`) over the frontier accounts' rows only; what
     carries over between hops (injections, money already emitted per row) is small and travels
     inline with the next statement, so no temporary tables are written.
+    """
+    return trace_many(store_or_engine, [spec])[0]
+
+
+@dataclass
+class _Trace:
+    """What one trace carries between hops."""
+
+    tid: int
+    spec: TraceSpec
+    window_end: int | None
+    victim_side: bool
+    start_kind: Literal["victim", "receiver", "none"] = "none"
+    start_fen: int = 0
+    depth: int = 1
+    hops: int = 0
+    # account -> [depth, amount, first_ts]; edges accumulate for the graph view.
+    reached: dict[str, list[Any]] = field(default_factory=dict)
+    sink_kind_by_account: dict[str, str | None] = field(default_factory=dict)
+    bank_text: dict[str, str] = field(default_factory=dict)
+    edges: list[TraceEdge] = field(default_factory=list)
+    state: dict[str, tuple[float, int | None, int | None]] = field(default_factory=dict)
+    injections: list[tuple[str, int | None, int, float]] = field(default_factory=list)
+    # out_id -> (paying account, victim money already emitted from that row)
+    emitted: dict[int, tuple[str, float]] = field(default_factory=dict)
+    # Transfers whose 入账 row is still to be found: (payee, payer, out_id, out_ts, amount, taint).
+    pending: list[tuple[str, str, int, int, int, float]] = field(default_factory=list)
+    pending_depth: dict[int, int] = field(default_factory=dict)
+    frontier: set[str] = field(default_factory=set)
+    out_edges: list[tuple[int, int, str, str | None, str | None, str | None, float, Any]] = field(
+        default_factory=list
+    )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.frontier or self.pending)
+
+
+def trace_many(store_or_engine: StatementStore | SqlEngine, specs: Sequence[TraceSpec]) -> list[TraceResult]:
+    """Trace many victim transfers at once: the same hop statements carry every trace, keyed by a
+    trace id, so N traces cost about as many statements as the deepest one, not N times that.
+
+    Each result equals what :func:`trace_forward` gives for its spec alone (the hop partitions every
+    window and join by trace id). ``elapsed_ms`` of each result is the wall-clock time of the
+    whole batch.
     """
     if isinstance(store_or_engine, StatementStore):
         store_or_engine.ensure_trace_index()
@@ -1121,101 +1212,127 @@ def trace_forward(store_or_engine: StatementStore | SqlEngine, spec: TraceSpec) 
     engine: SqlEngine = (
         store_or_engine.engine if isinstance(store_or_engine, StatementStore) else store_or_engine
     )
-    if spec.rule not in RULES:
-        raise UserFacingError(f"未知的归属规则：{spec.rule}", f"unknown attribution rule: {spec.rule}")
-    after = to_epoch(spec.after) if spec.after else None
-    window_end = after + int(spec.window.total_seconds()) if after is not None and spec.window else None
-    start_kind, start_rows = _start_rows(engine, spec, after, window_end)
-    start_fen = int(sum(r[4] for r in start_rows))
-    victim_side = start_kind == "victim"
+    for spec in specs:
+        if spec.rule not in RULES:
+            raise UserFacingError(f"未知的归属规则：{spec.rule}", f"unknown attribution rule: {spec.rule}")
+    traces: list[_Trace] = []
+    for tid, spec in enumerate(specs):
+        after = to_epoch(spec.after) if spec.after else None
+        window_end = after + int(spec.window.total_seconds()) if after is not None and spec.window else None
+        start_kind, start_rows = _start_rows(engine, spec, after, window_end)
+        trace = _Trace(tid, spec, window_end, start_kind == "victim", start_kind)
+        trace.start_fen = int(sum(r[4] for r in start_rows))
+        _begin(trace, start_rows)
+        traces.append(trace)
 
-    # account -> [depth, amount, first_ts]; edges accumulate for the graph view.
-    reached: dict[str, list[Any]] = {}
-    sink_kind_by_account: dict[str, str | None] = {}
-    bank_text: dict[str, str] = {}
-    edges: list[TraceEdge] = []
-    state: dict[str, tuple[float, int | None, int | None]] = {}
-    injections: list[tuple[str, int | None, int, float]] = []
-    emitted: dict[int, float] = {}
-    # Transfers whose 入账 row is still to be found: (payee, payer, out_id, out_ts, amount, taint).
-    pending: list[tuple[str, str, int, int, int, float]] = []
-    pending_depth: dict[int, int] = {}
-    frontier: set[str] = set()
+    # The hop statement differs by rule, so each rule's traces go in their own batch.
+    for rule in RULES:
+        batch = [t for t in traces if t.spec.rule == rule]
+        while any(t.active for t in batch):
+            _hop(engine, rule, [t for t in batch if t.active])
 
+    facts = _account_facts(engine, sorted({a for t in traces for a in t.reached}))
+    elapsed = (time_module.perf_counter() - started) * 1000
+    return [
+        TraceResult(
+            t.spec,
+            t.start_kind,
+            t.start_fen,
+            _assemble(facts, t.reached, t.state, t.sink_kind_by_account, t.bank_text),
+            t.edges,
+            t.hops,
+            elapsed,
+        )
+        for t in traces
+    ]
+
+
+def _begin(trace: _Trace, start_rows: Sequence[tuple[Any, ...]]) -> None:
     for src, dst, in_id, in_ts, taint, out_ts, kind, cp_bank, out_id, amount in start_rows:
         if src is not None:
-            edges.append(TraceEdge(src, dst, 1, round(taint), from_epoch(out_ts), kind))
+            trace.edges.append(TraceEdge(src, dst, 1, round(taint), from_epoch(out_ts), kind))
         if cp_bank:
-            bank_text.setdefault(dst, cp_bank)
+            trace.bank_text.setdefault(dst, cp_bank)
         if kind is not None:
-            sink_kind_by_account[dst] = kind
-            _note_arrival(reached, dst, 1, taint, out_ts)
+            trace.sink_kind_by_account[dst] = kind
+            _note_arrival(trace.reached, dst, 1, taint, out_ts)
         elif out_id is not None:
-            pending.append((dst, src, int(out_id), int(out_ts), int(amount), float(taint)))
-            pending_depth[int(out_id)] = 1
-            frontier.add(dst)
+            trace.pending.append((dst, src, int(out_id), int(out_ts), int(amount), float(taint)))
+            trace.pending_depth[int(out_id)] = 1
+            trace.frontier.add(dst)
         else:
             arrival = in_ts if in_ts is not None else out_ts
-            _note_arrival(reached, dst, 1, taint, arrival)
-            injections.append((dst, in_id, arrival, float(taint)))
-            frontier.add(dst)
+            _note_arrival(trace.reached, dst, 1, taint, arrival)
+            trace.injections.append((dst, in_id, arrival, float(taint)))
+            trace.frontier.add(dst)
 
-    hops = 0
-    depth = 1
-    while frontier or pending:
-        if victim_side:
-            frontier.discard(spec.start)
-        if frontier:
-            hops += 1
-        expand = depth < spec.max_depth and bool(frontier)
-        ordered = sorted(frontier)
-        values = (
-            sorted(frontier | {p[0] for p in pending}),
-            [(a,) for a in ordered],
-            pending,
-            [i for i in injections if i[0] in frontier],
-            sorted(emitted.items()),
-            window_end,
-            spec.min_amount_fen,
-            spec.match_tolerance_s,
-            1 if expand else 0,
-        )
-        rows = engine.fetch_bound(lambda ph: hop_sql(spec.rule, ph), _HOP_INPUTS, values)
-        out_edges = []
-        for kind, account, out_id, ts, dst, amount, sink, cp_bank, value, in_id in rows:
-            if kind == "M":
-                arrival = int(ts)
-                _note_arrival(reached, account, pending_depth[int(out_id)], float(value), arrival)
-                injections.append((account, None if in_id is None else int(in_id), arrival, float(value)))
-            elif kind == "S":
-                state[account] = (float(value), None if amount is None else int(amount), int(ts))
-            else:
-                out_edges.append((int(ts), int(out_id), account, dst, sink, cp_bank, float(value), amount))
-        pending = []
-        frontier = set()
-        if not expand:
-            break
-        depth += 1
-        out_edges.sort()
-        for out_ts, out_id, src, dst, kind, cp_bank, delta, amount in out_edges:
-            emitted[out_id] = emitted.get(out_id, 0.0) + delta
-            is_exit = kind is not None or dst is None
-            target = dst if dst is not None else f"{_sink_label(kind)}@{src}"
-            edges.append(TraceEdge(src, target, depth, round(delta), from_epoch(out_ts), kind))
-            if cp_bank:
-                bank_text.setdefault(target, cp_bank)
-            if is_exit:
-                sink_kind_by_account[target] = kind or "unknown"
-                _note_arrival(reached, target, depth, delta, out_ts)
-            else:
-                pending.append((target, src, out_id, out_ts, int(amount), delta))
-                pending_depth[out_id] = depth
-                if target != spec.start or not victim_side:
-                    frontier.add(target)
 
-    accounts = _assemble(engine, reached, state, sink_kind_by_account, bank_text)
-    elapsed = (time_module.perf_counter() - started) * 1000
-    return TraceResult(spec, start_kind, start_fen, accounts, edges, hops, elapsed)
+def _hop(engine: SqlEngine, rule: Rule, traces: Sequence[_Trace]) -> None:
+    """One hop statement for every active trace of one rule; updates each trace's state."""
+    frontier_rows: list[tuple[Any, ...]] = []
+    pending_rows: list[tuple[Any, ...]] = []
+    injection_rows: list[tuple[Any, ...]] = []
+    emitted_rows: list[tuple[Any, ...]] = []
+    read: set[str] = set()
+    expands: dict[int, bool] = {}
+    for t in traces:
+        if t.victim_side:
+            t.frontier.discard(t.spec.start)
+        if t.frontier:
+            t.hops += 1
+        expand = t.depth < t.spec.max_depth and bool(t.frontier)
+        expands[t.tid] = expand
+        read |= t.frontier | {p[0] for p in t.pending}
+        frontier_rows += [
+            (t.tid, a, t.window_end, 1 if expand else 0, t.spec.min_amount_fen) for a in sorted(t.frontier)
+        ]
+        pending_rows += [(t.tid, *p, t.spec.match_tolerance_s) for p in t.pending]
+        injection_rows += [(t.tid, *i) for i in t.injections if i[0] in t.frontier]
+        # Only rows of frontier accounts can emit again; the rest would only lengthen the statement.
+        emitted_rows += [
+            (t.tid, out_id, taint) for out_id, (src, taint) in sorted(t.emitted.items()) if src in t.frontier
+        ]
+        t.out_edges = []
+    values = (sorted(read), frontier_rows, pending_rows, injection_rows, emitted_rows)
+    rows = engine.fetch_bound(lambda ph: hop_many_sql(rule, ph), _HOP_MANY_INPUTS, values)
+    by_tid = {t.tid: t for t in traces}
+    for kind, tid, account, out_id, ts, dst, amount, sink, cp_bank, value, in_id in rows:
+        t = by_tid[int(tid)]
+        if kind == "M":
+            arrival = int(ts)
+            _note_arrival(t.reached, account, t.pending_depth[int(out_id)], float(value), arrival)
+            t.injections.append((account, None if in_id is None else int(in_id), arrival, float(value)))
+        elif kind == "S":
+            t.state[account] = (float(value), None if amount is None else int(amount), int(ts))
+        else:
+            t.out_edges.append((int(ts), int(out_id), account, dst, sink, cp_bank, float(value), amount))
+    for t in traces:
+        t.pending = []
+        t.frontier = set()
+        if expands[t.tid]:
+            t.depth += 1
+            _expand(t)
+
+
+def _expand(t: _Trace) -> None:
+    t.out_edges.sort(key=lambda e: (e[0], e[1]))
+    for out_ts, out_id, src, dst, kind, cp_bank, delta, amount in t.out_edges:
+        before = t.emitted.get(out_id, (src, 0.0))[1]
+        t.emitted[out_id] = (src, before + delta)
+        is_exit = kind is not None or dst is None
+        target = dst if dst is not None else f"{_sink_label(kind)}@{src}"
+        t.edges.append(TraceEdge(src, target, t.depth, round(delta), from_epoch(out_ts), kind))
+        if cp_bank:
+            t.bank_text.setdefault(target, cp_bank)
+        if is_exit:
+            t.sink_kind_by_account[target] = kind or "unknown"
+            _note_arrival(t.reached, target, t.depth, delta, out_ts)
+        else:
+            t.pending.append((target, src, out_id, out_ts, int(amount), delta))
+            t.pending_depth[out_id] = t.depth
+            if target != t.spec.start or not t.victim_side:
+                t.frontier.add(target)
+    t.out_edges = []
 
 
 def _sink_label(kind: str | None) -> str:
@@ -1296,16 +1413,11 @@ def _start_rows(
     return "none", []
 
 
-def _assemble(
-    engine: SqlEngine,
-    reached: Mapping[str, list[Any]],
-    state: Mapping[str, tuple[float, int | None, int | None]],
-    sink_kind_by_account: Mapping[str, str | None],
-    bank_text: Mapping[str, str],
-) -> list[ReachedAccount]:
-    if not reached:
-        return []
-    facts = {
+def _account_facts(engine: SqlEngine, accounts: Sequence[str]) -> dict[str, tuple[Any, Any, Any]]:
+    """Account -> (last balance, last time, branch text) from its own statement, in one statement."""
+    if not accounts:
+        return {}
+    return {
         account: (balance, last_ts, branch)
         for account, balance, last_ts, branch in engine.fetch(
             f"""
@@ -1313,11 +1425,20 @@ def _assemble(
                 SELECT t.account, t.balance_fen, t.ts,
                        MAX(t.branch) OVER (PARTITION BY t.account) AS branch,
                        ROW_NUMBER() OVER (PARTITION BY t.account ORDER BY t.ts DESC, t.source_line DESC) AS rk
-                FROM txn t WHERE t.account IN {_in_list(sorted(reached))}
+                FROM txn t WHERE t.account IN {_in_list(accounts)}
             ) x WHERE rk = 1
             """
         )
     }
+
+
+def _assemble(
+    facts: Mapping[str, tuple[Any, Any, Any]],
+    reached: Mapping[str, list[Any]],
+    state: Mapping[str, tuple[float, int | None, int | None]],
+    sink_kind_by_account: Mapping[str, str | None],
+    bank_text: Mapping[str, str],
+) -> list[ReachedAccount]:
     accounts = []
     for account, (depth, taint, first_ts) in reached.items():
         is_sink = account in sink_kind_by_account

@@ -256,3 +256,103 @@ def test_sql_literals_with_quotes_and_backslashes_round_trip() -> None:
     with StatementStore() as s:
         for text in ["6222", "O'Brien", "a\\b", "''", "中文'\\"]:
             assert s.con.execute("SELECT " + _sql_str(text)).fetchone() == (text,)
+
+
+# --- many traces in one set of hop statements --------------------------------------------------
+
+
+def comparable(result: TraceResult) -> tuple[object, ...]:
+    return (result.spec, result.start_kind, result.start_fen, result.accounts, result.edges, result.hops)
+
+
+def test_trace_many_gives_each_trace_its_single_answer_on_the_hand_computed_case(
+    store: StatementStore,
+) -> None:
+    from fanzha.domain.trace import trace_many
+
+    specs = [
+        TraceSpec(V, after=AFTER, rule="libr"),
+        TraceSpec(V, after=AFTER, rule="proportional"),
+        TraceSpec(V, rule="libr"),
+        TraceSpec(V, after=AFTER, rule="libr", max_depth=1),
+        TraceSpec(V, after=AFTER, amount_fen=600_000, rule="libr"),
+        TraceSpec(M2, after=AFTER),
+        TraceSpec(V, after=AFTER, window=timedelta(hours=1, minutes=30)),
+        TraceSpec("6200000000000000", after=AFTER),
+    ]
+    many = trace_many(store, specs)
+    assert [comparable(r) for r in many] == [comparable(trace_forward(store, s)) for s in specs]
+    # The hand-computed LIBR answer again, from inside the batch.
+    assert amounts(many[0]) == [
+        (M1, 1, 500_000),
+        (M2, 1, 300_000),
+        (M3, 2, 600_000),
+        (ALIPAY, 2, 150_000),
+        (M4, 3, 100_000),
+    ]
+    assert many[-1].start_kind == "none" and many[-1].accounts == []
+
+
+def write_random_statements(path: Path, seed: int, accounts: int = 40, transfers: int = 400) -> list[str]:
+    """A random county of transfers as one CSV (payer and payee rows, running balances, cash
+    withdrawals as sinks); returns the account numbers."""
+    import random
+
+    rng = random.Random(seed)
+    names = [f"6222{n:012d}" for n in range(1, accounts + 1)]
+    rows: list[tuple[str, str, int, str, int]] = []  # account, counterparty, fen, 借/贷, ts
+    t0 = 1_709_600_000
+    for _ in range(transfers):
+        src = rng.choice(names)
+        ts = t0 + rng.randrange(0, 5 * 86_400)
+        fen = rng.randrange(1, 5_000) * 100
+        if rng.random() < 0.1:
+            rows.append((src, "", fen, "借", ts))
+            continue
+        dst = rng.choice([n for n in names if n != src])
+        rows.append((src, dst, fen, "借", ts))
+        # Some payee rows are missing (no statement row) or land a minute later.
+        if rng.random() < 0.9:
+            rows.append((dst, src, fen, "贷", ts + rng.choice([0, 0, 60])))
+    rows.sort(key=lambda r: (r[0], r[4], r[3] == "贷"))
+    lines = ["交易卡号,交易对手账卡号,交易金额,借贷标志,交易时间,交易余额,对手户名,对手开户行,摘要,交易网点"]
+    balance: dict[str, int] = {}
+    opening = {n: rng.randrange(0, 3) * 1_000_000 for n in names}
+    for account, counterparty, fen, flag, ts in rows:
+        now = balance.get(account, opening[account]) + (fen if flag == "贷" else -fen)
+        balance[account] = now
+        when = (datetime(1970, 1, 1) + timedelta(seconds=ts)).strftime("%Y-%m-%d %H:%M:%S")
+        summary = "ATM取款" if not counterparty else "转账"
+        # Negative balances are left out (as if the bank did not print them) to exercise both paths.
+        shown = f"{now / 100:.2f}" if now >= 0 else ""
+        lines.append(f"{account},{counterparty},{fen / 100:.2f},{flag},{when},{shown},某某,,{summary},网点")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return names
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_trace_many_equals_single_traces_on_random_statements(tmp_path: Path, seed: int) -> None:
+    import random
+
+    from fanzha.domain.trace import trace_many
+
+    names = write_random_statements(tmp_path / "county.csv", seed)
+    rng = random.Random(seed * 7)
+    with StatementStore() as s:
+        report = s.import_files([tmp_path / "county.csv"])
+        assert report.failed == [] and report.rejects == []
+        specs = [
+            TraceSpec(
+                rng.choice(names),
+                after=datetime(2024, 3, 5) + timedelta(hours=rng.randrange(0, 72)),
+                rule=rng.choice(["libr", "proportional"]),
+                max_depth=rng.randrange(1, 7),
+                amount_fen=rng.choice([None, 300_000]),
+                window=rng.choice([None, timedelta(hours=12)]),
+            )
+            for _ in range(12)
+        ]
+        singles = [trace_forward(s, spec) for spec in specs]
+        many = trace_many(s, specs)
+    assert sum(len(r.accounts) for r in singles) > 20  # the random county does reach accounts
+    assert [comparable(r) for r in many] == [comparable(r) for r in singles]

@@ -102,3 +102,22 @@ def test_spark_engine_reproduces_the_hand_computed_libr_trail(stores: tuple[Stat
     ]
     held = {a.account: a.held_fen for a in result.accounts}
     assert held[M1] == 50_000 and held[M3] == 500_000
+
+
+def test_spark_runs_many_traces_in_the_same_hop_statements(stores: tuple[StatementStore, Any]) -> None:
+    from fanzha.domain.trace import trace_many
+
+    store, engine = stores
+    specs = [*SPECS, TraceSpec(V, after=AFTER, rule="libr"), TraceSpec(M2, after=AFTER, rule="libr")]
+    got = trace_many(engine, specs)
+    for spec, result in zip(specs, got, strict=True):
+        expected = trace_forward(store, spec)
+        assert summary(result) == summary(expected)
+        assert [(e.src, e.dst, e.depth, e.amount_fen) for e in result.edges] == [
+            (e.src, e.dst, e.depth, e.amount_fen) for e in expected.edges
+        ]
+    assert [(a.account, a.amount_fen) for a in got[3].accounts][:3] == [
+        (M1, 500_000),
+        (M2, 300_000),
+        (M3, 600_000),
+    ]
