@@ -13,11 +13,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fanzha.domain.amounts import AmountUnreadable, format_yuan, parse_amount, to_halfwidth
 from fanzha.domain.classify import Classification
@@ -317,3 +318,55 @@ def corrections_of(machine: dict[str, str], officer: dict[str, str]) -> dict[str
         if machine_value != officer_value:
             changed[field] = {"machine": machine.get(field, ""), "officer": officer[field]}
     return changed
+
+
+# ---------------------------------------------------------------------------------------------
+# Plausible case dates: a mistyped year (1920, 2062) would stretch every per-month table of the
+# analytics over decades, so such a date is refused instead of stored.
+
+EARLIEST_CASE_DATE = datetime(1990, 1, 1)
+DATE_SLACK = timedelta(days=1)
+_BEIJING = ZoneInfo("Asia/Shanghai")
+DATE_LABELS = {"reported_at": "报案时间", "occurred_at": "发案时间", "occurred_until": "发案时间（止）"}
+
+
+def _wall_clock(value: datetime) -> datetime:
+    """Naive Beijing wall-clock time, so aware and naive values compare."""
+    return value.astimezone(_BEIJING).replace(tzinfo=None) if value.tzinfo else value
+
+
+def case_date_problems(
+    now: datetime,
+    reported_at: datetime | None = None,
+    occurred_at: datetime | None = None,
+    occurred_until: datetime | None = None,
+) -> dict[str, str]:
+    """field → Chinese reason for every case date that cannot be right (empty when all plausible).
+
+    Refused: before 1990-01-01, more than a day after ``now``, or an occurrence more than a day
+    after the report. Naive values are Beijing wall-clock time.
+    """
+    latest = _wall_clock(now) + DATE_SLACK
+    values = {"reported_at": reported_at, "occurred_at": occurred_at, "occurred_until": occurred_until}
+    problems: dict[str, str] = {}
+    for name, value in values.items():
+        if value is None:
+            continue
+        wall = _wall_clock(value)
+        label = DATE_LABELS[name]
+        if wall < EARLIEST_CASE_DATE:
+            problems[name] = f"{label}“{wall:%Y-%m-%d}”早于1990年1月1日，请核对年份"
+        elif wall > latest:
+            problems[name] = f"{label}“{wall:%Y-%m-%d %H:%M}”晚于当前时间一天以上，请核对年份"
+    if reported_at is not None:
+        reported = _wall_clock(reported_at)
+        for name in ("occurred_at", "occurred_until"):
+            value = values[name]
+            if name in problems or value is None:
+                continue
+            if _wall_clock(value) > reported + DATE_SLACK:
+                problems[name] = (
+                    f"{DATE_LABELS[name]}“{_wall_clock(value):%Y-%m-%d %H:%M}”"
+                    f"晚于报案时间“{reported:%Y-%m-%d %H:%M}”一天以上，请核对"
+                )
+    return problems

@@ -45,6 +45,13 @@ class NarrativeForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("reported_at", timezone.localtime().replace(second=0, microsecond=0))
 
+    def clean_reported_at(self) -> datetime:
+        value: datetime = self.cleaned_data["reported_at"]
+        problems = drafting.case_date_problems(timezone.now(), reported_at=value)
+        if problems:
+            raise forms.ValidationError(problems["reported_at"])
+        return value
+
     def clean_victim_lookup(self) -> str:
         value: str = self.cleaned_data.get("victim_lookup", "").strip().upper()
         if value and self.residents is not None:
@@ -60,9 +67,19 @@ class NarrativeForm(forms.Form):
 class CorrectionForm(forms.Form):
     """Every field of the draft, prefilled with the machine's value, for the officer to correct."""
 
-    def __init__(self, *args: Any, grids: QuerySet[Grid], grid_required: bool, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        grids: QuerySet[Grid],
+        grid_required: bool,
+        reported_at: datetime | None = None,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("prefix", "f")
         super().__init__(*args, **kwargs)
+        # The report time the occurrence is checked against: given by the view, else the unprefixed
+        # report time the new-case page posts alongside these fields.
+        self.reported_at = reported_at if reported_at is not None else self._posted_reported_at()
         for name, label, kind in drafting.FIELDS:
             if name == "category":
                 self.fields[name] = forms.ChoiceField(label=label, choices=category_choices(), required=False)
@@ -87,16 +104,37 @@ class CorrectionForm(forms.Form):
             label="更改类别的理由（与机器判断不同时填写）", required=False, max_length=200
         )
 
+    def _posted_reported_at(self) -> datetime | None:
+        if not self.is_bound:
+            return None
+        text = str(self.data.get("reported_at") or "").strip()
+        for pattern in TIME_INPUT_FORMATS:
+            try:
+                return datetime.strptime(text, pattern)
+            except ValueError:
+                continue
+        return None
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        times: dict[str, datetime] = {}
         for name, _, kind in drafting.FIELDS:
             value = cleaned.get(name, "")
             try:
                 canonical = drafting.canonical(name, value)
                 if kind == "datetime" and canonical:
-                    datetime.strptime(canonical, "%Y-%m-%d %H:%M")
+                    times[name] = datetime.strptime(canonical, "%Y-%m-%d %H:%M")
             except ValueError as exc:
                 message = str(exc) if kind != "datetime" else "时间格式应为 YYYY-MM-DD HH:MM"
+                self.add_error(name, message)
+        problems = drafting.case_date_problems(
+            timezone.now(),
+            reported_at=self.reported_at,
+            occurred_at=times.get("occurred_at"),
+            occurred_until=times.get("occurred_until"),
+        )
+        for name, message in problems.items():
+            if name in self.fields:
                 self.add_error(name, message)
         return cleaned
 

@@ -63,7 +63,7 @@ def check_size(size: int) -> None:
         )
 
 
-def parse_report_time(text: str) -> datetime:
+def parse_report_time(text: str, label: str = "报案时间") -> datetime:
     """A report time as spreadsheets write it ("2024-03-05 14:20", "2024/3/5", "2024年3月5日14时许")."""
     value = " ".join(text.split())
     for pattern in TIME_FORMATS:
@@ -74,7 +74,7 @@ def parse_report_time(text: str) -> datetime:
     try:
         begin, _ = parse_police_datetime(value)
     except DateUnreadable as exc:
-        raise RowRejected(f"报案时间“{text}”无法识别") from exc
+        raise RowRejected(f"{label}“{text}”无法识别") from exc
     return timezone.make_aware(begin)
 
 
@@ -161,6 +161,27 @@ def _resident(values: dict[str, str]) -> Resident | None:
     return matches[0] if len(matches) == 1 else None
 
 
+def _drop_implausible_machine_times(
+    fields: dict[str, str], draft: dict[str, Any], reported_at: datetime
+) -> None:
+    """A time the machine read from the narrative that cannot be right is left for the officer
+    (the case awaits confirmation) with a warning, rather than stored or costing the whole row."""
+    times: dict[str, datetime] = {}
+    for name in ("occurred_at", "occurred_until"):
+        text = drafting.canonical(name, fields.get(name, ""))
+        try:
+            times[name] = datetime.strptime(text, "%Y-%m-%d %H:%M")
+        except ValueError:
+            continue
+    problems = drafting.case_date_problems(timezone.now(), reported_at=reported_at, **times)
+    for name, message in problems.items():
+        if name in fields:
+            fields[name] = ""
+            draft.setdefault("warnings", []).append(
+                {"code": "implausible_date", "message": f"机器识别的{message}，已留空", "span": None}
+            )
+
+
 def _row_case(
     row: TableRow, batch: CaseImportBatch, draft: dict[str, Any], reported_at: datetime, user: User | None
 ) -> Case:
@@ -175,7 +196,14 @@ def _row_case(
         grid = resident.grid
     fields = dict(draft["fields"])
     if values.get("occurred_at", "").strip():
-        fields["occurred_at"] = f"{parse_report_time(values['occurred_at']):%Y-%m-%d %H:%M}"
+        occurred_at = parse_report_time(values["occurred_at"], "发案时间")
+        problems = drafting.case_date_problems(
+            timezone.now(), reported_at=reported_at, occurred_at=occurred_at
+        )
+        if "occurred_at" in problems:
+            raise RowRejected(problems["occurred_at"])
+        fields["occurred_at"] = f"{occurred_at:%Y-%m-%d %H:%M}"
+    _drop_implausible_machine_times(fields, draft, reported_at)
     if values.get("loss_yuan", "").strip():
         try:
             fen = drafting.parse_money_fen(values["loss_yuan"])
@@ -222,6 +250,9 @@ def import_batch(batch: CaseImportBatch, user: User | None) -> ImportReport:
             if not reported_raw:
                 raise RowRejected("报案时间为空")
             reported_at = parse_report_time(reported_raw)
+            problems = drafting.case_date_problems(timezone.now(), reported_at=reported_at)
+            if problems:
+                raise RowRejected(problems["reported_at"])
         except RowRejected as exc:
             rejects.append((row.line, row.raw, str(exc)))
             continue

@@ -110,9 +110,15 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _correction_form(user: User, data: Any = None, initial: dict[str, Any] | None = None) -> CorrectionForm:
+def _correction_form(
+    user: User, data: Any = None, initial: dict[str, Any] | None = None, reported_at: Any = None
+) -> CorrectionForm:
     return CorrectionForm(
-        data, initial=initial, grids=scope.visible_grids(user), grid_required=user.is_grid_scoped
+        data,
+        initial=initial,
+        grids=scope.visible_grids(user),
+        grid_required=user.is_grid_scoped,
+        reported_at=reported_at,
     )
 
 
@@ -181,7 +187,7 @@ def review_case(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_object_or_404(scope.visible_cases(user), pk=pk)
     draft = case.draft or {}
     if request.method == "POST":
-        correction = _correction_form(user, request.POST)
+        correction = _correction_form(user, request.POST, reported_at=case.reported_at)
         if correction.is_valid():
             fields = correction.officer_fields()
             victim = case.victims.select_related("resident").first()
@@ -200,7 +206,7 @@ def review_case(request: HttpRequest, pk: int) -> HttpResponse:
             initial[name] = change.get("officer", "")
         initial["category"] = case.category or initial.get("category", "")
         initial["grid"] = case.grid_id
-        correction = _correction_form(user, initial=initial)
+        correction = _correction_form(user, initial=initial, reported_at=case.reported_at)
         # The form shows full card and phone numbers so they can be corrected: that is a view.
         audit.record(
             request, AuditLog.Action.VIEW_UNMASKED, case, reason="核对/更正案件", detail={"page": "review"}

@@ -13,11 +13,13 @@ import hashlib
 import threading
 import time
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import close_old_connections, connections
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from fanzha.cases.models import Case
@@ -32,6 +34,10 @@ ALLOWED_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
 #: Default size limits; a deployment may set FUNDS_MAX_UPLOAD_BYTES / FUNDS_INLINE_IMPORT_BYTES.
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 INLINE_IMPORT_BYTES = 2 * 1024 * 1024
+#: A queued or running job whose progress has not moved for this long (FUNDS_IMPORT_STALE_SECONDS)
+#: is taken as interrupted: its thread died with the web process.
+IMPORT_STALE_SECONDS = 10 * 60
+STALE_ERROR = "导入中断，可重新导入；已导入的文件不会重复写入"
 PHASE_LABELS = {
     "start": "开始",
     "transcode": "转换编码",
@@ -49,6 +55,10 @@ def max_upload_bytes() -> int:
 
 def inline_import_bytes() -> int:
     return int(getattr(settings, "FUNDS_INLINE_IMPORT_BYTES", INLINE_IMPORT_BYTES))
+
+
+def import_stale_seconds() -> int:
+    return int(getattr(settings, "FUNDS_IMPORT_STALE_SECONDS", IMPORT_STALE_SECONDS))
 
 
 def upload_dir() -> Path:
@@ -194,11 +204,67 @@ def start_job(job: ImportJob, background: bool | None = None) -> None:
         run_job(job.pk)
         return
     job.phase = "排队中"
-    job.save(update_fields=["phase"])
-    thread = threading.Thread(
-        target=_run_in_thread, args=(job.pk,), name=f"funds-import-{job.pk}", daemon=True
-    )
+    job.progress_at = timezone.now()
+    job.save(update_fields=["phase", "progress_at"])
+    thread = threading.Thread(target=_run_in_thread, args=(job.pk,), name=_thread_name(job.pk), daemon=True)
     thread.start()
+
+
+def _thread_name(job_id: int) -> str:
+    return f"funds-import-{job_id}"
+
+
+def job_thread_alive(job_id: int) -> bool:
+    """Whether this process still runs the job's import thread (another process's thread is invisible)."""
+    name = _thread_name(job_id)
+    return any(t.name == name and t.is_alive() for t in threading.enumerate())
+
+
+def fail_stale_jobs(jobs: QuerySet[ImportJob] | None = None) -> int:
+    """Mark queued/running jobs whose progress stopped moving as failed; returns how many.
+
+    Called when a job page or the funds index is viewed, so a job orphaned by a server restart
+    does not stay "导入中" forever. A thread of this process still alive is left alone.
+    """
+    cutoff = timezone.now() - timedelta(seconds=import_stale_seconds())
+    queryset = ImportJob.objects.all() if jobs is None else jobs
+    # A pending job without a phase was never handed to a thread (e.g. waits for its mapping).
+    stale = queryset.filter(
+        Q(status=ImportJob.Status.RUNNING) | Q(status=ImportJob.Status.PENDING, phase__gt="")
+    ).filter(
+        Q(progress_at__lt=cutoff)
+        | Q(progress_at__isnull=True, started_at__lt=cutoff)
+        | Q(progress_at__isnull=True, started_at__isnull=True, created_at__lt=cutoff)
+    )
+    failed = 0
+    for job_id in stale.values_list("pk", flat=True):
+        if job_thread_alive(job_id):
+            continue
+        # The status condition again: the job may have finished between the query and now.
+        failed += ImportJob.objects.filter(
+            pk=job_id, status__in=[ImportJob.Status.RUNNING, ImportJob.Status.PENDING]
+        ).update(status=ImportJob.Status.FAILED, error=STALE_ERROR, phase="中断")
+    return failed
+
+
+def can_rerun(job: ImportJob) -> bool:
+    return job.status == ImportJob.Status.FAILED and not job_thread_alive(job.pk)
+
+
+def rerun_job(job: ImportJob, background: bool | None = None) -> None:
+    """Run a failed job again: only files not yet imported are read, and each file's import is
+    idempotent and transactional, so a file cut off mid-way is written once, not twice."""
+    if not can_rerun(job):
+        raise UserFacingError("只有失败的导入任务可以重新导入", "only a failed import job can be re-run")
+    job.status = ImportJob.Status.PENDING
+    job.error = ""
+    job.phase = ""
+    job.finished_at = None
+    job.progress_at = timezone.now()
+    job.save(update_fields=["status", "error", "phase", "finished_at", "progress_at"])
+    resolve_pending(job)
+    job.refresh_from_db()
+    start_job(job, background=background)
 
 
 def _run_in_thread(job_id: int) -> None:
@@ -228,6 +294,7 @@ class _ProgressWriter:
             phase=f"{PHASE_LABELS.get(progress.phase, progress.phase)} {Path(progress.path).name}",
             done_bytes=progress.done_bytes,
             total_bytes=progress.total_bytes or 0,
+            progress_at=timezone.now(),
         )
 
 
@@ -235,8 +302,9 @@ def run_job(job_id: int) -> ImportJob:
     """Import every not-yet-imported file of the job, grouped by the column mapping each needs."""
     job = ImportJob.objects.get(pk=job_id)
     job.status = ImportJob.Status.RUNNING
-    job.started_at = timezone.now()
-    job.save(update_fields=["status", "started_at"])
+    job.started_at = job.progress_at = timezone.now()
+    job.error = ""
+    job.save(update_fields=["status", "started_at", "progress_at", "error"])
     records = list(job.files.filter(imported=False, needs_mapping=False, error="").select_related("mapping"))
     groups: dict[int | None, list[StatementFile]] = {}
     for record in records:
@@ -270,7 +338,7 @@ def run_job(job_id: int) -> ImportJob:
     job.rejected = sum(f.rejected for f in files)
     job.file_index = job.file_count
     job.phase = "完成" if job.status == ImportJob.Status.DONE else "失败"
-    job.finished_at = timezone.now()
+    job.finished_at = job.progress_at = timezone.now()
     job.save()
     return job
 

@@ -74,6 +74,9 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    # Last time the job showed a sign of life (queued, started, progress): a background import whose
+    # server died stops moving, and that is the only trace it leaves.
+    progress_at = models.DateTimeField("最近进展时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "流水导入任务"

@@ -13,6 +13,7 @@ urlpatterns = [
     path("case/<int:pk>/upload/", views.upload, name="case_upload"),
     path("case/<int:pk>/trace/", views.trace, name="case_trace"),
     path("jobs/<int:pk>/", views.job_detail, name="job"),
+    path("jobs/<int:pk>/rerun/", views.job_rerun, name="job_rerun"),
     path("jobs/<int:pk>/progress/", views.job_progress, name="job_progress"),
     path("jobs/<int:pk>/files/<int:file_pk>/mapping/", views.mapping, name="mapping"),
     path("runs/<int:pk>/", views.run_detail, name="run"),

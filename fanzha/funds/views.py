@@ -49,9 +49,12 @@ def _visible_case(user: User, pk: int) -> Case:
 
 
 def _job_for(user: User, pk: int) -> ImportJob:
+    """The job if its case is visible; a job orphaned by a server restart is shown as failed."""
     job = get_object_or_404(ImportJob.objects.select_related("case"), pk=pk)
     if job.case_id is not None and not scope.visible_cases(user).filter(pk=job.case_id).exists():
         raise Http404
+    if imports.fail_stale_jobs(ImportJob.objects.filter(pk=job.pk)):
+        job.refresh_from_db()
     return job
 
 
@@ -71,6 +74,7 @@ def index(request: HttpRequest) -> HttpResponse:
         store_error = ""
     except UserFacingError as exc:
         summary, store_error = {"rows": 0, "accounts": 0, "files": 0, "rejects": 0}, exc.zh
+    imports.fail_stale_jobs()
     cases_with_statements = (
         visible.filter(statement_files__isnull=False)
         .annotate(files=Count("statement_files", distinct=True), runs=Count("trace_runs", distinct=True))
@@ -177,9 +181,27 @@ def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "funds/_job_report.html", _job_context(job))
 
 
+@login_required
+@require_POST
+def job_rerun(request: HttpRequest, pk: int) -> HttpResponse:
+    user = funds_user(request)
+    job = _job_for(user, pk)
+    try:
+        imports.rerun_job(job)
+    except UserFacingError as exc:
+        messages.error(request, exc.zh)
+        return redirect("funds:job", pk=job.pk)
+    audit.record(request, AuditLog.Action.CHANGE, job, reason="重新导入", detail={"rerun": True})
+    job.refresh_from_db()
+    if job.status == ImportJob.Status.NEEDS_MAPPING:
+        return _after_job_created(request, job)
+    return redirect("funds:job", pk=job.pk)
+
+
 def _job_context(job: ImportJob) -> dict[str, Any]:
     return {
         "job": job,
+        "can_rerun": imports.can_rerun(job),
         "files": job.files.select_related("mapping", "case").order_by("pk"),
         "rejects": imports.rejects_of_job(job)[:500] if job.finished else [],
     }

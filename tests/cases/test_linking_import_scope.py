@@ -123,7 +123,8 @@ def test_too_large_upload_is_refused_with_a_clear_error(client: Client, investig
 
 
 def test_an_imported_draft_is_confirmed_on_the_review_page(client: Client, investigator: User) -> None:
-    data = ("报案时间,简要案情\n2024-03-05 14:20," + story(11) + "\n").encode("utf-8")
+    # Reported the day after it happened (a report before the occurrence is refused).
+    data = ("报案时间,简要案情\n2024-03-12 14:20," + story(11) + "\n").encode("utf-8")
     reports_import.import_report_file(data, "r.csv", investigator)
     case = Case.objects.get(narrative=story(11))
     login(client, investigator)
@@ -176,3 +177,17 @@ def test_api_extract_returns_the_draft(client: Client, officer: User) -> None:
     assert body["fields"]["bank_accounts"] == CARD
     assert body["fields"]["transfers"] == "5000 银行卡"
     assert body["classification"]["category"] == "刷单返利类"
+
+
+def test_review_page_refuses_an_occurrence_long_after_the_report(client: Client, investigator: User) -> None:
+    data = ("报案时间,简要案情\n2024-03-05 14:20," + story(13) + "\n").encode("utf-8")
+    reports_import.import_report_file(data, "r.csv", investigator)
+    case = Case.objects.get(narrative=story(13))
+    login(client, investigator)
+    post = {f"f-{k}": v for k, v in case.draft["fields"].items()}
+    post["f-occurred_at"] = "2024-03-09 10:00"
+    response = client.post(reverse("cases:review", args=[case.pk]), post)
+    assert response.status_code == 200
+    assert "晚于报案时间" in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == Case.Status.DRAFT

@@ -19,17 +19,17 @@ pytestmark = pytest.mark.django_db
 REPORTED = "2020-07-05T09:30"
 
 
-def draft_post(client: Client, text: str) -> str:
+def draft_post(client: Client, text: str, reported: str = REPORTED) -> str:
     response = client.post(
-        reverse("cases:new"), {"narrative": text, "reported_at": REPORTED, "action": "draft"}
+        reverse("cases:new"), {"narrative": text, "reported_at": reported, "action": "draft"}
     )
     assert response.status_code == 200
     return response.content.decode()
 
 
-def confirm_data(page_html: str, text: str, **changes: str) -> dict[str, str]:
+def confirm_data(page_html: str, text: str, reported: str = REPORTED, **changes: str) -> dict[str, str]:
     """The correction form as the page prefilled it, with some fields changed by the officer."""
-    data = {"narrative": text, "reported_at": REPORTED, "action": "confirm"}
+    data = {"narrative": text, "reported_at": reported, "action": "confirm"}
     for name, value in re.findall(r'<input type="text" name="(f-[a-z_]+)" value="([^"]*)"', page_html):
         data[name] = value
     transfers = re.search(r'<textarea name="f-transfers"[^>]*>\n?(.*?)</textarea>', page_html, re.S)
@@ -171,7 +171,9 @@ def test_unreadable_correction_is_refused_with_the_line(
 def test_agreement_page_counts_confirmed_drafts(client: Client, officer: User, officer_grid: Grid) -> None:
     login(client, officer)
     text = seed_text(3)
-    data = confirm_data(draft_post(client, text), text)
+    # Seed case 3 happened on 2020-08-06: reported the next day (an earlier report is refused).
+    reported = "2020-08-07T09:30"
+    data = confirm_data(draft_post(client, text, reported), text, reported)
     data["f-grid"] = str(officer_grid.pk)
     assert client.post(reverse("cases:new"), data).status_code == 302
     html = client.get(reverse("cases:agreement")).content.decode()
