@@ -23,23 +23,11 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from fanzha.domain.taxonomy import load_taxonomy
+
 SERVER = "postgres://postgres:postgres@127.0.0.1:5432"
 DB = "fanzha_bench_analytics"
-CATEGORIES = [
-    "刷单返利类",
-    "虚假网络投资理财类",
-    "贷款、代办信用卡类",
-    "虚假征信类",
-    "冒充电商物流客服类",
-    "虚假购物、服务类",
-    "冒充公检法及政府机关类",
-    "冒充领导、熟人类",
-    "网络游戏产品虚假交易类",
-    "网络婚恋、交友类（非虚假网络投资理财类）",
-    "冒充军警购物类诈骗",
-    "网黑案件",
-    "其他",
-]
+CATEGORIES = [category.name for category in load_taxonomy().categories]
 CHANNELS = ["微信", "QQ", "抖音", "短信", "电话", "婚恋APP", "快手", "网页", "其他"]
 OCCUPATIONS = ["学生", "公司职员", "务农", "个体经营", "退休", "无业", "家庭主妇", "自由职业", "教师", "工人"]
 
