@@ -16,6 +16,7 @@ from fanzha.analytics.series import Filters, Table
 from fanzha.domain import stats
 from fanzha.stations import audit, scope
 from fanzha.stations.models import AuditLog, Role, User
+from fanzha.web.downloads import xlsx_response
 from fanzha.web.views import current_user
 
 DEFAULT_MONTHS = 12
@@ -140,10 +141,4 @@ def export_view(request: HttpRequest, key: str) -> HttpResponse:
         object_type="analytics.table",
         object_id=key,
     )
-    response = HttpResponse(
-        table_xlsx(table), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="fanzha-{key}-{f.first_month:%Y%m}-{f.last_month:%Y%m}.xlsx"'
-    )
-    return response
+    return xlsx_response(table_xlsx(table), f"fanzha-{key}-{f.first_month:%Y%m}-{f.last_month:%Y%m}.xlsx")

@@ -24,6 +24,7 @@ from fanzha.clues.models import Clue, ClueBatch, ClueReject
 from fanzha.errors import UserFacingError
 from fanzha.stations import audit, scope
 from fanzha.stations.models import AuditLog, Role, User
+from fanzha.web.downloads import xlsx_response
 from fanzha.web.rejects import mark_reject_handled
 from fanzha.web.views import PAGE_SIZE, current_user
 
@@ -270,12 +271,7 @@ def analysis(request: HttpRequest) -> HttpResponse:
             detail={"batch": batch_id, "from": str(start), "to": str(end), "total": result.total},
             object_type="clues.analysis",
         )
-        response = HttpResponse(
-            write_analysis_xlsx(result),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = 'attachment; filename="clue-analysis.xlsx"'
-        return response
+        return xlsx_response(write_analysis_xlsx(result), "clue-analysis.xlsx")
     return render(
         request,
         "clues/analysis.html",

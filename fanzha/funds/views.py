@@ -29,11 +29,11 @@ from fanzha.funds.models import BankColumnMapping, ImportJob, StatementFile, Sta
 from fanzha.funds.store import store_summary
 from fanzha.stations import audit, scope
 from fanzha.stations.models import AuditLog, Role, Station, User
+from fanzha.web.downloads import xlsx_response
 from fanzha.web.rejects import mark_reject_handled
 from fanzha.web.views import PAGE_SIZE, current_user
 
 FUNDS_ROLES = frozenset({Role.INVESTIGATOR, Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN})
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def funds_user(request: HttpRequest) -> User:
@@ -317,18 +317,6 @@ def _export_name(run: TraceRun, what: str) -> str:
     return f"{stem}_{what}_{timezone.localtime():%Y%m%d%H%M}.xlsx"
 
 
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
-    return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
-
-
 @login_required
 def freeze_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     user = funds_user(request)
@@ -341,7 +329,7 @@ def freeze_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         reason="止付冻结清单导出",
         detail={"kind": "freeze_xlsx", "accounts": len(run.result.get("freeze", []))},
     )
-    return _xlsx(content, _export_name(run, "止付冻结清单"))
+    return xlsx_response(content, _export_name(run, "止付冻结清单"))
 
 
 @login_required
@@ -356,7 +344,7 @@ def regions_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         reason="分地区资金汇总导出",
         detail={"kind": "regions_xlsx", "regions": len(run.result.get("regions", []))},
     )
-    return _xlsx(content, _export_name(run, "分地区汇总"))
+    return xlsx_response(content, _export_name(run, "分地区汇总"))
 
 
 @login_required

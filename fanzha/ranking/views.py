@@ -26,6 +26,7 @@ from fanzha.ranking.services.imports import import_registrations, record_door_vi
 from fanzha.ranking.services.trends import chart_data
 from fanzha.stations import audit, scope
 from fanzha.stations.models import AuditLog, Role, User
+from fanzha.web.downloads import xlsx_response
 
 # Who may import exports and download the station-wide report (grid-scoped roles may not).
 STATION_ROLES = frozenset({Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN})
@@ -157,11 +158,7 @@ def charts_xlsx(request: HttpRequest) -> HttpResponse:
         reason="导出排名图表数据",
         detail={"days": days, "grids": len(data.grids)},
     )
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="ranking-{day.isoformat()}-{days}d.xlsx"'
-    return response
+    return xlsx_response(content, f"ranking-{day.isoformat()}-{days}d.xlsx")
 
 
 class ImportForm(forms.Form):
