@@ -42,7 +42,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fanzha.domain.trace import StatementStore, TraceSpec, from_epoch, trace_forward, trace_many
+from fanzha.domain.statement_store import StatementStore, from_epoch
+from fanzha.domain.trace import TraceSpec, trace_forward, trace_many
 
 LAYERS = 6
 MULE_NOISE_PER_ACCOUNT = 6

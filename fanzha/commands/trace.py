@@ -63,7 +63,8 @@ def _parse_amount(text: str | None) -> int | None:
 
 
 def run_trace(args: argparse.Namespace) -> int:
-    from fanzha.domain.trace import StatementStore, TraceSpec, trace_forward
+    from fanzha.domain.statement_store import StatementStore
+    from fanzha.domain.trace import TraceSpec, trace_forward
 
     if args.max_depth < 1:
         raise UserFacingError("--max-depth 至少为 1", "--max-depth must be at least 1")

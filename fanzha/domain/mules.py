@@ -15,7 +15,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from fanzha.domain.trace import StatementStore
+from fanzha.domain.statement_store import StatementStore
 
 
 @dataclass(frozen=True)

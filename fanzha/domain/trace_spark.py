@@ -1,7 +1,7 @@
 """Forward tracing on Spark SQL: the same hop statements as DuckDB, for statement sets that outgrow
 one machine (a province's worth of 流水).
 
-:class:`SparkEngine` implements :class:`fanzha.domain.trace.SqlEngine` over a ``SparkSession``;
+:class:`SparkEngine` implements :class:`fanzha.domain.sql_engine.SqlEngine` over a ``SparkSession``;
 :func:`fanzha.domain.trace.trace_forward` runs unchanged on it and sends Spark the very SQL text it
 sends DuckDB (window functions, ``LN``/``EXP``, ``LEAST``/``GREATEST``, inline ``VALUES``). The
 statements live in a Spark view named ``txn`` with the columns of the DuckDB ``txn`` table; times are integer seconds of the bank's wall-clock time, money integer fen.
@@ -40,14 +40,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fanzha.domain.trace import SqlInput, StatementStore, Template, inline_input
+from fanzha.domain.sql_engine import SqlInput, Template, inline_input
+from fanzha.domain.statement_store import StatementStore
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 
 class SparkEngine:
-    """:class:`fanzha.domain.trace.SqlEngine` over a ``SparkSession`` whose view ``txn`` holds
+    """:class:`fanzha.domain.sql_engine.SqlEngine` over a ``SparkSession`` whose view ``txn`` holds
     the statements."""
 
     def __init__(self, spark: SparkSession, txn: DataFrame | None = None) -> None:

@@ -3,7 +3,7 @@ station's DuckDB store, with per-file counts, rejected rows kept for a person, a
 
 Small jobs run inline in the request; bigger ones run on a background thread of the web process
 and the job page polls :class:`~fanzha.funds.models.ImportJob` for progress (htmx). The import
-itself is :meth:`fanzha.domain.trace.StatementStore.import_files`: idempotent and transactional
+itself is :meth:`fanzha.domain.statement_store.StatementStore.import_files`: idempotent and transactional
 per file, so re-importing a file adds nothing.
 """
 
@@ -23,7 +23,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from fanzha.cases.models import Case
-from fanzha.domain.trace import ImportProgress, ImportReport
+from fanzha.domain.statement_store import ImportProgress, ImportReport
 from fanzha.errors import UserFacingError
 from fanzha.funds import layouts
 from fanzha.funds.models import ImportJob, StatementFile, StatementReject

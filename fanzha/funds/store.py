@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from fanzha.domain.trace import StatementStore
+from fanzha.domain.statement_store import StatementStore
 from fanzha.errors import UserFacingError
 
 STORE_NAME = "statements.duckdb"

@@ -26,14 +26,13 @@ from django.utils import timezone
 from fanzha.cases.models import Case, CaseIdentifier, Identifier
 from fanzha.domain.banks import bank_from_card
 from fanzha.domain.masking import mask_card
+from fanzha.domain.statement_store import StatementStore, to_epoch
 from fanzha.domain.trace import (
     ReachedAccount,
-    StatementStore,
     TraceEdge,
     TraceResult,
     TraceSpec,
     freeze_list,
-    to_epoch,
     totals_by_region,
     trace_forward,
 )

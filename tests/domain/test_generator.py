@@ -412,7 +412,8 @@ def test_libr_truth_follows_the_chain_and_conserves_the_victims_money(county: Co
 
 
 def test_tracing_generated_statements_with_libr_finds_the_chain_and_its_amounts(tmp_path: Path) -> None:
-    from fanzha.domain.trace import StatementStore, TraceSpec, trace_forward
+    from fanzha.domain.statement_store import StatementStore
+    from fanzha.domain.trace import TraceSpec, trace_forward
 
     small = generate_county(SEED, scale=0.3)
     truth = small.truth()

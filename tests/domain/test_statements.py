@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as hs
 
+from fanzha.domain.statement_store import StatementStore
 from fanzha.domain.statements import (
     natural_key,
     normalise_account,
@@ -17,7 +18,6 @@ from fanzha.domain.statements import (
     parse_direction,
     read_statement,
 )
-from fanzha.domain.trace import StatementStore
 from fanzha.errors import UserFacingError
 
 HEADER = "交易卡号,交易对手账卡号,交易金额,借贷标志,交易时间,交易余额,对手户名,对手开户行,摘要,交易网点"
@@ -278,7 +278,7 @@ def test_fast_csv_path_matches_python_reader(tmp_path: Path) -> None:
             r["source_line"],
         )
 
-    from fanzha.domain.trace import to_epoch
+    from fanzha.domain.statement_store import to_epoch
 
     expected = sorted(
         (

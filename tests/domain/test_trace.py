@@ -76,8 +76,8 @@ from datetime import datetime, timedelta  # noqa: E402
 
 import pytest  # noqa: E402
 
+from fanzha.domain.statement_store import StatementStore  # noqa: E402
 from fanzha.domain.trace import (  # noqa: E402
-    StatementStore,
     TraceResult,
     TraceSpec,
     freeze_list,
@@ -251,7 +251,7 @@ def test_each_hop_reads_only_its_accounts_through_the_index(store: StatementStor
 
 
 def test_sql_literals_with_quotes_and_backslashes_round_trip() -> None:
-    from fanzha.domain.trace import _sql_str
+    from fanzha.domain.sql_engine import _sql_str
 
     with StatementStore() as s:
         for text in ["6222", "O'Brien", "a\\b", "''", "中文'\\"]:

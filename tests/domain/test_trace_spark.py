@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from fanzha.domain.trace import StatementStore, TraceResult, TraceSpec, trace_forward
+from fanzha.domain.statement_store import StatementStore
+from fanzha.domain.trace import TraceResult, TraceSpec, trace_forward
 from tests.domain.test_trace import ALIPAY, M1, M2, M3, M4, V, write_case
 
 pytestmark = pytest.mark.slow

@@ -314,7 +314,7 @@ def test_data_dir_statements_folder_import_links_files_to_cases(
 
 
 def test_progress_is_written_to_the_job_row(data_dir: Path, chain_files: dict[str, Path]) -> None:
-    from fanzha.domain.trace import ImportProgress
+    from fanzha.domain.statement_store import ImportProgress
 
     job = ImportJob.objects.create(file_count=4, status=ImportJob.Status.RUNNING)
     writer = imports._ProgressWriter(job, offset=1)
