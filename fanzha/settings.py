@@ -34,6 +34,11 @@ ALLOWED_HOSTS = [
     h for h in os.environ.get("FANZHA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
 ]
 
+# Reverse proxies whose X-Forwarded-For is believed (fanzha/web/client_address.py), e.g. "127.0.0.1".
+FANZHA_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("FANZHA_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

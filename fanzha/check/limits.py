@@ -4,8 +4,8 @@ Limits are requests per minute per client address and scope. They come from the 
 ``FANZHA_CHECK_RATE_LIMITS`` (a dict such as ``{"page": 30, "report": 5, "api": 60}``) or, for a
 single process such as a load benchmark, the environment variable ``FANZHA_CHECK_RATE_PER_MINUTE``,
 which sets every scope at once (``bench/bench_check_api.py`` raises it so that the limiter does
-not distort the figures). The address is ``REMOTE_ADDR``: behind a reverse proxy, configure the
-proxy to set it, never trust a client-sent ``X-Forwarded-For``.
+not distort the figures). The address is the one :func:`fanzha.web.client_address.client_address` finds: ``REMOTE_ADDR``,
+or behind a proxy listed in ``FANZHA_TRUSTED_PROXIES`` the address that proxy forwarded.
 
 With the default local-memory cache every server process counts on its own; a deployment with
 several processes should configure a shared cache (e.g. Redis or the database cache).
@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+
+from fanzha.web.client_address import client_address
 
 DEFAULT_LIMITS = {"page": 30, "report": 5, "api": 60}
 WINDOW_SECONDS = 60
@@ -45,17 +47,13 @@ def limit_for(scope: str) -> int:
     return DEFAULT_LIMITS[scope]
 
 
-def client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
-
-
 def take(request: HttpRequest, scope: str) -> RateDecision:
     """Count one request of ``scope`` from this client; say whether it is within the limit."""
     limit = limit_for(scope)
     now = time.time()
     window = int(now // WINDOW_SECONDS)
     retry_after = max(1, int((window + 1) * WINDOW_SECONDS - now))
-    key = f"check:rate:{scope}:{client_address(request)}:{window}"
+    key = f"check:rate:{scope}:{client_address(request) or 'unknown'}:{window}"
     # add() is atomic: only the first request of a window creates the counter.
     cache.add(key, 0, WINDOW_SECONDS + 5)
     try:

@@ -8,12 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from fanzha.outreach import quiz
-
-
-def client_ip(request: HttpRequest) -> str:
-    # Only REMOTE_ADDR: a forwarded-for header is written by the client and would let anyone
-    # step around the rate limit. Behind a reverse proxy, the proxy must set REMOTE_ADDR.
-    return str(request.META.get("REMOTE_ADDR", ""))
+from fanzha.web.client_address import client_address
 
 
 @require_http_methods(["GET", "POST"])
@@ -25,7 +20,7 @@ def quiz_page(request: HttpRequest) -> HttpResponse:
             if key.startswith("q") and key[1:].isdigit() and value.isdigit():
                 answers[int(key[1:])] = int(value)
         try:
-            result = quiz.score_paper(request.POST.get("paper", ""), answers, client_ip(request))
+            result = quiz.score_paper(request.POST.get("paper", ""), answers, client_address(request))
         except quiz.QuizError as exc:
             return render(
                 request,
@@ -45,7 +40,7 @@ def quiz_page(request: HttpRequest) -> HttpResponse:
 def draw(request: HttpRequest) -> HttpResponse:
     try:
         result = quiz.draw_prize(
-            request.POST.get("token", ""), request.POST.get("phone", ""), client_ip(request)
+            request.POST.get("token", ""), request.POST.get("phone", ""), client_address(request)
         )
     except quiz.QuizError as exc:
         status = 429 if "频繁" in exc.args[0] else 409 if "已经" in exc.args[0] else 400

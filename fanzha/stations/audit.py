@@ -8,6 +8,7 @@ from django.db.models import Model
 from django.http import HttpRequest
 
 from fanzha.stations.models import AuditLog, User
+from fanzha.web.client_address import client_address
 
 
 def record(
@@ -25,7 +26,7 @@ def record(
     ip = None
     if isinstance(actor, HttpRequest):
         user = actor.user if isinstance(actor.user, User) else None
-        ip = actor.META.get("REMOTE_ADDR") or None
+        ip = client_address(actor) or None
     else:
         user = actor
     return AuditLog.objects.create(
