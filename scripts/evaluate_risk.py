@@ -5,19 +5,25 @@ model alone:
   * recall on fraud SMS (label ``fraud``; also ``illegal``) at the 高风险 and 可疑 thresholds;
   * false-positive rate on ordinary SMS (label ``normal``), on spam and on ads;
   * ROC AUC (fraud SMS against normal SMS) and a few operating points;
-  * recall per source category; throughput (checks per second).
+  * recall per source category; throughput (checks per second);
+  * with ``--show-misses N``: every held-out fraud SMS below 高风险, sorted into triage buckets
+    (see MISS_BUCKETS), and the N ordinary SMS that come closest to a false positive;
+  * with ``--token-check``: whether the identifier tokens (URL, PHONE, DIGIT…) act as shortcuts.
 
 The thresholds are the ones shipped with the model (chosen on out-of-fold scores of the
 training split by scripts/train_message_model.py); nothing here is tuned on the test split.
 
 Usage: .venv/bin/python scripts/evaluate_risk.py [--data ../shared/data] [--png roc.png]
+       [--show-misses 20] [--token-check]
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
+import zlib
 from collections import defaultdict
 from pathlib import Path
 
@@ -29,8 +35,72 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from train_message_model import DEFAULT_DATA, SEED, Example, load_examples, split_of  # noqa: E402
 
-from fanzha.domain.message_model import load_model  # noqa: E402
-from fanzha.domain.risk import FRAUD_THRESHOLD, SUSPICIOUS_THRESHOLD, check_text  # noqa: E402
+from fanzha.domain.message_model import MessageModel, hashed_ngrams, load_model  # noqa: E402
+from fanzha.domain.risk import FRAUD_THRESHOLD, SUSPICIOUS_THRESHOLD, RiskVerdict, check_text  # noqa: E402
+from fanzha.domain.text_normalize import (  # noqa: E402
+    TOKEN_NAMES,
+    content_length,
+    normalize_for_model,
+)
+
+# Triage of missed fraud SMS, first match wins. These are heuristics for reading the misses,
+# not a relabelling: nothing here feeds training or thresholds. The third field says what the
+# bucket means for the recall figure.
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_NEW_NUMBER = re.compile(r"(换|新)(手机)?号(码)?了?|启用新号|号码已更换|(更改|换了)(手机)?号")
+_STOCK_TIPS = re.compile(
+    r"(人|群)满即封|(推荐|推|公布|布局).{0,4}(个股|牛股|金股|涨停)|操盘(手|团队)|荐股|诊股|牛股|股友"
+)
+_FUND_MARKETING = re.compile(r"基金|证券|理财|认购|募集|收益凭证")
+_CONTACT_LURE = re.compile(r"qq|WECHAT|加.{0,3}微信|群|老师", re.IGNORECASE)
+MISS_BUCKETS: tuple[tuple[str, str, str], ...] = (
+    (
+        "no_chinese",
+        "no Chinese words (foreign or garbled text)",
+        "mislabelled or not judgeable from the text",
+    ),
+    (
+        "bare_identifier",
+        "little more than an account, number or link (<= 12 word characters)",
+        "fraud only by how it was sent: the text alone cannot say",
+    ),
+    (
+        "new_number",
+        "'I have a new number' notice",
+        "ambiguous: the source labels the same wording fraud and other",
+    ),
+    (
+        "stock_tips",
+        "stock-tip group invitation (荐股群)",
+        "ambiguous spam; the usual entry to investment scams",
+    ),
+    (
+        "fund_marketing",
+        "fund or brokerage marketing without a contact lure",
+        "an advert labelled fraud",
+    ),
+    ("model_miss", "other fraud wording", "genuinely fraud, missed by the signals"),
+)
+
+
+CEILING_ORDER = ("model_miss", "stock_tips", "new_number", "bare_identifier", "fund_marketing", "no_chinese")
+
+
+def miss_bucket(text: str) -> str:
+    """The triage bucket (a key of MISS_BUCKETS) of a fraud SMS the check did not flag."""
+    normalized = normalize_for_model(text)
+    words = content_length(normalized)
+    if len(_CJK.findall(normalized)) < max(2, words // 3):
+        return "no_chinese"
+    if _NEW_NUMBER.search(text):
+        return "new_number"
+    if words <= 12 and any(token in normalized for token in TOKEN_NAMES):
+        return "bare_identifier"
+    if _STOCK_TIPS.search(text):
+        return "stock_tips"
+    if _FUND_MARKETING.search(text) and not _CONTACT_LURE.search(text):
+        return "fund_marketing"
+    return "model_miss"
 
 
 def roc_points(positive: np.ndarray, negative: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -65,7 +135,19 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--seed", default=SEED)
     parser.add_argument("--png", type=Path, default=None, help="save the ROC curve as a PNG")
-    parser.add_argument("--show-errors", type=int, default=0, help="print this many misses of each kind")
+    parser.add_argument(
+        "--show-misses",
+        "--show-errors",
+        dest="show_misses",
+        type=int,
+        default=0,
+        help="triage every fraud SMS below 高风险 and show this many near misses among normal SMS",
+    )
+    parser.add_argument(
+        "--token-check",
+        action="store_true",
+        help="measure how much the identifier tokens (URL, PHONE, DIGIT…) move the model",
+    )
     parser.add_argument(
         "--model", type=Path, default=None, help="weights to evaluate instead of the shipped ones"
     )
@@ -163,13 +245,12 @@ def main() -> int:
             f"{(scores[index] >= SUSPICIOUS_THRESHOLD).mean():7.2%}"
         )
 
-    if args.show_errors:
-        print("\nmissed fraud SMS:")
-        for i in [i for i in groups["fraud SMS"] if scores[i] < SUSPICIOUS_THRESHOLD][: args.show_errors]:
-            print(f"  {scores[i]:.2f} {test[i].category} {test[i].text[:90]}")
-        print("normal SMS flagged:")
-        for i in [i for i in groups["normal SMS"] if scores[i] >= SUSPICIOUS_THRESHOLD][: args.show_errors]:
-            print(f"  {scores[i]:.2f} {verdicts[i].reasons[0].text[:60]} | {test[i].text[:80]}")
+    if args.show_misses:
+        show_misses(test, verdicts, groups, args.show_misses)
+    if args.token_check:
+        token_check(
+            model, [test[i].text for i in groups["fraud SMS"]], [test[i].text for i in groups["normal SMS"]]
+        )
 
     if args.png:
         try:
@@ -191,6 +272,76 @@ def main() -> int:
         plt.savefig(args.png, dpi=120, bbox_inches="tight")
         print(f"saved {args.png}")
     return 0
+
+
+def show_misses(
+    test: list[Example], verdicts: list[RiskVerdict], groups: dict[str, list[int]], near: int
+) -> None:
+    misses = [i for i in groups["fraud SMS"] if verdicts[i].score < FRAUD_THRESHOLD]
+    total = len(groups["fraud SMS"])
+    by_bucket: dict[str, list[int]] = defaultdict(list)
+    for i in misses:
+        by_bucket[miss_bucket(test[i].text)].append(i)
+    print(f"\nfraud SMS below 高风险: {len(misses)} of {total} (triage is heuristic, for reading only)")
+    for key, description, meaning in MISS_BUCKETS:
+        members = by_bucket.get(key, [])
+        suspicious = sum(verdicts[i].score >= SUSPICIOUS_THRESHOLD for i in members)
+        print(
+            f"  {key:16s} {len(members):3d} ({len(members) / total:5.2%} of fraud SMS; {suspicious} at 可疑)"
+            f"  {description}: {meaning}"
+        )
+    # Ceilings: recall at 高风险 if the check also caught each bucket, most defensible first.
+    caught = total - len(misses)
+    for key in CEILING_ORDER:
+        caught += len(by_bucket.get(key, []))
+        print(f"  recall at 高风险 if also every {key} miss were caught: {caught / total:7.2%}")
+    for key, description, _ in MISS_BUCKETS:
+        members = sorted(by_bucket.get(key, []), key=lambda i: -verdicts[i].score)
+        if members:
+            print(f"\n  [{key}] {description}")
+        for i in members:
+            print(f"    {verdicts[i].score:.2f} {test[i].category:17s} {test[i].text[:100]}")
+    ranked = sorted(groups["normal SMS"], key=lambda i: -verdicts[i].score)[:near]
+    print(
+        f"\nnormal SMS closest to a false positive (高风险 at {FRAUD_THRESHOLD}, 可疑 at {SUSPICIOUS_THRESHOLD}):"
+    )
+    for i in ranked:
+        reasons = "; ".join(reason.text[:40] for reason in verdicts[i].reasons[:2]) or "model only"
+        print(f"    {verdicts[i].score:.2f} [{reasons}] {test[i].text[:80]}")
+
+
+def token_check(model: MessageModel, fraud: list[str], normal: list[str]) -> None:
+    """Score with one identifier token at a time deleted from the normalised text.
+
+    A model that leans on a token loses recall (or gains false positives) once it is gone; one
+    that reads the wording barely moves. The token's own weight is that of its unigram bucket.
+    """
+    # Texts the model does not judge at run time (too few words) are left out, as in check_text.
+    fraud_normalized = [normalize_for_model(text) for text in fraud if model.applies_to(text)]
+    normal_normalized = [normalize_for_model(text) for text in normal if model.applies_to(text)]
+
+    def flagged(texts: list[str], drop: str) -> float:
+        hits = 0
+        for normalized in texts:
+            if drop:
+                normalized = normalized.replace(drop, "")
+            buckets = hashed_ngrams(normalized, model.n_features, model.ngram_min, model.ngram_max)
+            hits += 1.0 / (1.0 + np.exp(-model.decision(buckets))) >= model.fraud_threshold
+        return hits / max(len(texts), 1)
+
+    print(
+        "\nidentifier tokens (model alone at its 高风险 threshold, fraud SMS vs normal SMS it judges): "
+        f"recall {flagged(fraud_normalized, ''):.2%}, false positives {flagged(normal_normalized, ''):.2%} as is"
+    )
+    for token, name in TOKEN_NAMES.items():
+        weight = float(model.coef[zlib.crc32(token.encode("utf-8")) & (model.n_features - 1)])
+        in_fraud = np.mean([token in text for text in fraud_normalized])
+        in_normal = np.mean([token in text for text in normal_normalized])
+        print(
+            f"  {name:7s} unigram weight {weight:+.2f}; in {in_fraud:6.1%} of fraud, {in_normal:6.1%} of normal; "
+            f"without it: recall {flagged(fraud_normalized, token):7.2%}, "
+            f"false positives {flagged(normal_normalized, token):6.2%}"
+        )
 
 
 if __name__ == "__main__":

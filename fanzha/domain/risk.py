@@ -43,6 +43,8 @@ STRONG_CATEGORY_WEIGHT = 0.5
 # The model and the classifier read at most this much of a long pasted chat (cost grows with
 # length; the opening of a chat carries the pitch). Regex signals always read everything.
 MODEL_MAX_CHARS = 4000
+# The signal kinds other than the text model and the station's identifiers.
+RULE_KINDS = ("phrase", "link", "phone", "account")
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,7 @@ class RiskData:
     not_phone_labels: tuple[str, ...]
     bare_account_banks: re.Pattern[str]
     bare_account_max_chars: int
+    bare_account_unnamed_max_chars: int
     bare_account_weight: float
     bare_account_reason: str
 
@@ -219,6 +222,7 @@ def load_risk_data() -> RiskData:
         not_phone_labels=tuple(services.get("not_phone_labels", ())),
         bare_account_banks=re.compile(phrases["bare_account"]["bank_pattern"]),
         bare_account_max_chars=int(phrases["bare_account"]["max_content_chars"]),
+        bare_account_unnamed_max_chars=int(phrases["bare_account"]["unnamed_max_content_chars"]),
         bare_account_weight=float(phrases["bare_account"]["weight"]),
         bare_account_reason=phrases["bare_account"]["reason"],
     )
@@ -421,10 +425,10 @@ def _rule_signals(
         signals.add(RiskReason("link", finding.explanation, finding.weight, finding.url), advice, category)
     _phrase_signals(text, data, signals)
     normalized = normalize_for_model(text)
-    if (
-        CARD_TOKEN in normalized
-        and content_length(normalized) <= data.bare_account_max_chars
-        and data.bare_account_banks.search(text)
+    words = content_length(normalized)
+    if CARD_TOKEN in normalized and (
+        (words <= data.bare_account_max_chars and data.bare_account_banks.search(text))
+        or 0 < words <= data.bare_account_unnamed_max_chars
     ):
         signals.add(
             RiskReason("account", data.bare_account_reason, data.bare_account_weight), ["verify_identity"]
@@ -451,6 +455,19 @@ def rule_doubt(text: str) -> float:
     """
     signals, _ = _rule_signals(unicodedata.normalize("NFKC", text or ""), None, load_risk_data())
     return _remaining(reason.weight for reason in signals.reasons)
+
+
+def rule_evidence_by_kind(text: str) -> dict[str, float]:
+    """``1 - Π(1 - w)`` of the non-model signals of each kind (phrase, link, phone, account).
+
+    For the stacking comparison in ``scripts/train_message_model.py``: a fitted combination
+    needs the rules split by kind, not only their joint doubt.
+    """
+    signals, _ = _rule_signals(unicodedata.normalize("NFKC", text or ""), None, load_risk_data())
+    return {
+        kind: 1.0 - _remaining(reason.weight for reason in signals.reasons if reason.kind == kind)
+        for kind in RULE_KINDS
+    }
 
 
 def combined_score(doubt: float, probability: float | None, fraud_at: float, suspicious_at: float) -> float:

@@ -87,6 +87,42 @@ def test_bare_phone_number_without_cases_is_safe():
     assert [item.value for item in verdict.identifiers] == ["13800138000"]
 
 
+def test_card_number_with_a_name_or_bank_asks_to_verify_but_a_bare_number_does_not():
+    for text in (
+        "6222 0212 3456 7890 123 张豪华",
+        "不好意思少了一位，应为6222021234567890123",
+        "农行6228481042100436816",
+    ):
+        verdict = check_text(text)
+        assert verdict.verdict == "suspicious", (text, verdict)
+        assert any(reason.kind == "account" for reason in verdict.reasons)
+    # A number pasted alone is a look-up: only the station's own identifiers can answer it.
+    alone = check_text("6222021234567890123")
+    assert not any(reason.kind == "account" for reason in alone.reasons)
+    # A long message that happens to hold a card number is left to the other signals.
+    long_text = "本月工资已发放到您尾号的工资卡6222021234567890123，明细请登录单位财务系统查询，如有疑问联系人事处张老师"
+    assert not any(reason.kind == "account" for reason in check_text(long_text).reasons)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "小王你看这是谁 http://abc.top/x",
+        "这是同学录你保存一下 www.classmate-lu.com",
+        "你的照片被人传到网上了 URL",
+    ],
+)
+def test_curiosity_link_lure_is_a_reason(text):
+    verdict = check_text(text)
+    assert any(reason.kind == "phrase" and "点开链接" in reason.text for reason in verdict.reasons), verdict
+    assert verdict.verdict != "safe"
+
+
+def test_curiosity_words_without_a_link_do_not_fire():
+    verdict = check_text("这是同学录你保存一下，周末聚会别迟到")
+    assert not any("点开链接" in reason.text for reason in verdict.reasons)
+
+
 def test_account_domain_and_app_from_cases_are_matched():
     known = KnownIdentifiers.build(
         accounts={"6222 0212 3456 7890 128": 2}, domains=["http://www.tz-licai.vip/"], apps={"易投宝": 0}
