@@ -4,13 +4,26 @@ Store
 -----
 :class:`StatementStore` keeps normalised statement rows in a DuckDB database (a file or memory).
 Imports are idempotent (a natural key per row, see :func:`fanzha.domain.statements.natural_key`,
-plus the occurrence number of that key inside its file) and transactional per file. CSV files are
-read set-based by DuckDB (GBK/GB18030 is transcoded to UTF-8 in 8 MB chunks first: the installed
-DuckDB has no GBK reader without downloading an extension): one statement parses every row with
-vectorised SQL (direction flags by CASE, dates by ``try_strptime`` with the format found in the
-sample, amounts by cast); the few rows it cannot read go to the Python parsers, which either read
-them or reject them with file, line and reason. A second statement keys, dedupes (anti-join on the
-key hash) and classifies sinks once per distinct (摘要, 对手户名, 对手开户行), not once per row.
+plus the occurrence number of that key inside its file) and transactional per file.
+
+CSV import
+----------
+CSV files are read set-based by DuckDB's parallel reader (GBK/GB18030 is transcoded to UTF-8 in
+8 MB chunks first: the installed DuckDB has no GBK reader without downloading an extension).
+
+1. Staging, in temporary tables outside the file's transaction: one statement parses every row
+   with vectorised SQL (direction flags as the sample writes them, dates by ``try_strptime`` with
+   the format found in the sample, amounts by cast), hashes the natural key and keeps the raw
+   cells of the rows it refused. A record's physical line is its index in that table (its rowid)
+   plus the lines above it; a thread counts the file's lines meanwhile, and when the counts
+   disagree (empty lines, which the reader drops) the shift is worked out from the file. A line
+   break inside quotes sends the file to the Python reader.
+2. The refused rows go to the Python parsers, which either read them or reject them with file,
+   line and reason.
+3. In the file's transaction, one statement keys (occurrence numbers only for the keys that
+   repeat, found by sorting the key hashes in numpy), dedupes against stored rows of the file's
+   time range (skipped for an empty store), classifies sinks once per distinct (摘要, 对手户名,
+   对手开户行) and inserts; then the rejects and the import record.
 """
 
 from __future__ import annotations
@@ -20,6 +33,7 @@ import json
 import os
 import re
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -29,7 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from fanzha.domain import statements as st
-from fanzha.domain.sql_engine import DuckDBEngine, _sql_literal, _sql_str
+from fanzha.domain.sql_engine import DuckDBEngine, _sql_str
 from fanzha.errors import UserFacingError
 
 if TYPE_CHECKING:
@@ -74,6 +88,14 @@ def sink_kind_of(*texts: str | None) -> str | None:
         if any(k.upper() in joined for k in kind.keywords):
             return kind.kind
     return None
+
+
+_SINK_TEXTS = ("summary", "counterparty_name", "counterparty_bank")
+
+
+def _sink_texts_hash(summary: str, name: str, bank: str) -> str:
+    """SQL hash of the texts a sink is recognised from; rows are classified once per value."""
+    return f"hash({summary}, {name}, {bank})"
 
 
 def _sink_case_sql() -> str:
@@ -125,8 +147,27 @@ CREATE OR REPLACE TEMP TABLE stage (
     balance_fen BIGINT, counterparty_name VARCHAR, counterparty_bank VARCHAR, summary VARCHAR,
     branch VARCHAR, ip VARCHAR, mac VARCHAR, account_name VARCHAR, source_file VARCHAR, source_line BIGINT
 );
-CREATE OR REPLACE TEMP TABLE normalised AS SELECT FALSE AS ok, * FROM stage LIMIT 0;
 """
+_STAGE_TYPES = ("VARCHAR",) * 3 + ("BIGINT",) * 3 + ("VARCHAR",) * 8 + ("BIGINT",)
+_STAGE_CLEANUP = (
+    "DROP VIEW IF EXISTS numbered; DROP VIEW IF EXISTS sink_texts; DROP TABLE IF EXISTS normalised; "
+    "DROP TABLE IF EXISTS line_shift; DROP TABLE IF EXISTS stage; DROP TABLE IF EXISTS repeated_keys"
+)
+
+
+def _natural_key_sql(
+    account: str = "account",
+    ts: str = "ts",
+    amount: str = "amount_fen",
+    direction: str = "direction",
+    counterparty: str = "counterparty",
+    balance: str = "balance_fen",
+) -> str:
+    """SQL hash of a row's natural key (see :func:`fanzha.domain.statements.natural_key`)."""
+    return (
+        f"hash({account}, {ts}, {amount}, {direction}, coalesce({counterparty}, ''), "
+        f"coalesce({balance}, -9223372036854775807))"
+    )
 
 
 @dataclass(frozen=True)
@@ -230,9 +271,19 @@ class StatementStore:
             notify("start")
             result = FileImport(str(path))
             report.files.append(result)
+            began = False
             try:
+                try:
+                    rejects, fast = self._stage_file(path, mapping, result, notify)
+                except _NeedsPythonReader:
+                    self.con.execute(_STAGE_CLEANUP)
+                    rejects, fast = self._stage_file(path, mapping, result, notify, python_reader=True)
+                result.rejected = len(rejects)
+                notify("insert")
+                # Staging wrote temporary tables only; every change to the store happens here.
                 self.con.execute("BEGIN TRANSACTION")
-                rejects = self._import_one(path, mapping, result, notify)
+                began = True
+                self._insert_stage(result, fast)
                 self._insert_rejects(rejects)
                 self.con.execute(
                     "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, now())",
@@ -248,68 +299,70 @@ class StatementStore:
                 self.con.execute("COMMIT")
                 report.rejects.extend(rejects)
             except UserFacingError as exc:
-                self.con.execute("ROLLBACK")
+                self._abandon(began)
                 result.error = f"{exc.zh} / {exc.en}"
                 result.inserted = result.duplicates = 0
             except Exception as exc:
-                self.con.execute("ROLLBACK")
+                self._abandon(began)
                 result.error = f"导入失败 / import failed: {type(exc).__name__}: {exc}"
                 result.inserted = result.duplicates = 0
+            finally:
+                self.con.execute(_STAGE_CLEANUP)
             notify("done")
         return report
 
-    def _import_one(
+    def _abandon(self, began: bool) -> None:
+        if began:
+            self.con.execute("ROLLBACK")
+
+    def _stage_file(
         self,
         path: Path,
         mapping: Mapping[str, str] | None,
         result: FileImport,
         notify: Callable[..., None],
-    ) -> list[st.Reject]:
+        python_reader: bool = False,
+    ) -> tuple[list[st.Reject], bool]:
+        """Read one file into temporary tables: ``stage`` always, ``numbered`` on the SQL path.
+
+        Runs outside the file's transaction: inside one, DuckDB numbers a new table's rows from a
+        large offset (transaction-local storage), and the SQL path takes line numbers from rowids.
+        """
         if not path.is_file():
             raise UserFacingError(f"找不到文件：{path}", f"file not found: {path}")
         self.con.execute(_STAGE_DDL)
-        if st.file_kind(path) == "csv":
-            rejects = self._stage_csv_fast(path, mapping, result, notify)
-        else:
-            read = st.read_statement(path, mapping)
-            result.encoding = read.encoding
-            self._stage_rows(read.rows)
-            rejects = read.rejects
-        result.rejected = len(rejects)
-        notify("insert")
-        self._insert_stage(result)
-        return rejects
+        if st.file_kind(path) == "csv" and not python_reader:
+            return self._stage_csv_fast(path, mapping, result, notify)
+        result.fast_path = False
+        read = st.read_statement(path, mapping)
+        result.encoding = read.encoding
+        self._stage_rows(read.rows)
+        return read.rejects, False
 
     def _stage_rows(self, rows: Sequence[st.StatementRow]) -> None:
-        # Spreadsheets and refused CSV rows are small; multi-row VALUES keeps pandas out of runtime.
-        cols = ", ".join(_TXN_COLUMNS)
-        for start in range(0, len(rows), 1000):
-            values = ", ".join(
-                "("
-                + ", ".join(
-                    _sql_literal(v)
-                    for v in (
-                        r.account,
-                        r.counterparty,
-                        r.direction,
-                        r.amount_fen,
-                        to_epoch(r.at),
-                        r.balance_fen,
-                        r.counterparty_name,
-                        r.counterparty_bank,
-                        r.summary,
-                        r.branch,
-                        r.ip,
-                        r.mac,
-                        r.account_name,
-                        r.source_file,
-                        r.source_line,
-                    )
-                )
-                + ")"
-                for r in rows[start : start + 1000]
-            )
-            self.con.execute(f"INSERT INTO stage ({cols}) VALUES {values}")
+        # One list parameter per column, unnested: no SQL text per row, and no pandas at runtime.
+        types = _STAGE_TYPES
+        select = ", ".join(f"unnest(${i + 1}::{t}[])" for i, t in enumerate(types))
+        for start in range(0, len(rows), 100_000):
+            chunk = rows[start : start + 100_000]
+            columns: list[list[Any]] = [
+                [r.account for r in chunk],
+                [r.counterparty for r in chunk],
+                [r.direction for r in chunk],
+                [r.amount_fen for r in chunk],
+                [to_epoch(r.at) for r in chunk],
+                [r.balance_fen for r in chunk],
+                [r.counterparty_name for r in chunk],
+                [r.counterparty_bank for r in chunk],
+                [r.summary for r in chunk],
+                [r.branch for r in chunk],
+                [r.ip for r in chunk],
+                [r.mac for r in chunk],
+                [r.account_name for r in chunk],
+                [r.source_file for r in chunk],
+                [r.source_line for r in chunk],
+            ]
+            self.con.execute(f"INSERT INTO stage ({', '.join(_TXN_COLUMNS)}) SELECT {select}", columns)
 
     def _stage_csv_fast(
         self,
@@ -317,7 +370,8 @@ class StatementStore:
         mapping: Mapping[str, str] | None,
         result: FileImport,
         notify: Callable[..., None],
-    ) -> list[st.Reject]:
+    ) -> tuple[list[st.Reject], bool]:
+        """Stage a CSV file; the flag says whether its rows wait in ``numbered`` (the SQL path)."""
         size = path.stat().st_size
         with path.open("rb") as handle:
             sample = handle.read(1 << 20)
@@ -340,7 +394,7 @@ class StatementStore:
             # Quoted line breaks above the header would make physical line numbers ambiguous.
             read = st.read_statement(path, mapping)
             self._stage_rows(read.rows)
-            return read.rejects
+            return read.rejects, False
         result.fast_path = True
         source = path
         temp: str | None = None
@@ -351,7 +405,7 @@ class StatementStore:
             source = Path(temp)
         try:
             notify("load", 0, size)
-            return self._stage_csv_sql(source, path, layout, delimiter, header_rows)
+            return self._stage_csv_sql(source, path, layout, delimiter, header_rows), True
         finally:
             if temp:
                 os.unlink(temp)
@@ -379,13 +433,33 @@ class StatementStore:
         def raw(name: str) -> str:
             return f"c{cols[name]}" if name in cols else "NULL"
 
+        null_accounts = ", ".join(_sql_str(v) for v in sorted(st.NULL_ACCOUNTS))
+        longest_null = max(len(v.encode()) for v in st.NULL_ACCOUNTS)
+
         def clean_account(expr: str) -> str:
             # Plain account numbers only; wrapped or odd ones (="622…", e-mail, full-width) take the
-            # Python path.
-            return f"CASE WHEN regexp_full_match({expr}, '[0-9A-Za-z_*-]+') THEN {expr} END"
+            # Python path. "-", "NULL"… mean no account, as in the Python parser; every one of
+            # them is short, so the list is only looked at for short cells.
+            return (
+                f"CASE WHEN NOT regexp_full_match({expr}, '[0-9A-Za-z_*-]+') THEN NULL "
+                f"WHEN strlen({expr}) > {longest_null} THEN {expr} WHEN {expr} IN ({null_accounts}) THEN NULL "
+                f"ELSE {expr} END"
+            )
 
         def amount(expr: str) -> str:
-            return f"CAST(TRY_CAST(replace({expr}, ',', '') AS DECIMAL(18,2)) * 100 AS BIGINT)"
+            # The plain cast first: stripping thousands separators from every cell costs more than
+            # a second try on the few cells that have them (the plain cast refuses a comma).
+            return (
+                f"CAST(coalesce(TRY_CAST({expr} AS DECIMAL(18,2)), "
+                f"TRY_CAST(replace({expr}, ',', '') AS DECIMAL(18,2))) * 100 AS BIGINT)"
+            )
+
+        def text(expr: str) -> str:
+            # trim() copies every cell; most cells have nothing to trim.
+            return (
+                f"CASE WHEN {expr} = '' THEN NULL WHEN {expr} NOT LIKE ' %' AND {expr} NOT LIKE '% ' "
+                f"THEN {expr} ELSE NULLIF(trim({expr}), '') END"
+            )
 
         direction_values = st.direction_values()
         outs = ", ".join(_sql_str(k) for k, v in direction_values.items() if v == "out")
@@ -420,22 +494,34 @@ class StatementStore:
                 f"THEN (CASE WHEN trim({raw('time')}) = '' THEN {when_raw} "
                 f"ELSE {when_raw} || ' ' || trim({raw('time')}) END) END"
             )
+            ts = f"epoch_ms(try_strptime({when_expr}, {fmt_list})) // 1000"
         else:
-            when_expr = when_raw
-        ts = f"epoch_ms(try_strptime({when_expr}, {fmt_list})) // 1000"
+            # Untrimmed first: trim() copies every cell, and padded dates are rare.
+            ts = (
+                f"epoch_ms(coalesce(try_strptime({raw(when_field)}, {fmt_list}), "
+                f"try_strptime({when_raw}, {fmt_list}))) // 1000"
+            )
         signed = amount(raw("amount")) if "amount" in cols else "NULL"
         amount_in = amount(raw("amount_in")) if "amount_in" in cols else "NULL"
         amount_out = amount(raw("amount_out")) if "amount_out" in cols else "NULL"
-        dir_col = (
-            f"CASE WHEN upper(trim({raw('direction')})) IN ({outs}) THEN 'out' "
-            f"WHEN upper(trim({raw('direction')})) IN ({ins}) THEN 'in' END"
-            if "direction" in cols
-            else "NULL"
-        )
+        dir_col = "NULL"
+        if "direction" in cols:
+            # The flags as the sample writes them are compared as they are; anything else is
+            # folded first (upper, trim), which costs more per row.
+            seen = _sample_values(layout, header_rows, cols["direction"])
+            exact = " ".join(
+                f"WHEN {raw('direction')} = {_sql_str(v)} THEN '{d}'"
+                for v, d in ((v, _direction_or_none(v)) for v in seen)
+                if d
+            )
+            dir_col = (
+                f"CASE {exact} WHEN upper(trim({raw('direction')})) IN ({outs}) THEN 'out' "
+                f"WHEN upper(trim({raw('direction')})) IN ({ins}) THEN 'in' END"
+            )
         last_used = max(cols.values())
-        text_cols = ", ".join(f"NULLIF(trim({raw(n)}), '') AS {n}" for n in st.TEXT_FIELDS)
-        # The CTE parses every row with DuckDB's vectorised functions; ok = every field parsed
-        # the way the Python parser would.
+        texts = [n for n in st.TEXT_FIELDS if n in cols]
+        sink_texts = [n if n in cols else "CAST(NULL AS VARCHAR)" for n in _SINK_TEXTS]
+        text_cols = "".join(f", {text(raw(n))} AS {n}" for n in texts)
         has_signed = "amount" in cols
         direction_sql = (
             "CASE WHEN dir_col IS NOT NULL THEN dir_col "
@@ -456,57 +542,92 @@ class StatementStore:
             else "CASE WHEN coalesce(in_fen,0) <> 0 AND coalesce(out_fen,0) = 0 THEN abs(in_fen) "
             "WHEN coalesce(out_fen,0) <> 0 AND coalesce(in_fen,0) = 0 THEN abs(out_fen) END"
         )
+        # CASE evaluates a branch only for the rows the earlier ones left, so the checks of
+        # empty cells cost nothing on rows that parsed.
         counterparty_ok = (
-            "(counterparty IS NOT NULL OR counterparty_raw IS NULL OR trim(counterparty_raw) = '')"
+            "CASE WHEN counterparty IS NOT NULL THEN TRUE "
+            f"ELSE counterparty_raw IS NULL OR trim(counterparty_raw) IN ('', {null_accounts}) END"
         )
-        not_empty = " OR ".join(f"coalesce(trim({n}), '') <> ''" for n in names)
+        balance_ok = "CASE WHEN balance_fen IS NOT NULL THEN TRUE ELSE balance_raw IS NULL OR trim(balance_raw) = '' END"
+        blank = " AND ".join(f"coalesce(trim({n}), '') = ''" for n in names)
         parsed = f"""
-            SELECT source_line, {", ".join(names)}, {account} AS account,
+            SELECT {", ".join(names)}, {account} AS account,
                    {clean_account(raw("counterparty"))} AS counterparty,
                    {signed} AS signed_fen, {amount_in} AS in_fen, {amount_out} AS out_fen,
                    {dir_col} AS dir_col, {ts} AS ts,
                    {amount(raw("balance"))} AS balance_fen,
                    {raw("balance")} AS balance_raw, {raw("counterparty")} AS counterparty_raw,
-                   {raw("direction")} AS direction_raw,
-                   c{last_used} IS NULL AS truncated,
-                   {text_cols}
-            FROM (SELECT *, {skip} + row_number() OVER () AS source_line FROM {read})
-            WHERE {not_empty}
+                   {raw("direction")} AS direction_raw{text_cols}
+            FROM {read}
         """
+        # ok is NULL for blank records, which are kept so that the table's rowid stays the
+        # record's index in the file (a ROW_NUMBER() would run the whole read on one thread).
         checked = f"""
-            SELECT *, account IS NOT NULL AND {counterparty_ok} AND NOT truncated
-                      AND dir IS NOT NULL AND amt IS NOT NULL AND amt > 0 AND ts IS NOT NULL
-                      AND (balance_raw IS NULL OR trim(balance_raw) = '' OR balance_fen IS NOT NULL) AS ok
+            SELECT *, CASE WHEN account IS NOT NULL AND {counterparty_ok} AND c{last_used} IS NOT NULL
+                                AND dir IS NOT NULL AND amt > 0 AND ts IS NOT NULL AND {balance_ok}
+                           THEN TRUE WHEN {blank} THEN NULL ELSE FALSE END AS ok
             FROM (SELECT *, {direction_sql} AS dir, {amount_sql} AS amt FROM ({parsed}))
         """
-        file_name = _sql_str(str(original))
-        text_names = ", ".join(st.TEXT_FIELDS)
+        # The default, but line numbers depend on it: the table keeps the reader's record order.
+        self.con.execute("SET preserve_insertion_order = true")
+        counter = _LineCounter(source, skip)
+        counter.start()
+        import duckdb
+
         # Raw cells are kept only for rows the SQL parsers refused: they get a second reading by
-        # the Python parsers, which either read them or reject them with the reason. The line
-        # number comes from ROW_NUMBER() over the reader's output, which keeps the file's order.
-        raw_cells = ", ".join(f"CASE WHEN ok THEN NULL ELSE {n} END AS {n}" for n in names)
+        # the Python parsers, which either read them or reject them with the reason.
+        try:
+            self.con.execute(
+                f"""
+                CREATE OR REPLACE TEMP TABLE normalised AS
+                SELECT ok, account, counterparty, dir AS direction, amt AS amount_fen, ts, balance_fen,
+                       {_natural_key_sql(direction="dir", amount="amt")} AS k0,
+                       CASE WHEN dir = 'out' THEN {_sink_texts_hash(*sink_texts)} END AS tk
+                       {"".join(", " + n for n in texts)},
+                       CASE WHEN ok THEN NULL ELSE [{", ".join(names)}] END AS cells
+                FROM ({checked})
+                """
+            )
+        except duckdb.Error as exc:
+            # e.g. a line break inside quotes, which the parallel reader refuses: the Python
+            # reader numbers such records by their physical lines.
+            raise _NeedsPythonReader(str(exc)) from exc
+        finally:
+            counter.join()
+        records_row = self.con.execute("SELECT count(*) FROM normalised").fetchone()
+        records = int(records_row[0]) if records_row else 0
+        line_sql, shift_join = self._line_numbers(source, skip, records, counter.lines)
+        file_name = _sql_str(str(original))
+        stored = {"account", "counterparty", "direction", "amount_fen", "ts", "balance_fen", *texts}
+        values = ", ".join(c if c in stored else f"CAST(NULL AS VARCHAR) AS {c}" for c in _TXN_COLUMNS[:-2])
         self.con.execute(
             f"""
-            CREATE OR REPLACE TEMP TABLE normalised AS
-            SELECT ok, account, counterparty, dir AS direction, amt AS amount_fen, ts,
-                   CASE WHEN balance_raw IS NULL OR trim(balance_raw) = '' THEN NULL ELSE balance_fen END
-                       AS balance_fen,
-                   {text_names}, {file_name} AS source_file, source_line, {raw_cells}
-            FROM ({checked})
+            CREATE OR REPLACE TEMP VIEW numbered AS
+            SELECT ok, cells, k0, tk, {values}, {file_name} AS source_file, {line_sql} AS source_line
+            FROM (SELECT rowid AS record, * FROM normalised) n {shift_join}
+            """
+        )
+        # One row per distinct sink text of the file: only those rows' texts are read again.
+        self.con.execute(
+            f"""
+            CREATE OR REPLACE TEMP VIEW sink_texts AS
+            SELECT tk, {", ".join(f"{e} AS {n}" for e, n in zip(sink_texts, _SINK_TEXTS, strict=True))}
+            FROM normalised
+            WHERE rowid IN (SELECT min(rowid) FROM normalised WHERE ok AND tk IS NOT NULL GROUP BY tk)
             """
         )
         leftovers = self.con.execute(
-            f"SELECT {', '.join(names)}, source_line FROM normalised WHERE NOT ok ORDER BY source_line"
+            "SELECT cells, source_line FROM numbered WHERE NOT ok ORDER BY source_line"
         ).fetchall()
         rows: list[st.StatementRow] = []
         rejects: list[st.Reject] = []
-        for record in leftovers:
-            line = int(record[-1])
-            cells = ["" if c is None else str(c) for c in record[:-1]]
+        for record_cells, record_line in leftovers:
+            line = int(record_line)
+            cells = ["" if c is None else str(c) for c in record_cells]
             raw_text = delimiter.join(cells)
             try:
-                if record[last_used] is None:
-                    present = sum(1 for c in record[:-1] if c is not None)
+                if record_cells[last_used] is None:
+                    present = sum(1 for c in record_cells if c is not None)
                     raise ValueError(
                         f"列数不足（{present}/{width}），行不完整 / row has {present} of {width} columns (truncated)"
                     )
@@ -516,67 +637,137 @@ class StatementStore:
         self._stage_rows(rows)
         return rejects
 
-    def _insert_stage(self, result: FileImport) -> None:
+    def _line_numbers(self, source: Path, skip: int, records: int, lines: int) -> tuple[str, str]:
+        """SQL for a record's physical line from its index ``n.record``, and the join it needs.
+
+        DuckDB's reader drops empty lines, so the index alone gives the line only when the file
+        has no empty line between records; otherwise the records after each empty line move one
+        line further down (``line_shift``, joined ASOF on the index).
+        """
+        if lines == records:
+            return f"n.record + {skip + 1}", ""
+        physical = source.read_bytes().splitlines()[skip:]
+        while physical and not physical[-1]:
+            physical.pop()
+        shifts: dict[int, int] = {}
+        empty = 0
+        for index, text in enumerate(physical):
+            if not text:
+                empty += 1
+                shifts[index - empty + 1] = empty
+        if len(physical) - empty != records:
+            raise _NeedsPythonReader("records and lines disagree")
+        self.con.execute("CREATE OR REPLACE TEMP TABLE line_shift (record BIGINT, shift BIGINT)")
+        self.con.executemany("INSERT INTO line_shift VALUES (?, ?)", list(shifts.items()))
+        return (
+            f"n.record + {skip + 1} + coalesce(b.shift, 0)",
+            "ASOF LEFT JOIN line_shift b ON n.record >= b.record",
+        )
+
+    def _insert_stage(self, result: FileImport, fast: bool) -> None:
         con = self.con
         cols = ", ".join(_TXN_COLUMNS)
-        staged_rows = f"(SELECT {cols} FROM stage UNION ALL SELECT {cols} FROM normalised WHERE ok)"
-        staged = con.execute(f"SELECT count(*) FROM {staged_rows}").fetchone()
-        result.rows_read = int(staged[0]) if staged else 0
-        next_id = con.execute("SELECT coalesce(max(id), 0) FROM txn").fetchone()
-        base = int(next_id[0]) if next_id else 0
-        before = con.execute("SELECT count(*) FROM txn").fetchone()
-        count_before = int(before[0]) if before else 0
+        stage_tk = f"CASE WHEN direction = 'out' THEN {_sink_texts_hash(*_SINK_TEXTS)} END"
+        staged_rows = f"SELECT {cols}, {_natural_key_sql()} AS k0, {stage_tk} AS tk FROM stage"
+        texts_rows = f"SELECT {stage_tk} AS tk, {', '.join(_SINK_TEXTS)} FROM stage WHERE direction = 'out'"
+        if fast:
+            staged_rows += f" UNION ALL SELECT {cols}, k0, tk FROM numbered WHERE ok"
+            texts_rows += " UNION ALL SELECT * FROM sink_texts"
+        summary = con.execute(f"SELECT count(*), min(ts), max(ts) FROM ({staged_rows})").fetchone()
+        result.rows_read = int(summary[0]) if summary else 0
+        if not result.rows_read:
+            return
+        lo, hi = int(summary[1]), int(summary[2])  # type: ignore[index]
+        next_id = con.execute("SELECT coalesce(max(id), 0), count(*) FROM txn").fetchone()
+        base, count_before = (int(next_id[0]), int(next_id[1])) if next_id else (0, 0)
+        # An empty store holds nothing to dedupe against (the first import of a big file); else
+        # only stored rows in the file's time range can carry one of its keys.
+        fresh = (
+            ""
+            if count_before == 0
+            else f"WHERE k.nkey NOT IN (SELECT nkey FROM txn WHERE ts BETWEEN {lo} AND {hi})"
+        )
+        repeated = self._repeated_keys(staged_rows)
+        keyed = "SELECT s.*, hash(s.k0, CAST(1 AS BIGINT)) AS nkey FROM s"
+        if repeated:
+            keyed = """
+                SELECT s.*, coalesce(o.nkey, hash(s.k0, CAST(1 AS BIGINT))) AS nkey
+                FROM s LEFT JOIN (
+                    SELECT source_line,
+                           hash(k0, row_number() OVER (PARTITION BY k0 ORDER BY source_line)) AS nkey
+                    FROM s WHERE k0 IN (SELECT k0 FROM repeated_keys)
+                ) o ON o.source_line = s.source_line
+            """
         # Key = hash(natural key, occurrence number in the file); the occurrence number is only
-        # worked out for the rare keys that repeat, which avoids sorting the whole file. Sinks are
-        # classified once per distinct (摘要, 对手户名, 对手开户行), not once per row: a statement
-        # repeats a handful of summaries millions of times.
+        # worked out for the rare keys that repeat. The staged rows are read again by each use
+        # rather than materialised once: a scan costs less. Sinks are classified once per distinct
+        # (摘要, 对手户名, 对手开户行) of an outgoing row, not once per row (a statement repeats a
+        # handful of summaries millions of times), and joined back on the hash of the three, which
+        # probes faster than three nullable texts.
         con.execute(
             f"""
             INSERT INTO txn (id, nkey, {cols}, sink_kind)
-            WITH s AS (
-                SELECT *, hash(account, ts, amount_fen, direction, coalesce(counterparty, ''),
-                               coalesce(balance_fen, -9223372036854775807)) AS k0
-                FROM {staged_rows}
-            ),
-            d AS (SELECT k0 FROM s GROUP BY k0 HAVING count(*) > 1),
-            o AS (
-                SELECT s.source_line,
-                       hash(s.k0, row_number() OVER (PARTITION BY s.k0 ORDER BY s.source_line)) AS nkey
-                FROM s JOIN d ON d.k0 = s.k0
-            ),
-            k AS (
-                SELECT s.*, coalesce(o.nkey, hash(s.k0, CAST(1 AS BIGINT))) AS nkey
-                FROM s LEFT JOIN o ON o.source_line = s.source_line
-            ),
+            WITH s AS NOT MATERIALIZED ({staged_rows}),
+            k AS ({keyed}),
             texts AS (
-                SELECT summary, counterparty_name, counterparty_bank, {_sink_case_sql()} AS sink_kind
+                SELECT tk, {_sink_case_sql()} AS sink_kind
                 FROM (
-                    SELECT DISTINCT summary, counterparty_name, counterparty_bank
-                    FROM {staged_rows} WHERE direction = 'out'
+                    SELECT tk, any_value(summary) AS summary, any_value(counterparty_name) AS counterparty_name,
+                           any_value(counterparty_bank) AS counterparty_bank
+                    FROM ({texts_rows}) GROUP BY tk
                 )
             )
-            SELECT {base} + k.source_line, k.nkey, {", ".join("k." + c for c in _TXN_COLUMNS)},
-                   CASE WHEN k.direction = 'out' THEN x.sink_kind END
-            FROM k LEFT JOIN texts x
-                 ON x.summary IS NOT DISTINCT FROM k.summary
-                AND x.counterparty_name IS NOT DISTINCT FROM k.counterparty_name
-                AND x.counterparty_bank IS NOT DISTINCT FROM k.counterparty_bank
-            WHERE k.nkey NOT IN (SELECT nkey FROM txn)
+            SELECT {base} + k.source_line, k.nkey, {", ".join("k." + c for c in _TXN_COLUMNS)}, x.sink_kind
+            FROM k LEFT JOIN texts x ON x.tk = k.tk
+            {fresh}
             """
         )
         after = con.execute("SELECT count(*) FROM txn").fetchone()
         result.inserted = (int(after[0]) if after else 0) - count_before
         result.duplicates = result.rows_read - result.inserted
-        con.execute("DROP TABLE stage; DROP TABLE normalised")
+
+    def _repeated_keys(self, staged_rows: str) -> int:
+        """Natural keys that occur more than once in the file, into ``repeated_keys``; how many.
+
+        Sorting the keys in numpy costs a fraction of a DuckDB GROUP BY over millions of distinct
+        keys, whose hash table outgrows the CPU caches.
+        """
+        import numpy as np
+
+        keys = self.con.execute(f"SELECT k0 FROM ({staged_rows})").fetchnumpy()["k0"]
+        keys = np.sort(np.asarray(keys, dtype=np.uint64))
+        repeated = np.unique(keys[1:][keys[1:] == keys[:-1]])
+        if not len(repeated):
+            return 0
+        self.con.execute(
+            "CREATE OR REPLACE TEMP TABLE repeated_keys AS SELECT unnest($1::UBIGINT[]) AS k0",
+            [repeated.tolist()],
+        )
+        return len(repeated)
 
     def _insert_rejects(self, rejects: Sequence[st.Reject]) -> None:
-        if not rejects:
-            return
-        self.con.executemany(
-            "INSERT INTO rejects SELECT ?, ?, ?, ? WHERE NOT EXISTS "
-            "(SELECT 1 FROM rejects WHERE source_file = ? AND line = ? AND raw = ?)",
-            [(r.file, r.line, r.raw, r.reason, r.file, r.line, r.raw) for r in rejects],
-        )
+        """Add rejects not stored yet (same file, line and text), set-based: a file may have many."""
+        for start in range(0, len(rejects), 100_000):
+            chunk = rejects[start : start + 100_000]
+            self.con.execute(
+                """
+                INSERT INTO rejects
+                SELECT n.* FROM (
+                    SELECT unnest($1::VARCHAR[]) AS source_file, unnest($2::BIGINT[]) AS line,
+                           unnest($3::VARCHAR[]) AS raw, unnest($4::VARCHAR[]) AS reason
+                ) n
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM rejects r
+                    WHERE r.source_file = n.source_file AND r.line = n.line AND r.raw = n.raw
+                )
+                """,
+                [
+                    [r.file for r in chunk],
+                    [r.line for r in chunk],
+                    [r.raw for r in chunk],
+                    [r.reason for r in chunk],
+                ],
+            )
 
     # -- queries --
 
@@ -667,3 +858,51 @@ def _transcode_to_utf8(source: Path, target: Path, encoding: str, on_chunk: Call
             dst.write(decoder.decode(chunk).encode("utf-8"))
             on_chunk(done)
         dst.write(decoder.decode(b"", final=True).encode("utf-8"))
+
+
+class _NeedsPythonReader(Exception):
+    """The SQL reader cannot read this CSV file with exact line numbers; the Python reader can."""
+
+
+class _LineCounter(threading.Thread):
+    """Counts a file's lines after its first ``skip`` lines, not counting trailing empty lines.
+
+    Runs beside DuckDB's read (which releases the GIL): when the count equals the number of
+    records the reader returned, no empty line was dropped and record ``i`` is line ``skip+1+i``.
+    """
+
+    def __init__(self, path: Path, skip: int) -> None:
+        super().__init__(daemon=True)
+        self.path = path
+        self.skip = skip
+        self.lines = -1
+
+    def run(self) -> None:
+        newlines = 0
+        tail = b""
+        with self.path.open("rb") as handle:
+            while chunk := handle.read(1 << 24):
+                newlines += chunk.count(b"\n")
+                tail = (tail + chunk)[-4096:] if len(chunk) < 4096 else chunk[-4096:]
+        stripped = tail.rstrip(b"\r\n")
+        if not stripped and newlines == tail.count(b"\n"):
+            self.lines = 0  # nothing but line breaks
+            return
+        trailing = tail.count(b"\n") - stripped.count(b"\n")
+        self.lines = max(0, newlines - trailing + 1 - self.skip)
+
+
+def _sample_values(layout: st.StatementLayout, header_rows: Sequence[Sequence[str]], index: int) -> list[str]:
+    """Distinct non-empty cells of column ``index`` in the sampled rows below the header."""
+    seen: dict[str, None] = {}
+    for row in header_rows[layout.header_line :]:
+        if index < len(row) and row[index].strip():
+            seen.setdefault(row[index], None)
+    return list(seen)[:8]
+
+
+def _direction_or_none(text: str) -> str | None:
+    try:
+        return st.parse_direction(text)
+    except ValueError:
+        return None

@@ -171,6 +171,8 @@ def normalise_header(text: str) -> str:
 
 
 _SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?E\+?\d+$", re.IGNORECASE)
+#: Account cells that mean "no account" (after unwrapping).
+NULL_ACCOUNTS = frozenset({"-", "--", "NULL", "null", "None", "nan"})
 
 
 def normalise_account(text: str) -> str | None:
@@ -183,7 +185,7 @@ def normalise_account(text: str) -> str | None:
     folded = _fold(text)
     folded = folded.strip("=\"' \t")
     folded = re.sub(r"\s+", "", folded)
-    if not folded or folded in {"-", "--", "NULL", "null", "None", "nan"}:
+    if not folded or folded in NULL_ACCOUNTS:
         return None
     if _SCIENTIFIC.match(folded):
         raise ValueError(f"卡号被科学计数法截断 / account number mangled into scientific notation: {text}")
