@@ -200,3 +200,17 @@ def test_many_rejects_are_stored_once(tmp_path: Path) -> None:
         assert stored == (1_500, 3, 3_001, 1_500)
         reasons = store.con.execute("SELECT DISTINCT reason FROM rejects").fetchall()
         assert len(reasons) == 1 and "金额" in reasons[0][0]
+
+
+def test_the_bulk_path_refuses_the_amounts_the_python_reader_refuses(tmp_path: Path) -> None:
+    path = tmp_path / "amounts.csv"
+    amounts = ["1e3", "2E2", '"1,234.50"', "12.345", "abc", "3.00"]
+    lines = [HEADER] + [_row(i, amount=a) for i, a in enumerate(amounts, start=1)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows, rejects = _python(path)
+    with StatementStore() as store:
+        report = store.import_files([path])
+        assert report.files[0].fast_path is True
+        assert _stored(store) == rows
+        assert [(r.line, r.reason) for r in report.rejects] == rejects
+        assert [line for line, _ in rejects] == [2, 3, 6]
