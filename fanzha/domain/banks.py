@@ -68,6 +68,9 @@ def bank_from_card(card: str | None) -> str | None:
     return None
 
 
+# A store repeats a few branch texts over thousands of accounts, and each lookup scans every
+# alias or region name: cached, assembling 100 traces' accounts drops from about 0.7 s to milliseconds.
+@lru_cache(maxsize=4096)
 def bank_from_text(text: str | None) -> str | None:
     """Bank named in a branch / 开户行 text ("工行深圳福田支行" → 中国工商银行)."""
     if not text:
@@ -106,6 +109,7 @@ def _region_index() -> tuple[list[tuple[str, Region]], list[tuple[str, Region]],
     return by_length(provinces), by_length(cities), by_length(counties)
 
 
+@lru_cache(maxsize=4096)
 def region_from_text(text: str | None) -> Region | None:
     """Province and city named in a bank branch or 开户行 text, e.g. "工商银行深圳福田支行".
 

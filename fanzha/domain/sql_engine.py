@@ -76,6 +76,7 @@ class DuckDBEngine:
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
+        self._disabled: str | None = None
 
     def fetch(self, sql: str) -> list[tuple[Any, ...]]:
         return self.con.execute(sql).fetchall()
@@ -85,14 +86,37 @@ class DuckDBEngine:
     ) -> list[tuple[Any, ...]]:
         by_name = {i.name: v for i, v in zip(inputs, values, strict=True)}
         sql = template(lambda spec: inline_input(spec, by_name[spec.name]))
-        # The hop reads its accounts' rows once, in a CTE that two joins consume; pushing those
-        # joins' filters down into the scan would add conditions on other columns, and DuckDB then
-        # reads row groups instead of looking the accounts up in the index.
-        self.con.execute("SET disabled_optimizers = 'join_filter_pushdown'")
+        if self._disabled is None:
+            # Optimizer names differ between DuckDB releases; an unknown name is an error.
+            known = {row[0] for row in self.con.execute("SELECT name FROM duckdb_optimizers()").fetchall()}
+            self._disabled = ",".join(name for name in _HOP_DISABLED_OPTIMIZERS if name in known)
+        self.con.execute(f"SET disabled_optimizers = '{self._disabled}'")
         try:
             return self.con.execute(sql).fetchall()
         finally:
             self.con.execute("RESET disabled_optimizers")
+
+
+# The hop reads its accounts' rows once, in a CTE that two joins consume; pushing those joins'
+# filters down into the scan (join_filter_pushdown) would add conditions on other columns, and DuckDB
+# then reads row groups instead of looking the accounts up in the index. The others plan for big
+# inputs (statistics, join order, compression of materialised data, self-join and top-N rewrites);
+# a hop's inputs are tens to thousands of rows, so they only add planning time: without them a hop
+# takes about 10% less CPU at 1 M rows (18.2 vs 20.5 ms, same answers).
+_HOP_DISABLED_OPTIMIZERS = (
+    "join_filter_pushdown",
+    "statistics_propagation",
+    "compressed_materialization",
+    "common_subplan",
+    "join_order",
+    "build_side_probe_side",
+    "late_materialization",
+    "window_self_join",
+    "aggregate_reuse",
+    "duplicate_groups",
+    "deliminator",
+    "top_n_window_elimination",
+)
 
 
 def inline_input(spec: SqlInput, value: Any) -> str:

@@ -26,9 +26,16 @@ Engine
 One SQL statement per hop over the whole frontier (:func:`hop_sql`): it reads the rows of the
 frontier accounts and of the accounts that just received money, matches each transfer to the
 payee's 入账 row, runs the attribution rule as window functions and returns the held amounts and the
-new victim money leaving the frontier, all at once. A trace is one statement for the start, one per
-hop and one for the account facts. What carries over between hops (money injected, money already
-emitted per row) is small and travels inline in the next statement, so nothing is written.
+new victim money leaving the frontier, all at once. A trace, or a batch of traces
+(:func:`trace_many`), is one statement for the starts (:func:`start_sql`; a second only for
+victims without 出账 rows), one per hop and one for the account facts. What carries over between
+hops (money injected, money already emitted per row) is small and travels inline in the next
+statement, so nothing is written.
+
+Where the time goes (1 M rows, one trace at a time): a hop reads tens of rows through the index in
+well under a millisecond; the rest of its 15-20 ms is DuckDB parsing, binding and optimising a
+statement of some 80 operators and setting up its joins and windows. Narrower rows or integer
+account keys would not change that; fewer statements per trace (batching) does.
 
 The SQL is common ground of DuckDB and Spark SQL (``ROW_NUMBER``, ``SUM/MIN/LAG ... OVER``, ``LN``,
 ``EXP``, ``GREATEST``, ``LEAST``, inline ``VALUES``, ``CAST(... AS STRING)``); how inputs reach it
@@ -52,7 +59,6 @@ from fanzha.domain.sql_engine import (
     SqlEngine,
     SqlInput,
     _in_list,
-    _sql_str,
 )
 from fanzha.domain.statement_store import StatementStore, from_epoch, sink_kinds, to_epoch
 from fanzha.errors import UserFacingError
@@ -243,30 +249,26 @@ def hop_many_sql(rule: Rule, placeholder: Callable[[SqlInput], str]) -> str:
     ),
     pend AS (SELECT * FROM {ph["pending"]}),
     m AS (
-        SELECT p.tid, p.out_id, t.id AS in_id, t.ts AS in_ts,
+        SELECT p.tid, p.account, p.out_id, p.out_ts, p.taint, t.id AS in_id, t.ts AS in_ts,
                ROW_NUMBER() OVER (
                    PARTITION BY p.tid, p.out_id
                    ORDER BY CASE WHEN t.counterparty = p.src THEN 0 ELSE 1 END, ABS(t.ts - p.out_ts), t.id
                ) AS rk
-        FROM pend p JOIN txr t ON t.account = p.account AND t.direction = 'in' AND t.amount_fen = p.amount_fen
+        FROM pend p LEFT JOIN txr t
+             ON t.account = p.account AND t.direction = 'in' AND t.amount_fen = p.amount_fen
              AND (t.counterparty = p.src OR t.counterparty IS NULL)
              AND t.ts BETWEEN p.out_ts - p.tolerance AND p.out_ts + p.tolerance
     ),
     matched AS (
-        SELECT p.tid, p.account, p.out_id, m.in_id, COALESCE(m.in_ts, p.out_ts) AS ts, p.taint
-        FROM pend p LEFT JOIN m ON m.tid = p.tid AND m.out_id = p.out_id AND m.rk = 1
+        SELECT tid, account, out_id, in_id, COALESCE(in_ts, out_ts) AS ts, taint FROM m WHERE rk = 1
     ),
     inj AS (
         SELECT tid, account, txn_id, ts, taint FROM {ph["injections"]}
         UNION ALL
         SELECT tid, account, in_id AS txn_id, ts, taint FROM matched
     ),
-    finj AS (
-        SELECT i.tid, i.account, i.txn_id, i.ts, i.taint, fr.window_end, fr.expand, fr.min_fen
-        FROM inj i JOIN fr ON fr.tid = i.tid AND fr.account = i.account
-    ),
     inj_by_row AS (
-        SELECT tid, txn_id, SUM(taint) AS a FROM finj WHERE txn_id IS NOT NULL GROUP BY tid, txn_id
+        SELECT tid, txn_id, SUM(taint) AS a FROM inj WHERE txn_id IS NOT NULL GROUP BY tid, txn_id
     ),
     ev AS (
         SELECT fr.tid, t.account, t.id AS txn_id, t.ts, t.source_line AS seq, t.direction, t.amount_fen,
@@ -278,8 +280,8 @@ def hop_many_sql(rule: Rule, placeholder: Callable[[SqlInput], str]) -> str:
         UNION ALL
         SELECT tid, account, CAST(NULL AS BIGINT), ts, CAST(-1 AS BIGINT), 'in', CAST(0 AS BIGINT),
                CAST(NULL AS BIGINT), CAST(NULL AS STRING), CAST(NULL AS STRING), CAST(NULL AS STRING),
-               CAST(taint AS DOUBLE), 0, expand, min_fen
-        FROM finj WHERE txn_id IS NULL
+               CAST(taint AS DOUBLE), 0, CAST(NULL AS INTEGER), CAST(NULL AS BIGINT)
+        FROM inj WHERE txn_id IS NULL
     ),
     o2 AS (
         SELECT ev.*,
@@ -291,29 +293,37 @@ def hop_many_sql(rule: Rule, placeholder: Callable[[SqlInput], str]) -> str:
                ) AS real_after
         FROM ev
     ),
-    o3 AS (SELECT o2.*, MIN(run) OVER ({key}) AS min_run FROM o2),
-    bal AS (
-        SELECT o3.*,
-               CASE WHEN real_row = 0 THEN NULL
-                    WHEN balance_fen IS NOT NULL THEN GREATEST(balance_fen, 0)
-                    ELSE run - LEAST(min_run, 0) END AS b
-        FROM o3
-    ),
     """
+    b = """CASE WHEN real_row = 0 THEN NULL
+                    WHEN balance_fen IS NOT NULL THEN GREATEST(balance_fen, 0)
+                    ELSE run - LEAST(min_run, 0) END"""
     if rule == "libr":
-        # T_k and T_{k-1} from one sort: the running minimum up to this row and up to the previous.
+        # T_k and T_{k-1} from one sort, in the same window operator as the account's lowest running
+        # sum: min_{j<=k}(B_j - A_j) is taken apart into rows with a printed balance and rows
+        # without one, whose B_j - A_j is run_j - A_j shifted by the same constant.
+        prev = f"{key} ORDER BY ord ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING"
         sql += f"""
     lm AS (
-        SELECT bal.*,
-               MIN(COALESCE(b, {_NO_BALANCE}) - cum_a) OVER ({w}) AS m,
-               MIN(COALESCE(b, {_NO_BALANCE}) - cum_a) OVER (
-                   {key} ORDER BY ord ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-               ) AS m_prev
-        FROM bal
+        SELECT x.*,
+               MIN(run) OVER ({key} ORDER BY ord ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+                   AS min_run,
+               MIN(xb - cum_a) OVER ({w}) AS m1,
+               MIN(xb - cum_a) OVER ({prev}) AS m1_prev,
+               MIN(xr - cum_a) OVER ({w}) AS m2,
+               MIN(xr - cum_a) OVER ({prev}) AS m2_prev
+        FROM (
+            SELECT o2.*,
+                   CASE WHEN real_row = 1 AND balance_fen IS NOT NULL THEN GREATEST(balance_fen, 0)
+                        ELSE {_NO_BALANCE} END AS xb,
+                   CASE WHEN real_row = 1 AND balance_fen IS NULL THEN run ELSE {_NO_BALANCE} END AS xr
+            FROM o2
+        ) x
     ),
     tp AS (
-        SELECT lm.*, cum_a + LEAST(0, m) AS tv,
-               CASE WHEN m_prev IS NULL THEN 0 ELSE cum_a - a + LEAST(0, m_prev) END AS tv_prev
+        SELECT lm.*, {b} AS b,
+               cum_a + LEAST(0, LEAST(m1, m2 - LEAST(min_run, 0))) AS tv,
+               CASE WHEN m1_prev IS NULL THEN 0
+                    ELSE cum_a - a + LEAST(0, LEAST(m1_prev, m2_prev - LEAST(min_run, 0))) END AS tv_prev
         FROM lm
     ),
     st AS (
@@ -325,6 +335,8 @@ def hop_many_sql(rule: Rule, placeholder: Callable[[SqlInput], str]) -> str:
     """
     else:
         sql += f"""
+    o3 AS (SELECT o2.*, MIN(run) OVER ({key}) AS min_run FROM o2),
+    bal AS (SELECT o3.*, {b} AS b FROM o3),
     ra AS (
         SELECT bal.*,
                CASE WHEN direction = 'out' AND real_row = 1 THEN
@@ -445,11 +457,15 @@ def trace_many(store_or_engine: StatementStore | SqlEngine, specs: Sequence[Trac
     for spec in specs:
         if spec.rule not in RULES:
             raise UserFacingError(f"未知的归属规则：{spec.rule}", f"unknown attribution rule: {spec.rule}")
-    traces: list[_Trace] = []
-    for tid, spec in enumerate(specs):
+    bounds = []
+    for spec in specs:
         after = to_epoch(spec.after) if spec.after else None
         window_end = after + int(spec.window.total_seconds()) if after is not None and spec.window else None
-        start_kind, start_rows = _start_rows(engine, spec, after, window_end)
+        bounds.append((after, window_end))
+    traces: list[_Trace] = []
+    for tid, (spec, (_, window_end), (start_kind, start_rows)) in enumerate(
+        zip(specs, bounds, _start_many(engine, specs, bounds), strict=True)
+    ):
         trace = _Trace(tid, spec, window_end, start_kind == "victim", start_kind)
         trace.start_fen = int(sum(r[4] for r in start_rows))
         _begin(trace, start_rows)
@@ -582,65 +598,136 @@ def _note_arrival(reached: dict[str, list[Any]], account: str, depth: int, taint
         entry[2] = min(entry[2], ts)
 
 
-def _start_rows(
-    engine: SqlEngine, spec: TraceSpec, after: int | None, window_end: int | None
-) -> tuple[Literal["victim", "receiver", "none"], list[tuple[Any, ...]]]:
-    """(src, dst, in_id, in_ts, taint, out_ts, sink_kind, counterparty_bank, out_id, amount_fen) of
-    the first hop; ``out_id`` is set when the payee's 入账 row is still to be matched."""
-    account = _sql_str(spec.start)
-    time_filter = f"AND ts >= {after}" if after is not None else ""
-    if window_end is not None:
-        time_filter += f" AND ts <= {window_end}"
-    limit = spec.amount_fen
+_START_INPUTS = (
+    SqlInput("read_rows", type="STRING", member_of="t.account"),
+    SqlInput("starts", (_TRACE_ID, ("account", "STRING"), ("after", "BIGINT"), ("window_end", "BIGINT"))),
+)
+_START_COUNTERPARTY_INPUTS = (
+    SqlInput("starts", (_TRACE_ID, ("account", "STRING"), ("after", "BIGINT"), ("window_end", "BIGINT"))),
+)
 
-    def only(condition: str) -> str:
-        # Written as one CASE so that the scan's only plain condition is the account, which DuckDB
-        # answers from its index; split conditions on other columns would make it scan the table.
-        return f"CASE WHEN {condition} {time_filter} THEN 1 ELSE 0 END = 1"
 
-    outgoing, incoming = only("direction = 'out'"), only("direction = 'in'")
-
-    def capped(rows: list[tuple[Any, ...]], amount_index: int) -> list[tuple[Any, ...]]:
-        if limit is None:
-            return [(*r, float(r[amount_index])) for r in rows]
-        out, left = [], float(limit)
-        for r in rows:
-            if left <= 0:
-                break
-            take = min(float(r[amount_index]), left)
-            left -= take
-            out.append((*r, take))
-        return out
-
-    victim_out = engine.fetch(
-        f"SELECT id, ts, counterparty, amount_fen, sink_kind, counterparty_bank FROM txn "
-        f"WHERE account = {account} AND {outgoing} ORDER BY ts, source_line, id"
+def start_sql(placeholder: Callable[[SqlInput], str]) -> str:
+    """The start accounts' own rows inside each trace's time bounds, for every trace at once
+    (inputs: :data:`_START_INPUTS`); the account list is the scan's only plain condition, so
+    DuckDB answers it from the index."""
+    ph = {i.name: placeholder(i) for i in _START_INPUTS}
+    return f"""
+    WITH sp AS (SELECT tid, account, after, window_end FROM {ph["starts"]}),
+    r AS (
+        SELECT t.id, t.account, t.ts, t.source_line, t.direction, t.counterparty, t.amount_fen,
+               t.sink_kind, t.counterparty_bank
+        FROM txn t WHERE {ph["read_rows"]}
     )
-    if victim_out:
-        # The payee's 入账 rows are matched by the first hop's statement, with every other transfer.
-        result = []
-        for out_id, ts, dst, amount, kind, cp_bank, taint in capped(victim_out, 3):
-            target = dst if dst is not None else f"{_sink_label(kind)}@{spec.start}"
-            sink = kind if kind or dst else "unknown"
-            result.append(
-                (spec.start, target, None, None, taint, ts, sink, cp_bank, None if sink else out_id, amount)
+    SELECT sp.tid, r.direction, r.id, r.ts, r.counterparty, r.amount_fen, r.sink_kind, r.counterparty_bank
+    FROM r JOIN sp ON sp.account = r.account
+    WHERE (sp.after IS NULL OR r.ts >= sp.after) AND (sp.window_end IS NULL OR r.ts <= sp.window_end)
+    ORDER BY sp.tid, r.ts, r.source_line, r.id
+    """
+
+
+def start_counterparty_sql(placeholder: Callable[[SqlInput], str]) -> str:
+    """入账 rows that name a start account as the payer (a victim without a statement of its own),
+    for every such trace at once (inputs: :data:`_START_COUNTERPARTY_INPUTS`)."""
+    ph = {i.name: placeholder(i) for i in _START_COUNTERPARTY_INPUTS}
+    return f"""
+    WITH sp AS (SELECT tid, account, after, window_end FROM {ph["starts"]})
+    SELECT sp.tid, t.id, t.ts, t.account, t.amount_fen
+    FROM txn t JOIN sp ON t.counterparty = sp.account
+    WHERE t.direction = 'in' AND (sp.after IS NULL OR t.ts >= sp.after)
+          AND (sp.window_end IS NULL OR t.ts <= sp.window_end)
+    ORDER BY sp.tid, t.ts, t.source_line, t.id
+    """
+
+
+StartRows = tuple[Literal["victim", "receiver", "none"], list[tuple[Any, ...]]]
+
+
+def _start_many(
+    engine: SqlEngine, specs: Sequence[TraceSpec], bounds: Sequence[tuple[int | None, int | None]]
+) -> list[StartRows]:
+    """Per spec: (src, dst, in_id, in_ts, taint, out_ts, sink_kind, counterparty_bank, out_id,
+    amount_fen) of the first hop; ``out_id`` is set when the payee's 入账 row is still to be matched.
+
+    The start is the start account's 出账 rows after ``after`` (a victim); failing those, 入账 rows
+    of other accounts naming it as the payer (a victim without its own statement); failing those,
+    its own 入账 rows (an account that received the victim's money). One statement covers every
+    spec's own rows, a second (a scan, as no index covers the counterparty) only the specs that
+    have no 出账 rows.
+    """
+    if not specs:
+        return []
+    starts = [
+        (tid, s.start, after, end) for tid, (s, (after, end)) in enumerate(zip(specs, bounds, strict=True))
+    ]
+    own: dict[int, dict[str, list[tuple[Any, ...]]]] = {
+        tid: {"in": [], "out": []} for tid in range(len(specs))
+    }
+    for tid, direction, *row in engine.fetch_bound(
+        start_sql, _START_INPUTS, (sorted({s.start for s in specs}), starts)
+    ):
+        own[int(tid)][direction].append(tuple(row))
+    paid: dict[int, list[tuple[Any, ...]]] = {}
+    no_out = [row for row in starts if not own[row[0]]["out"]]
+    if no_out:
+        for tid, *row in engine.fetch_bound(start_counterparty_sql, _START_COUNTERPARTY_INPUTS, (no_out,)):
+            paid.setdefault(int(tid), []).append(tuple(row))
+
+    out: list[StartRows] = []
+    for tid, spec in enumerate(specs):
+        victim_out = [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in own[tid]["out"]]
+        if victim_out:
+            # The payee's 入账 rows are matched by the first hop's statement, with every other transfer.
+            first = []
+            for out_id, ts, dst, amount, kind, cp_bank, taint in _capped(victim_out, 3, spec.amount_fen):
+                target = dst if dst is not None else f"{_sink_label(kind)}@{spec.start}"
+                sink = kind if kind or dst else "unknown"
+                first.append(
+                    (
+                        spec.start,
+                        target,
+                        None,
+                        None,
+                        taint,
+                        ts,
+                        sink,
+                        cp_bank,
+                        None if sink else out_id,
+                        amount,
+                    )
+                )
+            out.append(("victim", first))
+        elif tid in paid:
+            rows = _capped(paid[tid], 3, spec.amount_fen)
+            out.append(
+                ("victim", [(spec.start, r[2], r[0], r[1], r[4], r[1], None, None, None, r[3]) for r in rows])
             )
-        return "victim", result
-    as_counterparty = engine.fetch(
-        f"SELECT id, ts, account, amount_fen FROM txn WHERE counterparty = {account} AND direction = 'in' "
-        f"{time_filter} ORDER BY ts, source_line, id"
-    )
-    if as_counterparty:
-        rows = capped(as_counterparty, 3)
-        return "victim", [(spec.start, r[2], r[0], r[1], r[4], r[1], None, None, None, r[3]) for r in rows]
-    received = engine.fetch(
-        f"SELECT id, ts, counterparty, amount_fen FROM txn WHERE account = {account} "
-        f"AND {incoming} ORDER BY ts, source_line, id"
-    )
-    if received:
-        rows = capped(received, 3)
-        return "receiver", [(r[2], spec.start, r[0], r[1], r[4], r[1], None, None, None, r[3]) for r in rows]
-    return "none", []
+        elif own[tid]["in"]:
+            rows = _capped([(r[0], r[1], r[2], r[3]) for r in own[tid]["in"]], 3, spec.amount_fen)
+            out.append(
+                (
+                    "receiver",
+                    [(r[2], spec.start, r[0], r[1], r[4], r[1], None, None, None, r[3]) for r in rows],
+                )
+            )
+        else:
+            out.append(("none", []))
+    return out
+
+
+def _capped(rows: list[tuple[Any, ...]], amount_index: int, limit: int | None) -> list[tuple[Any, ...]]:
+    """Rows in time order with the victim's money each carries appended: all of it, or up to
+    ``limit`` fen in total."""
+    if limit is None:
+        return [(*r, float(r[amount_index])) for r in rows]
+    result, left = [], float(limit)
+    for r in rows:
+        if left <= 0:
+            break
+        take = min(float(r[amount_index]), left)
+        left -= take
+        result.append((*r, take))
+    return result
 
 
 def _account_facts(engine: SqlEngine, accounts: Sequence[str]) -> dict[str, tuple[Any, Any, Any]]:

@@ -8,6 +8,7 @@ M2 passes its 3000 to M3. M3 merges both and sends 4000 to M4, which has no stat
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 V = "6222020000000001"
 M1 = "6228480000000002"
@@ -248,6 +249,33 @@ def test_each_hop_reads_only_its_accounts_through_the_index(store: StatementStor
     # A regression to a table scan costs seconds per trace on a store of millions of rows.
     assert "Index Scan" in plan
     assert "Sequential Scan" not in plan
+
+
+def test_the_starts_of_a_batch_are_one_statement_through_the_index(store: StatementStore) -> None:
+    from fanzha.domain.trace import _START_INPUTS, start_sql, trace_many
+
+    store.ensure_trace_index(min_rows=0)
+    values = ([V, M2], [(0, V, None, None), (1, M2, None, None)])
+    rows = store.engine.fetch_bound(lambda ph: "EXPLAIN ANALYZE " + start_sql(ph), _START_INPUTS, values)
+    plan = "\n".join(str(row[1]) for row in rows)
+    assert "Index Scan" in plan
+    assert "Sequential Scan" not in plan
+
+    sent: list[str] = []
+    engine = store.engine
+    fetch_bound = engine.fetch_bound
+
+    def counting(template: Any, inputs: Any, values: Any) -> list[tuple[Any, ...]]:
+        sent.append(getattr(template, "__name__", "hop"))
+        return fetch_bound(template, inputs, values)
+
+    engine.fetch_bound = counting  # type: ignore[method-assign]
+    try:
+        trace_many(store, [TraceSpec(V, after=AFTER), TraceSpec(M2, after=AFTER), TraceSpec(V)])
+    finally:
+        engine.fetch_bound = fetch_bound  # type: ignore[method-assign]
+    # Every start has 出账 rows, so the counterparty scan is not needed.
+    assert sent.count("start_sql") == 1 and "start_counterparty_sql" not in sent
 
 
 def test_sql_literals_with_quotes_and_backslashes_round_trip() -> None:
