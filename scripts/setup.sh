@@ -19,10 +19,12 @@ if ! cmp -s requirements.lock "$stamp" 2>/dev/null; then
   cp requirements.lock "$stamp"
 fi
 # System packages: npm fetches the pinned browser libraries (htmx, ECharts) once, after which the
-# app serves them itself; the morning report's PDF embeds WenQuanYi Micro Hei (TrueType CJK).
+# app serves them itself; the morning report's PDF embeds WenQuanYi Micro Hei (TrueType CJK);
+# tesseract with its Simplified Chinese data reads residents' chat screenshots offline.
 missing=()
 command -v npm >/dev/null || missing+=(nodejs npm)
 fc-list 2>/dev/null | grep -i "WenQuanYi Micro Hei" >/dev/null || missing+=(fonts-wqy-microhei)
+tesseract --list-langs 2>/dev/null | grep -x chi_sim >/dev/null || missing+=(tesseract-ocr tesseract-ocr-chi-sim)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
   echo "== installing ${missing[*]} with apt-get"

@@ -1,5 +1,9 @@
 """``POST /api/v1/check``: the resident risk check for other systems (a WeChat account, a kiosk).
 
+``POST /api/v1/check/image`` takes a chat or SMS screenshot instead (multipart field ``image``),
+reads its text offline with tesseract and answers the same fields plus ``text``, the recognised
+text. Its own rate limit (scope ``image``) is lower because OCR costs a second or more.
+
 Public (no authentication), rate-limited per client address (``fanzha.check.limits``), at most
 4,000 characters per text. The answer has the fields of ``fanzha check`` (verdict, score,
 category, reasons) plus the label, advice and the signals in detail. Nothing is stored.
@@ -8,10 +12,12 @@ category, reasons) plus the label, advice and the signals in detail. Nothing is 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from fanzha.check import limits
-from fanzha.check.service import MAX_CHARS, TextTooLong, run_check
+from fanzha.check.service import MAX_CHARS, TextTooLong, image_max_bytes, run_check, run_image_check
+from fanzha.domain.screenshot_text import ScreenshotError
 
 PREFIX = "/check"
 
@@ -87,3 +93,59 @@ def check(request: HttpRequest, response: HttpResponse, payload: CheckIn) -> Sta
 @router.post("/", response={200: CheckOut, 413: ErrorOut, 429: ErrorOut}, include_in_schema=False)
 def check_with_slash(request: HttpRequest, response: HttpResponse, payload: CheckIn) -> Status:
     return _check(request, response, payload)
+
+
+class ImageCheckOut(CheckOut):
+    text: str = Field(
+        ..., description="从截图中识别出的文字（已去掉时间、输入栏等界面文字），结论依据这段文字"
+    )
+
+
+# Why an image was refused, as an HTTP status.
+_IMAGE_STATUS = {
+    "not_image": 415,
+    "damaged": 400,
+    "too_large": 413,
+    "no_text": 422,
+    "engine": 503,
+    "timeout": 504,
+}
+
+
+@router.post(
+    "/image",
+    response={
+        200: ImageCheckOut,
+        400: ErrorOut,
+        413: ErrorOut,
+        415: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+        503: ErrorOut,
+        504: ErrorOut,
+    },
+    summary="查询一张聊天或短信截图的诈骗风险",
+    description=(
+        "无需登录。multipart 表单字段 image 为截图（PNG、JPG、WEBP、GIF、BMP）。服务器离线识别其中文字"
+        "（tesseract），返回与 /api/v1/check 相同的字段，另加 text（识别出的文字）。"
+        "每个网络地址每分钟限 10 次（超出返回 429）；图片过大返回 413，不是图片返回 415，"
+        "文件损坏返回 400，识别不出文字返回 422，识别引擎不可用返回 503，识别超时返回 504。截图与文字都不保存。"
+    ),
+    operation_id="check_image",
+)
+def check_image(request: HttpRequest, response: HttpResponse, image: File[UploadedFile]) -> Status:
+    decision = limits.take(request, "image")
+    if not decision.allowed:
+        response["Retry-After"] = str(decision.retry_after)
+        return Status(429, {"detail": decision.message})
+    if image.size is not None and image.size > image_max_bytes():
+        return Status(413, {"detail": f"图片太大：最大 {image_max_bytes() // 1024 // 1024} MB"})
+    try:
+        result = run_image_check(image.read())
+    except ScreenshotError as exc:
+        return Status(_IMAGE_STATUS.get(exc.reason, 400), {"detail": exc.zh})
+    except TextTooLong as exc:
+        return Status(413, {"detail": str(exc)})
+    finally:
+        image.close()
+    return Status(200, {**result.verdict.as_dict(), "text": result.text})

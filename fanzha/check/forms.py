@@ -6,7 +6,7 @@ import re
 
 from django import forms
 
-from fanzha.check.service import MAX_CHARS, situations
+from fanzha.check.service import MAX_CHARS, image_max_bytes, situations
 
 _MOBILE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$")
 
@@ -16,6 +16,7 @@ class CheckForm(forms.Form):
         label="可疑内容",
         max_length=MAX_CHARS,
         strip=True,
+        required=False,
         widget=forms.Textarea(
             attrs={
                 "rows": 6,
@@ -28,9 +29,31 @@ class CheckForm(forms.Form):
             "max_length": f"内容过长：最多 {MAX_CHARS} 字，请只粘贴可疑的那几条消息。",
         },
     )
+    # No ``capture`` attribute: it would force the camera, and residents mostly hold a screenshot.
+    image = forms.FileField(
+        label="或上传聊天、短信截图",
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/*"}),
+    )
+    from_image = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean_image(self) -> object:
+        upload = self.cleaned_data.get("image")
+        if upload is not None and upload.size > image_max_bytes():
+            limit = image_max_bytes() / 1024 / 1024
+            raise forms.ValidationError(f"图片太大：最大 {limit:.0f} MB，请只截取可疑的那几条消息。")
+        return upload
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("text") and not cleaned.get("image") and not self.errors:
+            raise forms.ValidationError("请先粘贴要查询的内容，或上传一张截图。")
+        return cleaned
 
 
 class ReportForm(CheckForm):
+    """The report: the text (typed, or read from a screenshot), never the image itself."""
+
     situation = forms.ChoiceField(label="您遇到的情况", required=False)
     phone = forms.CharField(
         label="您的手机号（选填，方便民警联系您）",
@@ -45,6 +68,9 @@ class ReportForm(CheckForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        del self.fields["image"]
+        text_field = self.fields["text"]
+        text_field.required = True
         choice_field = self.fields["situation"]
         assert isinstance(choice_field, forms.ChoiceField)
         choice_field.choices = [("", "请选择（可不选）")] + [(s.value, s.label) for s in situations()]

@@ -1,7 +1,7 @@
 """Per-IP rate limits for the public check (page, report and API), counted in Django's cache.
 
 Limits are requests per minute per client address and scope. They come from the Django setting
-``FANZHA_CHECK_RATE_LIMITS`` (a dict such as ``{"page": 30, "report": 5, "api": 60}``) or, for a
+``FANZHA_CHECK_RATE_LIMITS`` (a dict such as ``{"page": 30, "report": 5, "api": 60, "image": 10}``) or, for a
 single process such as a load benchmark, the environment variable ``FANZHA_CHECK_RATE_PER_MINUTE``,
 which sets every scope at once (``bench/bench_check_api.py`` raises it so that the limiter does
 not distort the figures). The address is the one :func:`fanzha.web.client_address.client_address` finds: ``REMOTE_ADDR``,
@@ -23,7 +23,9 @@ from django.http import HttpRequest
 
 from fanzha.web.client_address import client_address
 
-DEFAULT_LIMITS = {"page": 30, "report": 5, "api": 60}
+# Screenshots ("image", page and API together) cost about half a second of OCR each, far more
+# than a text check: a lower limit.
+DEFAULT_LIMITS = {"page": 30, "report": 5, "api": 60, "image": 10}
 WINDOW_SECONDS = 60
 
 

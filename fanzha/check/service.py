@@ -1,6 +1,7 @@
 """The resident risk check as the page and the API use it, and turning a check into a report.
 
-Checking stores nothing: the text lives in the request only. Only :func:`report_to_station`, which
+Checking stores nothing: the text, or the screenshot and the text read from it, live in the
+request only. Only :func:`report_to_station`, which
 runs when the resident chooses 举报给派出所, writes anything: one clue through the clue intake, so
 that it is matched, graded and queued like every other clue.
 """
@@ -14,11 +15,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from fanzha.check.known import known_identifiers
 from fanzha.domain.identifiers import ACCOUNT_KINDS, PHONE_KINDS, URL_KINDS
 from fanzha.domain.risk import RiskVerdict, check_text
+from fanzha.domain.screenshot_text import MAX_BYTES, MAX_PIXELS, TIMEOUT_SECONDS, screenshot_to_text
 
 MAX_CHARS = 4000
 REPORT_SOURCE = "群众举报"
@@ -36,6 +39,33 @@ def run_check(text: str) -> RiskVerdict:
     if len(text) > MAX_CHARS:
         raise TextTooLong(len(text))
     return check_text(text, known_identifiers())
+
+
+def image_max_bytes() -> int:
+    """Largest screenshot accepted, from the setting ``FANZHA_CHECK_IMAGE_MAX_BYTES``.
+
+    The default stays within Django's FILE_UPLOAD_MAX_MEMORY_SIZE (5 MB) so that an accepted
+    upload is held in memory only; a larger upload Django spools to a temporary file that it
+    deletes at the end of the request.
+    """
+    return int(getattr(settings, "FANZHA_CHECK_IMAGE_MAX_BYTES", None) or min(MAX_BYTES, 5 * 1024 * 1024))
+
+
+@dataclass(frozen=True)
+class ImageCheck:
+    text: str  # the recognised text, cleaned; what the verdict judged
+    verdict: RiskVerdict
+
+
+def run_image_check(data: bytes) -> ImageCheck:
+    """OCR a screenshot and judge its text (raises ScreenshotError or TextTooLong; nothing is stored)."""
+    recognised = screenshot_to_text(
+        data,
+        max_bytes=image_max_bytes(),
+        max_pixels=int(getattr(settings, "FANZHA_CHECK_IMAGE_MAX_PIXELS", None) or MAX_PIXELS),
+        timeout=float(getattr(settings, "FANZHA_CHECK_OCR_TIMEOUT", None) or TIMEOUT_SECONDS),
+    )
+    return ImageCheck(text=recognised.text, verdict=run_check(recognised.text))
 
 
 @dataclass(frozen=True)
@@ -76,8 +106,14 @@ class ReportReceipt:
     state: str  # queued or matched (clue intake's outcome)
 
 
-def report_to_station(text: str, situation: str = "", target_phone: str = "") -> ReportReceipt:
-    """File what the resident pasted as a clue from 群众举报 (queued or matched by the intake)."""
+def report_to_station(
+    text: str, situation: str = "", target_phone: str = "", *, from_screenshot: bool = False
+) -> ReportReceipt:
+    """File what the resident pasted as a clue from 群众举报 (queued or matched by the intake).
+
+    For a screenshot the clue holds the recognised text (as the resident saw and maybe corrected
+    it) and a flag saying it came from OCR; the image itself is never kept.
+    """
     from fanzha.clues.intake import ClueInput, receive_clues
 
     verdict = run_check(text)
@@ -102,6 +138,7 @@ def report_to_station(text: str, situation: str = "", target_phone: str = "") ->
                     "verdict": verdict.verdict,
                     "score": round(verdict.score, 4),
                     "reasons": [reason.text for reason in verdict.reasons],
+                    **({"from_screenshot": True} if from_screenshot else {}),
                 },
             )
         ]

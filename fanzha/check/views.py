@@ -1,4 +1,5 @@
-"""The public check page (no login): paste, see the verdict, optionally report it to the station."""
+"""The public check page (no login): paste a message or upload a screenshot, see the verdict and
+(for a screenshot) the text read from it, optionally report it to the station."""
 
 from __future__ import annotations
 
@@ -12,7 +13,15 @@ from django.views.decorators.http import require_http_methods
 
 from fanzha.check import limits
 from fanzha.check.forms import CheckForm, ReportForm
-from fanzha.check.service import MAX_CHARS, default_situation, report_to_station, run_check
+from fanzha.check.service import (
+    MAX_CHARS,
+    TextTooLong,
+    default_situation,
+    report_to_station,
+    run_check,
+    run_image_check,
+)
+from fanzha.domain.screenshot_text import ScreenshotError
 from fanzha.stations import audit
 from fanzha.stations.models import AuditLog
 
@@ -28,22 +37,46 @@ def check_page(request: HttpRequest) -> HttpResponse:
         return render(request, TEMPLATE, context)
     if request.POST.get("action") == "report":
         return _report(request, context)
-    decision = limits.take(request, "page")
+    scope = "image" if request.FILES.get("image") else "page"
+    decision = limits.take(request, scope)
     if not decision.allowed:
         context.update(form=CheckForm(request.POST), rate_limited=decision.message)
         response = render(request, TEMPLATE, context, status=429)
         response["Retry-After"] = str(decision.retry_after)
         return response
-    form = CheckForm(request.POST)
+    form = CheckForm(request.POST, request.FILES)
     context["form"] = form
-    if form.is_valid():
-        text = form.cleaned_data["text"]
-        verdict = run_check(text)
-        context.update(
-            verdict=verdict,
-            report_form=ReportForm(initial={"text": text, "situation": default_situation(verdict)}),
-        )
-    return render(request, TEMPLATE, context, status=200 if form.is_valid() else 400)
+    if not form.is_valid():
+        return render(request, TEMPLATE, context, status=400)
+    text = form.cleaned_data["text"]
+    from_image = bool(form.cleaned_data.get("from_image"))
+    upload = form.cleaned_data.get("image")
+    if upload is not None:
+        try:
+            # Read into memory and let go: the screenshot is never saved.
+            recognised = run_image_check(upload.read()).text
+        except (ScreenshotError, TextTooLong) as exc:
+            form.add_error("image", exc.zh if isinstance(exc, ScreenshotError) else str(exc))
+            return render(request, TEMPLATE, context, status=400)
+        finally:
+            upload.close()
+        # Something typed as well as a screenshot: judge both together.
+        text = f"{text}\n{recognised}" if text else recognised
+        from_image = True
+        if len(text) > MAX_CHARS:
+            form.add_error("text", str(TextTooLong(len(text))))
+            return render(request, TEMPLATE, context, status=400)
+    verdict = run_check(text)
+    context.update(
+        verdict=verdict,
+        from_image=from_image,
+        # The recognised text goes back into the box, editable: OCR makes mistakes the resident can fix.
+        form=CheckForm(initial={"text": text, "from_image": from_image}) if upload is not None else form,
+        report_form=ReportForm(
+            initial={"text": text, "situation": default_situation(verdict), "from_image": from_image}
+        ),
+    )
+    return render(request, TEMPLATE, context)
 
 
 def _report(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
@@ -61,7 +94,12 @@ def _report(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
             context["verdict"] = run_check(text)
         return render(request, TEMPLATE, context, status=400)
     data = report_form.cleaned_data
-    receipt = report_to_station(data["text"], data.get("situation", ""), data.get("phone", ""))
+    receipt = report_to_station(
+        data["text"],
+        data.get("situation", ""),
+        data.get("phone", ""),
+        from_screenshot=bool(data.get("from_image")),
+    )
     # A report writes to the clue queue, and every write is audited (who: nobody logged in; the address).
     audit.record(
         request,

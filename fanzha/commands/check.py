@@ -1,9 +1,15 @@
-"""``fanzha check``: messages, links, numbers (JSON Lines) in, one risk verdict per line out."""
+"""``fanzha check``: messages, links, numbers (JSON Lines) in, one risk verdict per line out.
+
+``fanzha check --image FILE...`` reads chat or SMS screenshots instead (OCR by tesseract, offline)
+and writes one line per image: ``id`` is the file name as given, ``text`` the recognised text.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -17,8 +23,16 @@ def register(subparsers: Any) -> None:
             " Reads JSON Lines with id and text; writes one verdict per line."
         ),
     )
-    parser.add_argument(
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument(
         "--input", "-i", metavar="FILE", help="输入文件，缺省或 - 为标准输入 / input file (default stdin)"
+    )
+    source.add_argument(
+        "--image",
+        nargs="+",
+        metavar="FILE",
+        help="聊天或短信截图（PNG、JPG等）：离线识别文字后判断，每张输出一行，id 为文件名，另含 text / "
+        "chat or SMS screenshots: OCR (tesseract, offline), then one verdict line each with the recognised text",
     )
     parser.add_argument(
         "--data-dir",
@@ -46,7 +60,7 @@ def handle(args: argparse.Namespace) -> int:
     from fanzha.domain.jsonlines import parse_lines, read_input_text, run_jsonl
     from fanzha.domain.risk import check_text
 
-    text = read_input_text(args.input, sys.stdin.buffer)
+    text = "" if args.image else read_input_text(args.input, sys.stdin.buffer)
     known = None
     if args.data_dir:
         from fanzha.runtime import open_station
@@ -56,8 +70,42 @@ def handle(args: argparse.Namespace) -> int:
 
         known = known_identifiers()
 
+    if args.image:
+        return check_images(args.image, known)
+
     def answer(record: dict[str, Any]) -> dict[str, Any]:
         return verdict_to_record(record.get("id"), check_text(record["text"], known))
 
     run_jsonl(parse_lines(text), answer, sys.stdout)
+    return 0
+
+
+def check_images(paths: list[str], known: Any) -> int:
+    """One JSON line per screenshot; an unreadable one gets an error line and the batch goes on."""
+    from fanzha.domain.risk import check_text
+    from fanzha.domain.screenshot_text import screenshot_to_text, tesseract_available
+    from fanzha.errors import UserFacingError
+
+    if not tesseract_available():
+        # Fatal once rather than the same error on every line: no image could be read.
+        raise UserFacingError(
+            "未安装文字识别引擎 tesseract，无法识别截图（apt-get install tesseract-ocr tesseract-ocr-chi-sim）",
+            "the OCR engine is missing: apt-get install tesseract-ocr tesseract-ocr-chi-sim",
+        )
+    for path in paths:
+        result: dict[str, Any]
+        try:
+            try:
+                data = Path(path).read_bytes()
+            except OSError as exc:
+                raise UserFacingError(
+                    f"无法读取 {path}：{exc.strerror}", f"cannot read {path}: {exc.strerror}"
+                ) from exc
+            recognised = screenshot_to_text(data)
+            record = verdict_to_record(path, check_text(recognised.text, known))
+            result = {"id": path, "text": recognised.text, **{k: v for k, v in record.items() if k != "id"}}
+        except UserFacingError as exc:
+            result = {"id": path, "error": f"{exc.zh} / {exc.en}"}
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
     return 0

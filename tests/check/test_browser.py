@@ -52,3 +52,41 @@ def test_resident_checks_a_message_on_a_phone_without_login(browser: Any, live_s
     assert Clue.objects.latest("created_at").raw["text"] == FRAUD_SMS
     assert external == [], f"requests left the server: {external}"
     context.close()
+
+
+def test_resident_uploads_a_chat_screenshot_and_sees_the_text_and_verdict(
+    browser: Any,  # noqa: F811
+    live_server: Any,
+) -> None:
+    from fanzha.domain.screenshot_text import tesseract_available
+    from tests.domain.test_screenshot_text import FRAUD_CHAT, render
+
+    if not tesseract_available():
+        pytest.skip("tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-chi-sim)")
+    from fanzha.clues.models import Clue
+
+    clues = Clue.objects.count()
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/public/check/")
+    assert page.get_attribute("input[type=file]", "accept") == "image/*"
+    page.set_input_files(
+        "input[type=file]",
+        files=[{"name": "微信截图.png", "mimeType": "image/png", "buffer": render(FRAUD_CHAT)}],
+    )
+    page.click("button.check-button")
+    page.wait_for_selector(".verdict-label")
+    assert page.inner_text(".verdict-label") == "高风险"
+    assert "截图" in page.inner_text(".ocr-note")
+    # The recognised text is in the box, editable, for the resident to correct and check again.
+    recognised = page.input_value("form.check-form textarea[name=text]")
+    assert "刷单" in recognised and "垫付" in recognised
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(ARTIFACTS / "check-screenshot.png"), full_page=True)
+    page.fill("form.check-form textarea[name=text]", recognised.replace("刷单", "刷单兼职"))
+    page.click("button.check-button")
+    page.wait_for_selector(".verdict-label")
+    assert "刷单兼职" in page.input_value("form.check-form textarea[name=text]")
+    assert Clue.objects.count() == clues  # checking stores nothing
+    context.close()
