@@ -8,13 +8,16 @@ model alone:
   * recall per source category; throughput (checks per second);
   * with ``--show-misses N``: every held-out fraud SMS below 高风险, sorted into triage buckets
     (see MISS_BUCKETS), and the N ordinary SMS that come closest to a false positive;
-  * with ``--token-check``: whether the identifier tokens (URL, PHONE, DIGIT…) act as shortcuts.
+  * with ``--token-check``: whether the identifier tokens (URL, PHONE, DIGIT…) act as shortcuts;
+  * with ``--name-probe``: recall and false positives when a sender or contact name is put in
+    front of every held-out fraud and normal SMS (张经理：…, as a chat title or screenshot shows
+    it), and how often each source holds person names (one source replaced them with NAME).
 
 The thresholds are the ones shipped with the model (chosen on out-of-fold scores of the
 training split by scripts/train_message_model.py); nothing here is tuned on the test split.
 
 Usage: .venv/bin/python scripts/evaluate_risk.py [--data ../shared/data] [--png roc.png]
-       [--show-misses 20] [--token-check]
+       [--show-misses 20] [--token-check] [--name-probe]
 """
 
 from __future__ import annotations
@@ -41,6 +44,23 @@ from fanzha.domain.text_normalize import (  # noqa: E402
     TOKEN_NAMES,
     content_length,
     normalize_for_model,
+)
+
+# Sender and contact forms seen in front of messages in chat screenshots and pasted chats. The
+# last one (a bare name run into the text) cannot be told from the text's first word.
+NAME_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("张经理：", "surname + title, full-width colon"),
+    ("李老师 ", "surname + title, space"),
+    ("王女士:", "surname + title, colon"),
+    ("【陈先生】", "bracketed surname + title"),
+    ("刘洋\n", "bare name on its own line (chat title)"),
+    ("张晓明：", "bare three-character name, colon"),
+    ("刘洋 ", "bare name, space"),
+    ("刘洋", "bare name run into the text"),
+)
+_TITLED_NAME = re.compile(
+    r"[王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟]"
+    r"[\u4e00-\u9fff]{0,2}?(?:先生|女士|小姐|经理|老师|总|主任|警官|医生|律师|会计|阿姨)"
 )
 
 # Triage of missed fraud SMS, first match wins. These are heuristics for reading the misses,
@@ -149,6 +169,11 @@ def main() -> int:
         help="measure how much the identifier tokens (URL, PHONE, DIGIT…) move the model",
     )
     parser.add_argument(
+        "--name-probe",
+        action="store_true",
+        help="measure how a sender or contact name in front of a message moves the verdicts",
+    )
+    parser.add_argument(
         "--model", type=Path, default=None, help="weights to evaluate instead of the shipped ones"
     )
     args = parser.parse_args()
@@ -252,6 +277,14 @@ def main() -> int:
             model, [test[i].text for i in groups["fraud SMS"]], [test[i].text for i in groups["normal SMS"]]
         )
 
+    if args.name_probe:
+        name_probe(
+            [test[i].text for i in groups["fraud SMS"]],
+            [test[i].text for i in groups["normal SMS"]],
+            [test[i].text for i in groups["spam SMS"]],
+        )
+        name_sources(load_examples(args.data))
+
     if args.png:
         try:
             import matplotlib
@@ -341,6 +374,61 @@ def token_check(model: MessageModel, fraud: list[str], normal: list[str]) -> Non
             f"  {name:7s} unigram weight {weight:+.2f}; in {in_fraud:6.1%} of fraud, {in_normal:6.1%} of normal; "
             f"without it: recall {flagged(fraud_normalized, token):7.2%}, "
             f"false positives {flagged(normal_normalized, token):6.2%}"
+        )
+
+
+def name_probe(fraud: list[str], normal: list[str], spam: list[str]) -> None:
+    """The whole check on held-out SMS with a sender or contact name put in front of each.
+
+    "lost" counts fraud SMS at 高风险 as they are and below it with the prefix: the damage a
+    chat title does. Spam (ordinary adverts) shows whether a name now pushes anything up.
+    """
+
+    def scored(texts: list[str], prefix: str) -> np.ndarray:
+        return np.array([check_text(prefix + text).score for text in texts])
+
+    base = {"fraud": scored(fraud, ""), "normal": scored(normal, ""), "spam": scored(spam, "")}
+    print(
+        f"\nname probe: {len(fraud)} fraud, {len(normal)} normal, {len(spam)} spam held-out SMS with a prefix "
+        f"(check_text; 高风险 >= {FRAUD_THRESHOLD}, 可疑 >= {SUSPICIOUS_THRESHOLD})"
+    )
+    print(
+        f"  {'prefix':12s} {'fraud 高风险':>11s} {'>=可疑':>7s} {'lost':>5s} {'mean Δ':>7s}  "
+        f"{'normal 高风险':>12s} {'>=可疑':>7s}  {'spam 高风险':>10s} {'>=可疑':>7s}  form"
+    )
+    for prefix, form in (("", "as is"), *NAME_PREFIXES):
+        fraud_scores = scored(fraud, prefix) if prefix else base["fraud"]
+        normal_scores = scored(normal, prefix) if prefix else base["normal"]
+        spam_scores = scored(spam, prefix) if prefix else base["spam"]
+        lost = int(((base["fraud"] >= FRAUD_THRESHOLD) & (fraud_scores < FRAUD_THRESHOLD)).sum())
+        print(
+            f"  {prefix.replace(chr(10), '⏎').replace(' ', '␠') or '-':12s} {(fraud_scores >= FRAUD_THRESHOLD).mean():11.2%} "
+            f"{(fraud_scores >= SUSPICIOUS_THRESHOLD).mean():7.2%} {lost:5d} "
+            f"{(fraud_scores - base['fraud']).mean():+7.3f}  "
+            f"{int((normal_scores >= FRAUD_THRESHOLD).sum()):12d} {int((normal_scores >= SUSPICIOUS_THRESHOLD).sum()):7d}  "
+            f"{int((spam_scores >= FRAUD_THRESHOLD).sum()):10d} {int((spam_scores >= SUSPICIOUS_THRESHOLD).sum()):7d}  "
+            f"{form}"
+        )
+
+
+def name_sources(examples: list[Example]) -> None:
+    """How often each source holds person names, by the NAME placeholder and by a regex.
+
+    The regex (a common surname, up to two characters, a title) is independent of the
+    normaliser's name rules, so it also counts what they were meant to find.
+    """
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for ex in examples:
+        key = f"{ex.kind}:{ex.label}"
+        counts[key][0] += 1
+        counts[key][1] += "NAME" in ex.text
+        counts[key][2] += bool(_TITLED_NAME.search(ex.text))
+    print("\nperson names per source (all splits): texts with the NAME placeholder / with surname + title")
+    for key in sorted(counts):
+        total, placeholder, titled = counts[key]
+        print(
+            f"  {key:18s} n={total:5d}  NAME {placeholder:5d} ({placeholder / total:6.1%})  "
+            f"surname+title {titled:5d} ({titled / total:6.1%})"
         )
 
 

@@ -424,7 +424,9 @@ def _rule_signals(
         category = "其他" if finding.kind.startswith("lookalike") else None
         signals.add(RiskReason("link", finding.explanation, finding.weight, finding.url), advice, category)
     _phrase_signals(text, data, signals)
-    normalized = normalize_for_model(text)
+    # Words as the resident wrote them: a payee's name (张先生 6222…) is one of the few words
+    # that make a bare card number a "pay into this card" message.
+    normalized = normalize_for_model(text, keep_names=True)
     words = content_length(normalized)
     if CARD_TOKEN in normalized and (
         (words <= data.bare_account_max_chars and data.bare_account_banks.search(text))

@@ -90,6 +90,9 @@ def test_bare_phone_number_without_cases_is_safe():
 def test_card_number_with_a_name_or_bank_asks_to_verify_but_a_bare_number_does_not():
     for text in (
         "6222 0212 3456 7890 123 张豪华",
+        # Names in front count as words too, although the text model never sees them.
+        "张先生 6222021234567890123",
+        "张豪华：6222 0212 3456 7890 123",
         "不好意思少了一位，应为6222021234567890123",
         "农行6228481042100436816",
     ):
@@ -163,7 +166,7 @@ def test_placeholder_and_real_digits_normalise_identically():
     assert normalize_for_model("验证码DIGIT") == normalize_for_model("验证码123456")
     assert normalize_for_model("请致电PHONE") == normalize_for_model("请致电 138-0013-8000")
     assert normalize_for_model("登录URLab9x兑换") == normalize_for_model("登录 http://icbc-jf.top/a 兑换")
-    assert normalize_for_model("NAME先生您好") == normalize_for_model("先生您好")
+    assert normalize_for_model("NAME先生您好") == normalize_for_model("张先生您好")
     assert normalize_for_model("尊敬的客户：您好！") == normalize_for_model("尊敬的客户您好")
 
 
@@ -177,6 +180,14 @@ def test_placeholders_and_real_identifiers_score_identically():
     for placeholder, real in pairs:
         assert model.features(placeholder) == model.features(real)
         assert model.score(placeholder) == model.score(real)
+
+
+@pytest.mark.parametrize("prefix", ["张经理：", "【陈先生】", "刘洋\n"])
+@pytest.mark.parametrize("text", FRAUD_MESSAGES)
+def test_a_sender_name_in_front_does_not_change_the_verdict(prefix, text):
+    # Chat titles and screenshots put the contact's name first; one training source had
+    # replaced every name, so names must not read as "ordinary message".
+    assert check_text(prefix + text).score == check_text(text).score
 
 
 @given(st.integers(min_value=0, max_value=9999), st.integers(min_value=0, max_value=99))
