@@ -660,6 +660,10 @@ class StatementStore:
                 shifts[index - empty + 1] = empty
         if len(physical) - empty != records:
             raise _NeedsPythonReader("records and lines disagree")
+        if not shifts:
+            # The count disagreed for another reason (more trailing line breaks than the counter
+            # looks back over): no record moves.
+            return f"n.record + {skip + 1}", ""
         self.con.execute("CREATE OR REPLACE TEMP TABLE line_shift (record BIGINT, shift BIGINT)")
         self.con.executemany("INSERT INTO line_shift VALUES (?, ?)", list(shifts.items()))
         return (
@@ -874,6 +878,8 @@ class _LineCounter(threading.Thread):
     records the reader returned, no empty line was dropped and record ``i`` is line ``skip+1+i``.
     """
 
+    chunk = 1 << 22  # bytes per read
+
     def __init__(self, path: Path, skip: int) -> None:
         super().__init__(daemon=True)
         self.path = path
@@ -881,12 +887,18 @@ class _LineCounter(threading.Thread):
         self.lines = -1
 
     def run(self) -> None:
+        import numpy as np
+
+        # Counted by numpy into one reused buffer: bytes.count and a fresh bytes object per read
+        # took four times the CPU, taken from DuckDB's reader running at the same time.
         newlines = 0
         tail = b""
-        with self.path.open("rb") as handle:
-            while chunk := handle.read(1 << 24):
-                newlines += chunk.count(b"\n")
-                tail = (tail + chunk)[-4096:] if len(chunk) < 4096 else chunk[-4096:]
+        buffer = bytearray(self.chunk)
+        view = np.frombuffer(buffer, dtype=np.uint8)
+        with self.path.open("rb", buffering=0) as handle:
+            while size := handle.readinto(buffer):
+                newlines += int(np.count_nonzero(view[:size] == 10))
+                tail = (tail + bytes(buffer[max(0, size - 4096) : size]))[-4096:]
         stripped = tail.rstrip(b"\r\n")
         if not stripped and newlines == tail.count(b"\n"):
             self.lines = 0  # nothing but line breaks

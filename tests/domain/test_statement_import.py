@@ -6,9 +6,10 @@ Python reader (``read_statement``) is the reference for what every row must beco
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
-from fanzha.domain.statement_store import ImportProgress, StatementStore, to_epoch
+from fanzha.domain.statement_store import ImportProgress, StatementStore, _LineCounter, to_epoch
 from fanzha.domain.statements import read_statement
 
 HEADER = "交易卡号,交易对手账卡号,交易金额,借贷标志,交易时间,交易余额,对手户名,对手开户行,摘要,交易网点"
@@ -214,3 +215,64 @@ def test_the_bulk_path_refuses_the_amounts_the_python_reader_refuses(tmp_path: P
         assert _stored(store) == rows
         assert [(r.line, r.reason) for r in report.rejects] == rejects
         assert [line for line, _ in rejects] == [2, 3, 6]
+
+
+def _lines_reference(data: bytes, skip: int) -> int:
+    """Lines after the first ``skip``, trailing empty lines not counted (only LF ends a line)."""
+    parts = data.split(b"\n")
+    while parts and not parts[-1].strip(b"\r"):
+        parts.pop()
+    return max(0, len(parts) - skip)
+
+
+def test_line_counter_counts_lines_across_read_boundaries(tmp_path: Path) -> None:
+    samples = [
+        b"",
+        b"\n\n\r\n",
+        b"a",
+        b"a\nb",
+        b"a\nb\n",
+        b"a\r\nb\r\n\r\n\r\n",
+        b"head\n\nx\n\n\ny\n\n",
+        b"a\rb\nc\n\r",
+        # Trailing empty lines are looked for in the last 4 KB; more of them only make the count
+        # disagree, which sends the file to the exact count of _line_numbers.
+        b"".join(b"row %d\n" % i + (b"\n" if i % 7 == 0 else b"") for i in range(2_000)) + b"\n" * 3_000,
+        b"x" * 10_000 + b"\n" + b"y" * 9_000,
+    ]
+    path = tmp_path / "lines.csv"
+    for data in samples:
+        path.write_bytes(data)
+        for skip in (0, 1, 2):
+            expected = _lines_reference(data, skip)
+            for chunk in (1, 3, 4096, 1 << 22):
+                counter = _LineCounter(path, skip)
+                counter.chunk = chunk
+                counter.run()
+                assert counter.lines == expected, (data[:40], skip, chunk)
+
+
+def test_repeated_keys_are_the_keys_that_occur_more_than_once() -> None:
+    keys = [1, 2, 2, 3, 1 << 63, (1 << 63) + 5, (1 << 63) + 5, (1 << 63) + 5, (1 << 64) - 1, (1 << 64) - 1, 9]
+    expected = sorted(k for k, n in Counter(keys).items() if n > 1)
+    with StatementStore() as store:
+        store.con.execute("CREATE TEMP TABLE k AS SELECT unnest($1::UBIGINT[]) AS k0", [keys])
+        assert store._repeated_keys("SELECT k0 FROM k") == len(expected)
+        found = store.con.execute("SELECT k0 FROM repeated_keys ORDER BY k0").fetchall()
+        assert [int(k) for (k,) in found] == expected
+
+
+def test_many_trailing_line_breaks_import(tmp_path: Path) -> None:
+    # More trailing line breaks than the line counter looks back over (4 KB): its count is off,
+    # and the exact count from the file must still number the rows, with or without an empty
+    # line between records.
+    for name, body in (("plain", [_row(1), _row(2)]), ("gap", [_row(1), "", _row(2)])):
+        path = tmp_path / f"{name}.csv"
+        path.write_text("\n".join([HEADER, *body]) + "\n" * 5_000, encoding="utf-8")
+        rows, rejects = _python(path)
+        with StatementStore() as store:
+            report = store.import_files([path])
+            assert report.files[0].error is None
+            assert report.files[0].fast_path is True
+            assert _stored(store) == rows and len(rows) == 2
+            assert not rejects and not report.rejects
