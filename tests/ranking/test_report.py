@@ -68,11 +68,11 @@ def test_pdf_is_one_page_and_its_chinese_renders(report: Any, tmp_path: Path) ->
     from PIL import Image
 
     image = Image.open(tmp_path / "page.png").convert("L")
-    dark = sum(1 for p in image.getdata() if p < 128)
+    dark = sum(1 for p in image.get_flattened_data() if p < 128)
     assert dark > 0.01 * image.width * image.height  # text and table rules, not a blank page
     # The title line alone (top of the page) must hold glyph ink: tofu-free Chinese, not spaces.
     title_band = image.crop((0, int(image.height * 0.02), image.width, int(image.height * 0.07)))
-    assert sum(1 for p in title_band.getdata() if p < 128) > 150
+    assert sum(1 for p in title_band.get_flattened_data() if p < 128) > 150
 
 
 def test_docx_holds_the_same_sections(report: Any) -> None:
