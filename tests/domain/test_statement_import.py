@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from fanzha.domain.statement_store import ImportProgress, StatementStore, _LineCounter, to_epoch
 from fanzha.domain.statements import read_statement
 
@@ -276,3 +278,28 @@ def test_many_trailing_line_breaks_import(tmp_path: Path) -> None:
             assert report.files[0].fast_path is True
             assert _stored(store) == rows and len(rows) == 2
             assert not rejects and not report.rejects
+
+
+@pytest.mark.parametrize("pad_accounts", [False, True])
+def test_padded_cells_read_on_the_bulk_path_as_the_python_reader_reads_them(
+    tmp_path: Path, pad_accounts: bool
+) -> None:
+    # Bank exports put a tab before card numbers (so that Excel keeps them as text); staff add
+    # full-width spaces. Both paths must store the same trimmed values.
+    path = tmp_path / "padded.csv"
+    lines = [HEADER]
+    for i in range(1, 7):
+        cells = _row(i).split(",")
+        if pad_accounts:
+            cells[0] = "\t" + cells[0]
+            cells[4] = cells[4] + "\t"
+        cells[8] = ("\u3000" if i % 2 else "\t") + cells[8] + (" " if i % 3 else "\t")
+        lines.append(",".join(cells))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows, rejects = _python(path)
+    assert rejects == []
+    with StatementStore() as store:
+        report = store.import_files([path])
+        assert report.files[0].fast_path is True
+        assert _stored(store) == rows
+        assert all(not r[6].startswith(("\t", "\u3000")) and not r[6].endswith(("\t", " ")) for r in rows)
