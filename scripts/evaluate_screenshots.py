@@ -27,7 +27,7 @@ import statistics
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,22 +77,23 @@ class Style:
     photo: bool = False  # a phone photo of the screen: washed out, blurred, unevenly lit, JPEG
 
 
+_WECHAT_LIGHT = Style(
+    "wechat-light",
+    1080,
+    48,
+    "#EDEDED",
+    "#FFFFFF",
+    "#191919",
+    "#95EC69",
+    "#191919",
+    "#7F7F7F",
+    "#F7F7F7",
+    0.68,
+)
 STYLES: dict[str, Style] = {
     style.name: style
     for style in (
-        Style(
-            "wechat-light",
-            1080,
-            48,
-            "#EDEDED",
-            "#FFFFFF",
-            "#191919",
-            "#95EC69",
-            "#191919",
-            "#7F7F7F",
-            "#F7F7F7",
-            0.68,
-        ),
+        _WECHAT_LIGHT,
         Style(
             "wechat-dark",
             1080,
@@ -120,46 +121,10 @@ STYLES: dict[str, Style] = {
             0.75,
             True,
         ),
-        Style(
-            "photo-light",
-            1080,
-            48,
-            "#EDEDED",
-            "#FFFFFF",
-            "#191919",
-            "#95EC69",
-            "#191919",
-            "#7F7F7F",
-            "#F7F7F7",
-            0.68,
-            photo=True,
-        ),
-        Style(
-            "wechat-small",
-            540,
-            22,
-            "#EDEDED",
-            "#FFFFFF",
-            "#191919",
-            "#95EC69",
-            "#191919",
-            "#7F7F7F",
-            "#F7F7F7",
-            0.6,
-        ),
-        Style(
-            "thumbnail",
-            360,
-            15,
-            "#EDEDED",
-            "#FFFFFF",
-            "#191919",
-            "#95EC69",
-            "#191919",
-            "#7F7F7F",
-            "#F7F7F7",
-            0.6,
-        ),
+        # The same chat photographed, saved small, or forwarded as a thumbnail.
+        replace(_WECHAT_LIGHT, name="photo-light", photo=True),
+        replace(_WECHAT_LIGHT, name="wechat-small", width=540, font_size=22, bubble_share=0.6),
+        replace(_WECHAT_LIGHT, name="thumbnail", width=360, font_size=15, bubble_share=0.6),
     )
 }
 

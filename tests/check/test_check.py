@@ -7,12 +7,10 @@ import json
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.db.models import Count
 from django.test import Client
 
 from fanzha.cases.models import CaseIdentifier, Identifier
-from fanzha.check import known
 from fanzha.check.service import MAX_CHARS
 from fanzha.clues.models import Clue
 from fanzha.stations.models import AuditLog
@@ -24,14 +22,6 @@ FRAUD_SMS = (
 )
 SAFE_SMS = "妈，我今天晚上加班，晚饭不回来吃了，你们先吃。"
 API = "/api/v1/check"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache() -> Any:
-    cache.clear()
-    known.invalidate()
-    yield
-    cache.clear()
 
 
 def post_json(client: Client, url: str, body: Any) -> Any:

@@ -11,12 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
-from fanzha.check import known
 from fanzha.cli import main
 from fanzha.clues.models import Clue
 from fanzha.domain.screenshot_text import tesseract_available
@@ -33,14 +31,6 @@ pytestmark = [
 ]
 
 API = "/api/v1/check/image"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache() -> Any:
-    cache.clear()
-    known.invalidate()
-    yield
-    cache.clear()
 
 
 def upload(data: bytes, name: str = "chat.png", content_type: str = "image/png") -> SimpleUploadedFile:
