@@ -57,15 +57,21 @@ class ImageCheck:
     verdict: RiskVerdict
 
 
-def run_image_check(data: bytes) -> ImageCheck:
-    """OCR a screenshot and judge its text (raises ScreenshotError or TextTooLong; nothing is stored)."""
+def read_screenshot(data: bytes) -> str:
+    """The text of a screenshot, within the deployment's limits (raises ScreenshotError; nothing is stored)."""
     recognised = screenshot_to_text(
         data,
         max_bytes=image_max_bytes(),
         max_pixels=int(getattr(settings, "FANZHA_CHECK_IMAGE_MAX_PIXELS", None) or MAX_PIXELS),
         timeout=float(getattr(settings, "FANZHA_CHECK_OCR_TIMEOUT", None) or TIMEOUT_SECONDS),
     )
-    return ImageCheck(text=recognised.text, verdict=run_check(recognised.text))
+    return recognised.text
+
+
+def run_image_check(data: bytes) -> ImageCheck:
+    """OCR a screenshot and judge its text (raises ScreenshotError or TextTooLong; nothing is stored)."""
+    text = read_screenshot(data)
+    return ImageCheck(text=text, verdict=run_check(text))
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from fanzha.check.service import (
     MAX_CHARS,
     TextTooLong,
     default_situation,
+    read_screenshot,
     report_to_station,
     run_check,
-    run_image_check,
 )
 from fanzha.domain.screenshot_text import ScreenshotError
 from fanzha.stations import audit
@@ -53,10 +53,11 @@ def check_page(request: HttpRequest) -> HttpResponse:
     upload = form.cleaned_data.get("image")
     if upload is not None:
         try:
-            # Read into memory and let go: the screenshot is never saved.
-            recognised = run_image_check(upload.read()).text
-        except (ScreenshotError, TextTooLong) as exc:
-            form.add_error("image", exc.zh if isinstance(exc, ScreenshotError) else str(exc))
+            # Read into memory and let go: the screenshot is never saved. The verdict comes once,
+            # below, on the recognised text together with anything typed.
+            recognised = read_screenshot(upload.read())
+        except ScreenshotError as exc:
+            form.add_error("image", exc.zh)
             return render(request, TEMPLATE, context, status=400)
         finally:
             upload.close()
