@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     import duckdb
 
 
-def _sql_str(value: str) -> str:
+def sql_string(value: str) -> str:
     """A string literal that DuckDB and Spark SQL read alike.
 
     The dialects disagree on quotes and backslashes inside literals (Spark reads ``'a''b'`` as
@@ -29,9 +29,9 @@ def _sql_str(value: str) -> str:
     return "concat(" + ", ".join(pieces) + ")" if len(pieces) > 1 else pieces[0]
 
 
-def _in_list(accounts: Sequence[str]) -> str:
+def in_list(accounts: Sequence[str]) -> str:
     """``IN (...)`` of literal accounts: both engines push it into the scan (DuckDB's ART index)."""
-    return "(" + ", ".join(_sql_str(a) for a in accounts) + ")" if accounts else "(NULL)"
+    return "(" + ", ".join(sql_string(a) for a in accounts) + ")" if accounts else "(NULL)"
 
 
 @dataclass(frozen=True)
@@ -125,10 +125,10 @@ def inline_input(spec: SqlInput, value: Any) -> str:
     A literal ``IN`` list is what lets DuckDB look accounts up in its ART index.
     """
     if spec.member_of:
-        return f"{spec.member_of} IN {_in_list(list(value))}"
+        return f"{spec.member_of} IN {in_list(list(value))}"
     if spec.columns:
         return values_relation(spec.columns, value)
-    return f"CAST({_sql_literal(value)} AS {spec.type})"
+    return f"CAST({sql_literal(value)} AS {spec.type})"
 
 
 def values_relation(columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]) -> str:
@@ -137,12 +137,12 @@ def values_relation(columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[
         nulls = ", ".join(f"CAST(NULL AS {t}) AS {c}" for c, t in columns)
         return f"(SELECT {nulls} FROM (SELECT 1 AS one) z WHERE 1 = 0)"
     typed = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in columns)
-    body = ", ".join("(" + ", ".join(_sql_literal(v) for v in row) + ")" for row in rows)
+    body = ", ".join("(" + ", ".join(sql_literal(v) for v in row) + ")" for row in rows)
     names = ", ".join(c for c, _ in columns)
     return f"(SELECT {typed} FROM (VALUES {body}) AS v({names}))"
 
 
-def _sql_literal(value: Any) -> str:
+def sql_literal(value: Any) -> str:
     if value is None:
         return "NULL"
     if isinstance(value, bool):
@@ -157,4 +157,4 @@ def _sql_literal(value: Any) -> str:
             return f"CAST('{text}' AS DOUBLE)"
         # An exponent makes the literal a DOUBLE rather than a DECIMAL of whatever width.
         return text if "e" in text else text + "e0"
-    return _sql_str(str(value))
+    return sql_string(str(value))

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from fanzha.domain import statements as st
-from fanzha.domain.sql_engine import DuckDBEngine, _sql_str
+from fanzha.domain.sql_engine import DuckDBEngine, sql_string
 from fanzha.errors import UserFacingError
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ def _sink_case_sql() -> str:
     branches = []
     for kind in sink_kinds():
         pattern = "|".join(re.escape(k.upper()) for k in kind.keywords)
-        branches.append(f"WHEN regexp_matches({text}, {_sql_str(pattern)}) THEN {_sql_str(kind.kind)}")
+        branches.append(f"WHEN regexp_matches({text}, {sql_string(pattern)}) THEN {sql_string(kind.kind)}")
     return f"CASE {' '.join(branches)} END"
 
 
@@ -423,8 +423,8 @@ class StatementStore:
         columns_sql = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
         skip = layout.header_line
         read = (
-            f"read_csv({_sql_str(str(source))}, header=false, skip={skip}, auto_detect=false, "
-            f"delim={_sql_str(delimiter)}, quote='\"', escape='\"', columns={columns_sql}, "
+            f"read_csv({sql_string(str(source))}, header=false, skip={skip}, auto_detect=false, "
+            f"delim={sql_string(delimiter)}, quote='\"', escape='\"', columns={columns_sql}, "
             "null_padding=true, strict_mode=false, nullstr='\x01', max_line_size=10000000, "
             "encoding='utf-8')"
         )
@@ -445,7 +445,7 @@ class StatementStore:
             index = cols[name]
             return f"trim(c{index}, {_EDGE_SPACE_SQL})" if index in padded else f"c{index}"
 
-        null_accounts = ", ".join(_sql_str(v) for v in sorted(st.NULL_ACCOUNTS))
+        null_accounts = ", ".join(sql_string(v) for v in sorted(st.NULL_ACCOUNTS))
         longest_null = max(len(v.encode()) for v in st.NULL_ACCOUNTS)
 
         def clean_account(expr: str) -> str:
@@ -478,9 +478,11 @@ class StatementStore:
             )
 
         direction_values = st.direction_values()
-        outs = ", ".join(_sql_str(k) for k, v in direction_values.items() if v == "out")
-        ins = ", ".join(_sql_str(k) for k, v in direction_values.items() if v == "in")
-        account = clean_account(raw("account")) if "account" in cols else _sql_str(layout.title_account or "")
+        outs = ", ".join(sql_string(k) for k, v in direction_values.items() if v == "out")
+        ins = ", ".join(sql_string(k) for k, v in direction_values.items() if v == "in")
+        account = (
+            clean_account(raw("account")) if "account" in cols else sql_string(layout.title_account or "")
+        )
         formats = [
             "%Y-%m-%d %H:%M:%S",
             "%Y/%m/%d %H:%M:%S",
@@ -495,11 +497,11 @@ class StatementStore:
             "%Y/%m/%d",
             "%Y%m%d",
         ]
-        fmt_list = "[" + ", ".join(_sql_str(f) for f in formats) + "]"
+        fmt_list = "[" + ", ".join(sql_string(f) for f in formats) + "]"
         detected = _detect_date_format(layout, header_rows, formats)
         if detected:
             # One known format is much cheaper than trying the list on every row.
-            fmt_list = _sql_str(detected)
+            fmt_list = sql_string(detected)
         when_field = "datetime" if "datetime" in cols else "date"
         when_raw = f"trim({raw(when_field)})"
         if "time" in cols:
@@ -526,7 +528,7 @@ class StatementStore:
             # folded first (upper, trim), which costs more per row.
             seen = _sample_values(layout, header_rows, cols["direction"])
             exact = " ".join(
-                f"WHEN {raw('direction')} = {_sql_str(v)} THEN '{d}'"
+                f"WHEN {raw('direction')} = {sql_string(v)} THEN '{d}'"
                 for v, d in ((v, _direction_or_none(v)) for v in seen)
                 if d
             )
@@ -613,7 +615,7 @@ class StatementStore:
         records_row = self.con.execute("SELECT count(*) FROM normalised").fetchone()
         records = int(records_row[0]) if records_row else 0
         line_sql, shift_join = self._line_numbers(source, skip, records, counter.lines)
-        file_name = _sql_str(str(original))
+        file_name = sql_string(str(original))
         stored = {"account", "counterparty", "direction", "amount_fen", "ts", "balance_fen", *texts}
         values = ", ".join(c if c in stored else f"CAST(NULL AS VARCHAR) AS {c}" for c in _TXN_COLUMNS[:-2])
         self.con.execute(
@@ -922,7 +924,7 @@ class _LineCounter(threading.Thread):
 
 # What the Python reader's str.strip() removes at a cell's edges in practice: spaces, tabs, line
 # ends, no-break and full-width spaces.
-_EDGE_SPACE_SQL = _sql_str(" \t\r\n\x0b\x0c\u00a0\u3000")
+_EDGE_SPACE_SQL = sql_string(" \t\r\n\x0b\x0c\u00a0\u3000")
 
 
 def _sample_values(layout: st.StatementLayout, header_rows: Sequence[Sequence[str]], index: int) -> list[str]:

@@ -58,7 +58,7 @@ from fanzha.domain.banks import Region, bank_from_card, bank_from_text, region_f
 from fanzha.domain.sql_engine import (
     SqlEngine,
     SqlInput,
-    _in_list,
+    in_list,
 )
 from fanzha.domain.statement_store import StatementStore, from_epoch, sink_kinds, to_epoch
 from fanzha.errors import UserFacingError
@@ -742,7 +742,7 @@ def _account_facts(engine: SqlEngine, accounts: Sequence[str]) -> dict[str, tupl
                 SELECT t.account, t.balance_fen, t.ts,
                        MAX(t.branch) OVER (PARTITION BY t.account) AS branch,
                        ROW_NUMBER() OVER (PARTITION BY t.account ORDER BY t.ts DESC, t.source_line DESC) AS rk
-                FROM txn t WHERE t.account IN {_in_list(accounts)}
+                FROM txn t WHERE t.account IN {in_list(accounts)}
             ) x WHERE rk = 1
             """
         )

@@ -279,11 +279,11 @@ def test_the_starts_of_a_batch_are_one_statement_through_the_index(store: Statem
 
 
 def test_sql_literals_with_quotes_and_backslashes_round_trip() -> None:
-    from fanzha.domain.sql_engine import _sql_str
+    from fanzha.domain.sql_engine import sql_string
 
     with StatementStore() as s:
         for text in ["6222", "O'Brien", "a\\b", "''", "中文'\\"]:
-            assert s.con.execute("SELECT " + _sql_str(text)).fetchone() == (text,)
+            assert s.con.execute("SELECT " + sql_string(text)).fetchone() == (text,)
 
 
 # --- many traces in one set of hop statements --------------------------------------------------
