@@ -23,7 +23,7 @@ clip until the account's next real row.
 
 Engine
 ------
-One SQL statement per hop over the whole frontier (:func:`hop_sql`): it reads the rows of the
+One SQL statement per hop over the whole frontier (:func:`hop_many_sql`): it reads the rows of the
 frontier accounts and of the accounts that just received money, matches each transfer to the
 payee's 入账 row, runs the attribution rule as window functions and returns the held amounts and the
 new victim money leaving the frontier, all at once. A trace, or a batch of traces
@@ -167,18 +167,6 @@ _PEND_COLUMNS = (
 )
 _INJ_COLUMNS = (("account", "STRING"), ("txn_id", "BIGINT"), ("ts", "BIGINT"), ("taint", "DOUBLE"))
 _EMITTED_COLUMNS = (("txn_id", "BIGINT"), ("taint", "DOUBLE"))
-_HOP_INPUTS = (
-    # The one scan of txn: its only condition is the account list, so DuckDB uses its index.
-    SqlInput("read_rows", type="STRING", member_of="t.account"),
-    SqlInput("frontier", (("account", "STRING"),)),
-    SqlInput("pending", _PEND_COLUMNS),
-    SqlInput("injections", _INJ_COLUMNS),
-    SqlInput("emitted", _EMITTED_COLUMNS),
-    SqlInput("window_end", type="BIGINT"),
-    SqlInput("min_fen", type="BIGINT"),
-    SqlInput("tolerance", type="BIGINT"),
-    SqlInput("expand", type="INTEGER"),
-)
 # The batched hop: every input carries the trace id ``tid``, and the per-trace settings travel with
 # the frontier (window end, expand, minimum) and with the pending transfers (match tolerance).
 _TRACE_ID = ("tid", "INTEGER")
@@ -198,25 +186,6 @@ _HOP_MANY_INPUTS = (
     SqlInput("injections", (_TRACE_ID, *_INJ_COLUMNS)),
     SqlInput("emitted", (_TRACE_ID, *_EMITTED_COLUMNS)),
 )
-
-
-def hop_sql(rule: Rule, placeholder: Callable[[SqlInput], str]) -> str:
-    """One hop of one trace as one statement (inputs: :data:`_HOP_INPUTS`).
-
-    The batched statement of :func:`hop_many_sql` with every input under trace id 0; the output
-    has the trace id as its second column.
-    """
-    ph = {i.name: placeholder(i) for i in _HOP_INPUTS}
-    frontier = (
-        f"(SELECT 0 AS tid, account, {ph['window_end']} AS window_end, {ph['expand']} AS expand, "
-        f"{ph['min_fen']} AS min_fen FROM {ph['frontier']} f0)"
-    )
-    pending = f"(SELECT 0 AS tid, p0.*, {ph['tolerance']} AS tolerance FROM {ph['pending']} p0)"
-    injections = f"(SELECT 0 AS tid, i0.* FROM {ph['injections']} i0)"
-    emitted = f"(SELECT 0 AS tid, e0.* FROM {ph['emitted']} e0)"
-    inputs = {"read_rows": ph["read_rows"], "frontier": frontier, "pending": pending}
-    inputs.update(injections=injections, emitted=emitted)
-    return hop_many_sql(rule, lambda spec: inputs[spec.name])
 
 
 def hop_many_sql(rule: Rule, placeholder: Callable[[SqlInput], str]) -> str:

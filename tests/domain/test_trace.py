@@ -240,11 +240,14 @@ def test_mule_candidates_fed_by_two_cases(store: StatementStore) -> None:
 
 
 def test_each_hop_reads_only_its_accounts_through_the_index(store: StatementStore) -> None:
-    from fanzha.domain.trace import _HOP_INPUTS, hop_sql
+    from fanzha.domain.trace import _HOP_MANY_INPUTS, hop_many_sql
 
     store.ensure_trace_index(min_rows=0)
-    values = [[M1, M2], [(M1,), (M2,)], [], [(M1, None, 0, 1.0)], [], None, 100, 86_400, 1]
-    rows = store.engine.fetch_bound(lambda ph: "EXPLAIN ANALYZE " + hop_sql("libr", ph), _HOP_INPUTS, values)
+    frontier = [(0, M1, None, 1, 100), (0, M2, None, 1, 100)]
+    values = [[M1, M2], frontier, [], [(0, M1, None, 0, 1.0)], []]
+    rows = store.engine.fetch_bound(
+        lambda ph: "EXPLAIN ANALYZE " + hop_many_sql("libr", ph), _HOP_MANY_INPUTS, values
+    )
     plan = "\n".join(str(row[1]) for row in rows)
     # A regression to a table scan costs seconds per trace on a store of millions of rows.
     assert "Index Scan" in plan
