@@ -70,8 +70,14 @@ _DATE = re.compile(
     r"(?:\s*(?P<mi0>\d{1,2}|半|[零一二三四五六七八九十]{1,3})\s*分?)?\s*(?P<ap0>许|左右|多)?)"
 )
 
+# A weekday in brackets between the date and the time: "2026年5月3日（星期日）21时许".
+_WEEKDAY = r"(?:[(（]\s*(?:星期|周|礼拜)[一二三四五六日天1-7]\s*[)）])?"
+
+# A year alone followed by these words is a birth year or a school class, never a date of events.
+_BIRTH_YEAR = re.compile(r"\s*(?:出生|生人|生|届|级|毕业)")
+
 _TIME = re.compile(
-    rf"{_NOISE}(?P<ampm>凌晨|早上|早晨|清晨|上午|中午|下午|傍晚|晚上|夜间|夜里|深夜|晚)?\s*"
+    rf"{_NOISE}{_WEEKDAY}{_NOISE}(?P<ampm>凌晨|早上|早晨|清晨|上午|中午|下午|傍晚|晚上|夜间|夜里|深夜|晚)?\s*"
     r"(?:(?P<h>\d{1,2}|[零一二两三四五六七八九十]{1,3})\s*[时点]"
     r"(?:\s*(?P<mi>\d{1,2}|半|[零一二三四五六七八九十]{1,3})\s*分?)?"
     r"|(?P<h2>\d{1,2}):(?P<mi2>\d{2})(?::\d{2})?)?"
@@ -284,6 +290,8 @@ def find_time_expressions(text: str, reported_at: datetime | None = None) -> lis
         position = max(end, match.start() + 1)
         while end > match.start() and folded[end - 1] in " ,、":
             end -= 1  # "今年3月，" — the separator the pattern allows is no part of the date
+        if match.group("ymd") and match.group("m1") is None and _BIRTH_YEAR.match(folded, end):
+            continue  # "（女，2001年出生）" is an age, not when anything happened
         try:
             resolved = resolver.resolve(match)
         except DateUnreadable as exc:

@@ -213,12 +213,39 @@ def _clause_end(folded: str, position: int) -> int:
     return match.start() if match else len(folded)
 
 
+# An amount in a list ("转账三笔，分别为5000元、12000元、3000元") takes the role of the clause
+# that introduced the list: the list's own clause has no role word.
+_LIST_LEAD = re.compile(r"(?:分别|依次|各)(?:为|是)?:?(?:[^,。;、]{0,16}、)*$|^(?:[^,。;、]{0,16}、)+$")
+# "…转账3笔，分别为…，共计563300元": a total with no role word of its own closes the list.
+_TOTAL_LEAD = re.compile(r"^(?:共计|合计|总计|累计|共|总共)(?:金额)?(?:为|是)?:?$")
+
+
+def _sentence_start(folded: str, position: int) -> int:
+    for at in range(position - 1, -1, -1):
+        if _SENTENCE_BREAK.match(folded, at):
+            return at + 1
+    return 0
+
+
 def _amount_role(folded: str, amount: Amount, lexicon: _Lexicon) -> AmountRole:
     start = _clause_start(folded, amount.start)
     before = folded[start : amount.start]
     nearest: re.Match[str] | None = None
+    if _LIST_LEAD.search(before):
+        # The list's items are what the lead word says ("转账三笔，分别为…", "累计转账2万元
+        # （分别为…）"): a 累计 before the lead word makes the lead a total, not the items.
+        lead = folded[_sentence_start(folded, amount.start) : amount.start]
+        for match in lexicon.role_pattern.finditer(lead):
+            nearest = match
+        if nearest is not None and lexicon.role_by_word[nearest.group()] == "transfer":
+            return "transfer"
+        nearest = None
     for match in lexicon.role_pattern.finditer(before):
         nearest = match
+    if nearest is None and _TOTAL_LEAD.match(before.strip()):
+        lead = folded[_sentence_start(folded, amount.start) : start]
+        if any(lexicon.role_by_word[m.group()] == "transfer" for m in lexicon.role_pattern.finditer(lead)):
+            return "total"
     if nearest is None:
         if lexicon.after_transfer_pattern.match(folded, amount.end):
             return "transfer"
@@ -415,12 +442,21 @@ def find_victim(text: str) -> Mention | None:
     return None
 
 
+REPORT_SCOPE_CHARS = 40
+_REPORT_SCOPE_END = re.compile(r"称|:|。|;|其于|其在")
+# "2025年10月19日（星期日），报警人…": a bracketed weekday after the date belongs to it.
+_WEEKDAY_AFTER = re.compile(r"\s*\([^)]{0,6}\)")
+
+
 def _is_report_time(folded: str, expression: TimeExpression, lexicon: _Lexicon) -> bool:
-    end = _clause_end(folded, expression.end)
-    if end - expression.end <= 1 and end < len(folded) and folded[end] == ",":
-        # "2023年10月8日，任某到所报警称：…" — the report words are in the next clause.
-        end = _clause_end(folded, end + 1)
-    return bool(lexicon.report_pattern.search(folded, expression.end, end))
+    expression_end = expression.end
+    if weekday := _WEEKDAY_AFTER.match(folded, expression_end):
+        expression_end = weekday.end()
+    # The report words follow within the opening of the sentence, before what was reported
+    # ("…，事主毛某某（女，67岁）来所报案称：2025年8月8日…"): up to 称, a colon or the sentence end.
+    scope = _REPORT_SCOPE_END.search(folded, expression_end, expression_end + REPORT_SCOPE_CHARS)
+    end = scope.start() if scope else min(len(folded), expression_end + REPORT_SCOPE_CHARS)
+    return bool(lexicon.report_pattern.search(folded, expression_end, end))
 
 
 def extract(text: str, reported_at: datetime | None = None) -> ExtractionDraft:
@@ -435,6 +471,18 @@ def extract(text: str, reported_at: datetime | None = None) -> ExtractionDraft:
     warnings = draft.warnings
 
     draft.time_expressions = find_time_expressions(text, reported_at)
+    if reported_at is None:
+        # "2025年10月19日，报警人称其于10月4日…": the report date in the text dates the rest.
+        anchor = next(
+            (
+                e.begin
+                for e in draft.time_expressions
+                if e.begin is not None and not e.error and _is_report_time(folded, e, lexicon)
+            ),
+            None,
+        )
+        if anchor is not None:
+            draft.time_expressions = find_time_expressions(text, anchor)
     events: list[TimeExpression] = []
     for expression in draft.time_expressions:
         if expression.error:
@@ -447,6 +495,19 @@ def extract(text: str, reported_at: datetime | None = None) -> ExtractionDraft:
             )
         elif not _is_report_time(folded, expression, lexicon):
             events.append(expression)
+    if not events:
+        # "21时许，陈某报警称被网友以投资为名诈骗…": the report time is the only time given. It is
+        # the best bound there is (the fraud happened before it), and the officer is told so.
+        reports = [e for e in draft.time_expressions if not e.error and e.begin is not None]
+        if reports:
+            events = reports[:1]
+            warnings.append(
+                ExtractionWarning(
+                    "occurred_is_report_time",
+                    f"文中只有报警时间“{reports[0].text}”，暂以报警时间作为案发时间，请核实",
+                    (reports[0].start, reports[0].end),
+                )
+            )
     if events:
         draft.occurred_at = events[0].begin
         draft.occurred_until = max(e.until for e in events if e.until is not None)
@@ -505,6 +566,18 @@ def extract(text: str, reported_at: datetime | None = None) -> ExtractionDraft:
 
     if draft.loss is None and (no_loss := lexicon.no_loss_pattern.search(folded)):
         draft.loss = Amount(no_loss.group(), no_loss.start(), no_loss.end(), 0, 0, "exact")
+    if draft.loss is None and draft.stated_total is not None:
+        # "累计转账8.6万元" with no other statement of the loss: the total paid is the loss.
+        draft.loss = draft.stated_total
+    elif draft.loss is None and draft.transfers:
+        # "转账1.5万元。现对方已无法联系": what was paid to the fraudster is the loss; said so.
+        lower = sum(t.amount.lower_fen for t in draft.transfers)
+        upper = sum(t.amount.upper_fen for t in draft.transfers)
+        first, last = draft.transfers[0].amount, draft.transfers[-1].amount
+        draft.loss = Amount(folded[first.start : last.end], first.start, last.end, lower, upper, "exact")
+        warnings.append(
+            ExtractionWarning("loss_from_transfers", "文中未写明损失，暂按转账合计计为损失，请核实")
+        )
     if draft.loss is None:
         if re.search(r"损失|被骗", folded):
             warnings.append(ExtractionWarning("amount_unreadable", "文中提到损失，但未能读出损失金额"))

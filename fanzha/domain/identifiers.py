@@ -146,13 +146,24 @@ def _context_words() -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile("|".join(re.escape(w) for w in words)), kind_by_word
 
 
+# "号码" says only that a number follows: right after QQ, 微信 or 卡 ("QQ（号码：1234567）") the
+# specific word names the kind.
+_GENERIC_CONTEXT = frozenset({"号码"})
+_GENERIC_REACH = 6
+
+
 def _context_kind(before: str) -> str | None:
     """The kind named by the context word that ends closest to the number."""
     pattern, kind_by_word = _context_words()
-    last: re.Match[str] | None = None
-    for match in pattern.finditer(before):
-        last = match
-    return kind_by_word[last.group()] if last else None
+    matches = list(pattern.finditer(before))
+    if not matches:
+        return None
+    last = matches[-1]
+    if last.group() in _GENERIC_CONTEXT and len(matches) > 1:
+        previous = matches[-2]
+        if last.start() - previous.end() <= _GENERIC_REACH:
+            return kind_by_word[previous.group()]
+    return kind_by_word[last.group()]
 
 
 def _classify_digits(raw: str, before: str) -> tuple[Kind, str, bool] | None:

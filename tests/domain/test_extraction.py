@@ -161,3 +161,62 @@ def test_annotated_set_scores_stay_high() -> None:
     for field in ("channels", "platforms", "accounts", "phones", "urls"):
         precision, recall, *_ = results[field]
         assert precision >= 0.9 and recall >= 0.9, field
+
+
+# --- phrasing police narratives use (issue: judgments on real inputs) --------------------------
+
+
+def test_amounts_listed_after_fen_bie_wei_are_transfers() -> None:
+    draft = extract(
+        "2026年3月5日14时许，报警人王某某称其被冒充客服诈骗，先后向对方转账三笔，"
+        "分别为5000元、12000元、3000元，共计损失20000元。"
+    )
+    assert [t.amount.lower_fen // 100 for t in draft.transfers] == [5000, 12000, 3000]
+    assert draft.loss is not None and draft.loss.lower_fen == 2_000_000
+
+
+def test_a_list_without_a_transfer_lead_stays_unassigned() -> None:
+    draft = extract("2026年3月5日，对方称其账户余额分别为5000元、12000元，李某被骗3000元。")
+    assert [t.amount.lower_fen // 100 for t in draft.transfers] == []
+    assert draft.loss is not None and draft.loss.lower_fen == 300_000
+
+
+def test_a_cumulative_transfer_is_the_loss_when_no_loss_is_stated() -> None:
+    draft = extract("2026年5月3日（星期日）上午，刘某接到自称公安局的电话，累计转账8.6万元。")
+    assert draft.loss is not None and draft.loss.lower_fen == 8_600_000
+    assert draft.occurred_at == datetime(2026, 5, 3, 6, 0)  # 上午 after the weekday
+
+
+def test_the_report_time_stands_in_when_it_is_the_only_time_with_a_warning() -> None:
+    draft = extract("2026年6月9日21时许，陈某某报警称其被网友以投资为名诈骗，通过银行卡转账5万元。")
+    assert draft.occurred_at == datetime(2026, 6, 9, 21, 0)
+    assert "occurred_is_report_time" in [w.code for w in draft.warnings]
+
+
+def test_the_report_time_is_not_used_when_the_narrative_says_when_it_happened() -> None:
+    draft = extract("2026年6月9日21时许，陈某某报警称其于6月1日被网友诈骗5万元。")
+    assert draft.occurred_at is not None and draft.occurred_at.day == 1
+    assert "occurred_is_report_time" not in [w.code for w in draft.warnings]
+
+
+def test_upper_case_amount_in_a_remittance_sentence() -> None:
+    draft = extract("2026年4月2日，李某通过手机银行向对方汇款人民币壹万贰仟元，后发现被骗。")
+    assert [t.amount.lower_fen // 100 for t in draft.transfers] == [12000]
+
+
+def test_chinese_numerals_with_yu_are_a_lower_bound() -> None:
+    draft = extract("2025年11月，受害人张某在某投资平台被骗四十六万余元。")
+    assert draft.loss is not None and draft.loss.lower_fen == 46_000_000
+    assert draft.loss.upper_fen > draft.loss.lower_fen
+
+
+def test_full_width_digits_and_a_weekday_in_brackets() -> None:
+    draft = extract("２０２６年５月３日（星期日）２１时３０分许，周某在家中通过微信向对方转账２０００元。")
+    assert draft.occurred_at == datetime(2026, 5, 3, 21, 30)
+    assert [t.amount.lower_fen // 100 for t in draft.transfers] == [2000]
+
+
+@pytest.mark.parametrize("phone", ["13920260315", "15820261231", "１３９２０２６０３１５"])
+def test_digit_runs_in_phone_numbers_never_become_dates(phone: str) -> None:
+    draft = extract(f"受害人接到{phone}的电话，对方自称客服，受害人向其转账3000元。")
+    assert draft.occurred_at is None
