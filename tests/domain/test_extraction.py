@@ -220,3 +220,30 @@ def test_full_width_digits_and_a_weekday_in_brackets() -> None:
 def test_digit_runs_in_phone_numbers_never_become_dates(phone: str) -> None:
     draft = extract(f"受害人接到{phone}的电话，对方自称客服，受害人向其转账3000元。")
     assert draft.occurred_at is None
+
+
+def test_transfers_stand_in_for_an_unstated_loss_with_a_warning() -> None:
+    draft = extract("2026年5月6日，姜某某通过网银向对方转账6000元、3109元，后对方失联。")
+    assert draft.loss is not None and draft.loss.lower_fen == 910_900
+    assert "loss_from_transfers" in [w.code for w in draft.warnings]
+
+
+def test_a_birth_year_is_never_the_date_of_the_fraud() -> None:
+    draft = extract("辖区居民冯某（女，2001年出生）报警称其近日在网上出售游戏账号被骗4200元。")
+    assert draft.occurred_at is None
+
+
+def test_the_report_date_dates_a_month_day_without_a_year() -> None:
+    draft = extract("2025年10月19日（星期日），报警人郝某报警称其于10月4日21时40分许被网友骗走2602元。")
+    assert draft.occurred_at == datetime(2025, 10, 4, 21, 40)
+
+
+def test_a_list_in_brackets_after_a_cumulative_total() -> None:
+    draft = extract("2026年3月12日，罗某累计转账99437元（分别为998元、20800元、77639元），后对方失联。")
+    assert [t.amount.lower_fen // 100 for t in draft.transfers] == [998, 20800, 77639]
+    assert draft.loss is not None and draft.loss.lower_fen == 9_943_700
+
+
+def test_a_number_after_qq_hao_ma_is_a_qq_number() -> None:
+    draft = extract("2022年3月8日，田某通过QQ（号码：1234567）联系上对方，被骗5000元。")
+    assert [(i.kind, i.value) for i in draft.identifiers] == [("qq", "1234567")]
