@@ -48,16 +48,30 @@ class IdentifierOut(Schema):
     valid: bool | None = None
 
 
+class MoveOut(Schema):
+    key: str = Field(..., description="动作或身份的代码（transfer、code、police、boss_relative……）")
+    label: str = Field(..., description="给群众看的说法")
+    quote: str = Field(..., description="原文中体现它的话")
+
+
 class CheckOut(Schema):
-    verdict: str = Field(..., description="fraud（高风险）、suspicious（可疑）或 safe（未见风险）")
-    label: str = Field(..., description="给群众看的结论：高风险 / 可疑 / 未见风险")
+    verdict: str = Field(..., description="fraud（高风险）、suspicious（可疑）或 safe（未发现明显诈骗特征）")
+    label: str = Field(..., description="给群众看的结论：高风险 / 可疑 / 未发现明显诈骗特征")
     score: float = Field(..., description="风险分 0-1；≥0.8 高风险，≥0.5 可疑")
-    category: str | None = Field(None, description="疑似诈骗类别（公安部常见类型）；未见风险时为空")
+    category: str | None = Field(None, description="疑似诈骗类别（公安部常见类型）；未发现明显诈骗特征时为空")
     reasons: list[str] = Field(..., description="判断依据（话术、链接、号码、本所案件中出现过的标识）")
     advice: list[str] = Field(..., description="具体建议（不要转账、拨打96110……）")
     signals: list[SignalOut]
     identifiers: list[IdentifierOut]
     model_score: float | None = Field(None, description="文本模型概率；内容太短（只有链接或号码）时为空")
+    asks: list[MoveOut] = Field(
+        default_factory=list,
+        description="对方要求做的事：转账、垫付、提供验证码或卡号、下载APP、共享屏幕……（有任何一项至少为可疑）",
+    )
+    claims: list[MoveOut] = Field(
+        default_factory=list, description="对方自称的身份：公检法、领导熟人、客服、投资老师……"
+    )
+    script: str | None = Field(None, description="符合的已知骗局（自称身份 + 要求），如“冒充领导、熟人要钱”")
 
 
 class ErrorOut(Schema):

@@ -19,7 +19,7 @@ def register(subparsers: Any) -> None:
         help="群众风险查询：判断短信、链接、号码、账号是否可能是诈骗 / check messages for fraud risk",
         description=(
             "读取 JSON Lines（每行含 id、text），每行输出 verdict（fraud 高风险 / suspicious 可疑 /"
-            " safe 未见风险）、score、category、reasons 与 advice。"
+            " safe 未发现明显诈骗特征）、score、category、reasons、advice、asks（对方要求做的事）、claims（对方自称的身份）与 script。"
             " Reads JSON Lines with id and text; writes one verdict per line."
         ),
     )

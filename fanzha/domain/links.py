@@ -160,6 +160,19 @@ def _lookalike(host: str, rules: LinkRules) -> OfficialDomain | None:
     return None
 
 
+def official_links_only(text: str) -> bool:
+    """Whether ``text`` has links and every one goes to an official or government site.
+
+    Such a message (a bill reminder with the operator's own link) is far less likely phishing
+    than its wording suggests: fraud cannot send people to the real site.
+    """
+    rules = load_link_rules()
+    hosts = [host_of(url) for url in find_urls(text)]
+    return bool(hosts) and all(
+        host and (_official_for(host, rules) is not None or _is_government(host, rules)) for host in hosts
+    )
+
+
 def _is_government(host: str, rules: LinkRules) -> bool:
     return any(host == suffix or host.endswith("." + suffix) for suffix in rules.government_suffixes)
 

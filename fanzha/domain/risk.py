@@ -7,6 +7,8 @@
 * the text model (``message_model.py``), only on texts with enough words to judge;
 * suspicious phrasing (``data/risk/phrases.json``);
 * link heuristics (``links.py``);
+* scam moves (``scam_moves.py``): what the sender asks the resident to do and who they claim to
+  be; any ask makes the text at least 可疑, a claim with its ask names a known script;
 * phone-number shape: foreign numbers, spoofed-looking service numbers, virtual operators.
 
 Every signal carries a weight on one final scale; weights combine as independent evidence
@@ -27,15 +29,17 @@ from pathlib import Path
 from typing import Any
 
 from fanzha.domain.identifiers import ACCOUNT_KINDS, PHONE_KINDS, URL_KINDS, Identifier, find_identifiers
-from fanzha.domain.links import find_urls, host_of, inspect_links
+from fanzha.domain.links import find_urls, host_of, inspect_links, official_links_only
 from fanzha.domain.message_model import load_model
+from fanzha.domain.scam_moves import Moves, find_moves, protective_action
 from fanzha.domain.text_normalize import CARD_TOKEN, content_length, normalize_for_model
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "risk"
 
 FRAUD_THRESHOLD = 0.8
 SUSPICIOUS_THRESHOLD = 0.5
-VERDICT_LABELS = {"fraud": "高风险", "suspicious": "可疑", "safe": "未见风险"}
+# The lowest verdict is no clearance: a text can be fraud without any sign this check knows.
+VERDICT_LABELS = {"fraud": "高风险", "suspicious": "可疑", "safe": "未发现明显诈骗特征"}
 KNOWN_WEIGHT = 0.97
 MODEL_EVIDENCE_LIMIT = 4
 # A phrase hit this strong names the category even when the classifier would say otherwise.
@@ -44,7 +48,11 @@ STRONG_CATEGORY_WEIGHT = 0.5
 # length; the opening of a chat carries the pitch). Regex signals always read everything.
 MODEL_MAX_CHARS = 4000
 # The signal kinds other than the text model and the station's identifiers.
-RULE_KINDS = ("phrase", "link", "phone", "account")
+RULE_KINDS = ("phrase", "link", "phone", "account", "script", "ask", "claim")
+# A claim alone (我是客服, 我是你领导) is context, not evidence: it weighs little until it asks.
+CLAIM_WEIGHT = 0.1
+# The most the text model may weigh when every link in the text goes to an official site.
+OFFICIAL_LINK_MODEL_CAP = 0.6
 
 
 @dataclass(frozen=True)
@@ -90,7 +98,7 @@ def _normalised(values: Mapping[str, int] | Iterable[str], key: Any) -> dict[str
 
 @dataclass(frozen=True)
 class RiskReason:
-    """One signal that fired. ``kind``: known, model, phrase, link, phone, account."""
+    """One signal that fired. ``kind``: known, model, phrase, link, phone, account, script, ask, claim."""
 
     kind: str
     text: str
@@ -107,10 +115,11 @@ class RiskVerdict:
     advice: list[str]
     identifiers: list[Identifier] = field(default_factory=list)
     model_score: float | None = None
+    moves: Moves = field(default_factory=lambda: Moves((), (), ()))
 
     @property
     def label(self) -> str:
-        """The verdict as residents read it: 高风险, 可疑 or 未见风险."""
+        """The verdict as residents read it: 高风险, 可疑 or 未发现明显诈骗特征."""
         return VERDICT_LABELS[self.verdict]
 
     def as_dict(self) -> dict[str, Any]:
@@ -127,6 +136,10 @@ class RiskVerdict:
                 {"kind": item.kind, "value": item.value, "valid": item.valid} for item in self.identifiers
             ],
             "model_score": None if self.model_score is None else round(self.model_score, 4),
+            # What the sender asks the resident to do and who they claim to be, with their words.
+            "asks": [{"key": m.key, "label": m.label, "quote": m.quote} for m in self.moves.asks],
+            "claims": [{"key": m.key, "label": m.label, "quote": m.quote} for m in self.moves.claims],
+            "script": self.moves.scripts[0].name if self.moves.scripts else None,
         }
 
 
@@ -351,6 +364,46 @@ def _phrase_signals(text: str, data: RiskData, out: _Signals) -> None:
             break
 
 
+def _move_signals(moves: Moves, out: _Signals) -> None:
+    """A known script (claim + ask) as one reason; other asks each as a reason; claims as context.
+
+    An ask weighs at least SUSPICIOUS_THRESHOLD, so that a request for money, a card number, a
+    code, an app install or a screen share is never judged below 可疑.
+    """
+    used: set[str] = set()
+    for script in moves.scripts:
+        if script.ask.key in used:
+            continue
+        used.add(script.ask.key)
+        said = f"自称{script.claim.label}（“{script.claim.quote}”），" if script.claim else ""
+        out.add(
+            RiskReason(
+                "script",
+                f"符合“{script.name}”骗局：{said}{script.ask.label}（“{script.ask.quote}”）",
+                script.weight,
+                script.ask.quote,
+            ),
+            category=script.category,
+        )
+        if script.claim:
+            used.add("claim:" + script.claim.key)
+    for ask in moves.asks:
+        if ask.key not in used:
+            out.add(
+                RiskReason(
+                    "ask",
+                    f"对方{ask.label}（“{ask.quote}”）",
+                    max(ask.weight, SUSPICIOUS_THRESHOLD),
+                    ask.quote,
+                )
+            )
+    for claim in moves.claims:
+        if "claim:" + claim.key not in used:
+            out.add(
+                RiskReason("claim", f"对方自称{claim.label}（“{claim.quote}”）", CLAIM_WEIGHT, claim.quote)
+            )
+
+
 def _model_scale(probability: float, fraud_at: float, suspicious_at: float) -> float:
     """Map the model's probability so that its own thresholds land on the verdict thresholds."""
     if probability >= fraud_at:
@@ -395,9 +448,14 @@ def _likely_category(text: str, signals: _Signals, data: RiskData) -> str | None
     return best if count else classified
 
 
-def _advice(verdict: str, category: str | None, signals: _Signals, data: RiskData) -> list[str]:
+def _advice(verdict: str, category: str | None, signals: _Signals, data: RiskData, moves: Moves) -> list[str]:
+    """The one action that protects against the script (or the ask) first, then the rest."""
     advice: list[str] = []
     if verdict != "safe":
+        if moves.scripts:
+            advice.append(moves.scripts[0].protect)
+        for ask in moves.asks:
+            advice.append(protective_action(ask.key))
         for key in signals.advice_keys:
             advice.append(data.advice_signals[key])
         if category:
@@ -408,9 +466,11 @@ def _advice(verdict: str, category: str | None, signals: _Signals, data: RiskDat
 
 def _rule_signals(
     text: str, known_identifiers: KnownIdentifiers | None, data: RiskData
-) -> tuple[_Signals, list[Identifier]]:
+) -> tuple[_Signals, list[Identifier], Moves]:
     """Every signal except the text model, on NFKC-normalised ``text``."""
     signals = _Signals()
+    moves = find_moves(text)
+    _move_signals(moves, signals)
     found = find_identifiers(text)
     phones = [item.value for item in found if item.kind == "mobile"]
     cards = [item.value for item in found if item.kind == "bank_card" and item.valid]
@@ -437,7 +497,7 @@ def _rule_signals(
         )
     elif cards and any(reason.kind == "phrase" and "转" in reason.evidence for reason in signals.reasons):
         signals.add(RiskReason("account", "要求向消息中的银行卡号转账，请先核实收款人身份", 0.2, cards[0]))
-    return signals, found
+    return signals, found, moves
 
 
 def _remaining(weights: Iterable[float]) -> float:
@@ -455,7 +515,7 @@ def rule_doubt(text: str) -> float:
     score: ``combined_score(rule_doubt(t), p, fraud_at, suspicious_at)`` is what :func:`check_text`
     returns for ``t`` when the model gives ``p`` (without station identifiers).
     """
-    signals, _ = _rule_signals(unicodedata.normalize("NFKC", text or ""), None, load_risk_data())
+    signals, _, _ = _rule_signals(unicodedata.normalize("NFKC", text or ""), None, load_risk_data())
     return _remaining(reason.weight for reason in signals.reasons)
 
 
@@ -465,7 +525,7 @@ def rule_evidence_by_kind(text: str) -> dict[str, float]:
     For the stacking comparison in ``scripts/train_message_model.py``: a fitted combination
     needs the rules split by kind, not only their joint doubt.
     """
-    signals, _ = _rule_signals(unicodedata.normalize("NFKC", text or ""), None, load_risk_data())
+    signals, _, _ = _rule_signals(unicodedata.normalize("NFKC", text or ""), None, load_risk_data())
     return {
         kind: 1.0 - _remaining(reason.weight for reason in signals.reasons if reason.kind == kind)
         for kind in RULE_KINDS
@@ -484,7 +544,7 @@ def check_text(text: str, known_identifiers: KnownIdentifiers | None = None) -> 
     """Judge one pasted message, chat, link, phone number, account number or app name."""
     data = load_risk_data()
     text = unicodedata.normalize("NFKC", text or "")
-    signals, found = _rule_signals(text, known_identifiers, data)
+    signals, found, moves = _rule_signals(text, known_identifiers, data)
 
     model = load_model()
     model_probability: float | None = None
@@ -492,12 +552,14 @@ def check_text(text: str, known_identifiers: KnownIdentifiers | None = None) -> 
     if model is not None and model.applies_to(head):
         model_probability = model.score(head)
         scaled = _model_scale(model_probability, model.fraud_threshold, model.suspicious_threshold)
+        if official_links_only(head) and not moves.asks:
+            # Wording alone cannot make 高风险 a message whose every link is the real site.
+            scaled = min(scaled, OFFICIAL_LINK_MODEL_CAP)
         if scaled >= SUSPICIOUS_THRESHOLD:
-            fragments = "、".join(f"“{item.fragment}”" for item in model.evidence(head, MODEL_EVIDENCE_LIMIT))
-            explanation = f"文本模型判断与诈骗短信高度相似（{model_probability:.0%}）"
-            if fragments:
-                explanation += f"，依据：{fragments}"
-            signals.add(RiskReason("model", explanation, scaled))
+            # Residents read the sentence; the n-gram fragments stay in the signal for officers.
+            fragments = "、".join(item.fragment for item in model.evidence(head, MODEL_EVIDENCE_LIMIT))
+            explanation = "整段话的说法和大量已知诈骗信息很像"
+            signals.add(RiskReason("model", explanation, scaled, fragments))
         else:
             # Below the suspicious line the model still counts, silently, as weak evidence.
             signals.reasons.append(RiskReason("model_quiet", "", scaled))
@@ -513,7 +575,8 @@ def check_text(text: str, known_identifiers: KnownIdentifiers | None = None) -> 
         score=score,
         category=category,
         reasons=shown,
-        advice=_advice(verdict, category, signals, data),
+        advice=_advice(verdict, category, signals, data, moves),
         identifiers=found,
         model_score=model_probability,
+        moves=moves,
     )

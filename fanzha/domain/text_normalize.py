@@ -206,6 +206,19 @@ def _replace_placeholders(text: str) -> str:
     return _PLACEHOLDER.sub(lambda match: _PLACEHOLDER_TOKEN[match.group(0)], text)
 
 
+LOOKALIKES_PATH = Path(__file__).resolve().parent.parent / "data" / "risk" / "ocr_lookalikes.json"
+
+
+@lru_cache(maxsize=1)
+def _lookalike_table() -> dict[int, str]:
+    return str.maketrans(json.loads(LOOKALIKES_PATH.read_text(encoding="utf-8"))["fold"])
+
+
+def fold_lookalikes(text: str) -> str:
+    """NFKC, then OCR look-alikes folded (己→已, 帐→账…); one character for one, so offsets hold."""
+    return unicodedata.normalize("NFKC", text).translate(_lookalike_table())
+
+
 def normalize_for_model(text: str, *, keep_names: bool = False) -> str:
     """Return ``text`` as the model sees it: identifiers as tokens, no punctuation or spaces.
 
@@ -214,6 +227,9 @@ def normalize_for_model(text: str, *, keep_names: bool = False) -> str:
     name stripping was added and no message held out before is trained on now.
     """
     text = unicodedata.normalize("NFKC", text)
+    if not keep_names:
+        # OCR slips (己/已, 帐/账) read as the same word; not in the split key, which must not move.
+        text = text.translate(_lookalike_table())
     # Placeholders first: they are upper-case words that lower-casing would destroy.
     text = _replace_placeholders(text)
     if not keep_names:

@@ -74,7 +74,7 @@ def test_plain_check_shows_verdict_and_stores_nothing(client: Client) -> None:
 def test_safe_message_is_shown_as_no_risk_found(client: Client) -> None:
     response = client.post("/public/check/", {"action": "check", "text": SAFE_SMS})
     page = response.content.decode()
-    assert "未见风险" in page and "高风险" not in page
+    assert "未发现明显诈骗特征" in page and "不等于安全" in page and "高风险" not in page
 
 
 def test_empty_and_overlong_input_are_refused_with_a_message(client: Client) -> None:

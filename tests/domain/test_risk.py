@@ -35,7 +35,7 @@ def test_known_fraud_phrasing_is_high_risk(text):
 def test_ordinary_messages_are_safe(text):
     verdict = check_text(text)
     assert verdict.verdict == "safe", verdict
-    assert verdict.label == "未见风险"
+    assert verdict.label == "未发现明显诈骗特征"
     assert verdict.category is None
     assert verdict.score < 0.5
 
