@@ -53,6 +53,9 @@ def verdict_to_record(record_id: Any, verdict: Any) -> dict[str, Any]:
         "reasons": detail["reasons"],
         "label": detail["label"],
         "advice": detail["advice"],
+        "asks": detail["asks"],
+        "claims": detail["claims"],
+        "script": detail["script"],
     }
 
 
