@@ -31,7 +31,7 @@ from typing import Any
 from fanzha.domain.identifiers import ACCOUNT_KINDS, PHONE_KINDS, URL_KINDS, Identifier, find_identifiers
 from fanzha.domain.links import find_urls, host_of, inspect_links, official_links_only
 from fanzha.domain.message_model import load_model
-from fanzha.domain.scam_moves import Moves, find_moves, protective_action
+from fanzha.domain.scam_moves import Moves, covered_advice, find_moves, protective_action
 from fanzha.domain.text_normalize import CARD_TOKEN, content_length, normalize_for_model
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "risk"
@@ -49,6 +49,8 @@ STRONG_CATEGORY_WEIGHT = 0.5
 MODEL_MAX_CHARS = 4000
 # The signal kinds other than the text model and the station's identifiers.
 RULE_KINDS = ("phrase", "link", "phone", "account", "script", "ask", "claim")
+MOVE_KINDS = ("script", "ask", "claim")
+MAX_ADVICE = 6
 # A claim alone (我是客服, 我是你领导) is context, not evidence: it weighs little until it asks.
 CLAIM_WEIGHT = 0.1
 # The most the text model may weigh when every link in the text goes to an official site.
@@ -116,6 +118,18 @@ class RiskVerdict:
     identifiers: list[Identifier] = field(default_factory=list)
     model_score: float | None = None
     moves: Moves = field(default_factory=lambda: Moves((), (), ()))
+
+    @property
+    def other_reasons(self) -> list[RiskReason]:
+        """Reasons other than the scam moves, which pages show apart with the sender's words."""
+        quoted = [move.quote for move in self.moves.asks + self.moves.claims]
+        return [
+            reason
+            for reason in self.reasons
+            if reason.kind not in MOVE_KINDS
+            # A phrase whose words are already quoted as an ask or a claim says nothing new.
+            and not (reason.kind == "phrase" and any(reason.evidence in quote for quote in quoted))
+        ]
 
     @property
     def label(self) -> str:
@@ -456,12 +470,16 @@ def _advice(verdict: str, category: str | None, signals: _Signals, data: RiskDat
             advice.append(moves.scripts[0].protect)
         for ask in moves.asks:
             advice.append(protective_action(ask.key))
+        covered = covered_advice(moves.ask_keys)
         for key in signals.advice_keys:
-            advice.append(data.advice_signals[key])
-        if category:
+            if key not in covered:
+                advice.append(data.advice_signals[key])
+        if category and not moves.scripts:
             advice.extend(data.advice_categories.get(category, []))
-    advice.extend(data.advice_verdicts[verdict])
-    return list(dict.fromkeys(advice))
+    # A resident reads a few lines, not a leaflet: the closing lines of the verdict always stay.
+    closing = data.advice_verdicts[verdict]
+    specific = [line for line in dict.fromkeys(advice) if line not in closing][: MAX_ADVICE - len(closing)]
+    return specific + list(closing)
 
 
 def _rule_signals(

@@ -95,6 +95,7 @@ class MoveData:
     negations: tuple[str, ...]
     negation_window: int
     protect_by_ask: dict[str, str]
+    advice_covered: dict[str, tuple[str, ...]]
 
 
 def _rules(items: list[dict]) -> tuple[_Rule, ...]:
@@ -130,6 +131,7 @@ def load_move_data() -> MoveData:
         negations=tuple(raw["negations"]),
         negation_window=int(raw["negation_window"]),
         protect_by_ask=dict(raw["protect_by_ask"]),
+        advice_covered={key: tuple(value) for key, value in raw["advice_covered"].items()},
     )
 
 
@@ -175,11 +177,21 @@ def _find(text: str, rules: tuple[_Rule, ...], kind: str, data: MoveData) -> lis
     return found
 
 
+def _distinct(asks: list[Move]) -> list[Move]:
+    """One ask per quoted passage: "你先帮我垫付一下5万" is an advance, not also a transfer."""
+    kept: list[Move] = []
+    for move in sorted(asks, key=lambda m: -m.weight):
+        if not any(move.quote == other.quote for other in kept):
+            kept.append(move)
+    order = {id(move): index for index, move in enumerate(asks)}
+    return sorted(kept, key=lambda m: order[id(m)])
+
+
 def find_moves(text: str) -> Moves:
     """The asks, claims and known scripts in ``text`` (any form: SMS, chat, OCR output)."""
     data = load_move_data()
     folded = fold_lookalikes(text or "")
-    asks = _find(folded, data.asks, "ask", data)
+    asks = _distinct(_find(folded, data.asks, "ask", data))
     claims = _find(folded, data.claims, "claim", data)
     by_ask = {move.key: move for move in asks}
     by_claim = {move.key: move for move in claims}
@@ -202,3 +214,9 @@ def find_moves(text: str) -> Moves:
 def protective_action(ask_key: str) -> str:
     """The one action that protects a resident against an ask of this kind."""
     return load_move_data().protect_by_ask[ask_key]
+
+
+def covered_advice(ask_keys: list[str]) -> set[str]:
+    """General advice keys that the protective actions of these asks already say."""
+    covered = load_move_data().advice_covered
+    return {key for ask in ask_keys for key in covered.get(ask, ())}

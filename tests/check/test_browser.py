@@ -90,3 +90,40 @@ def test_resident_uploads_a_chat_screenshot_and_sees_the_text_and_verdict(
     assert "刷单兼职" in page.input_value("form.check-form textarea[name=text]")
     assert Clue.objects.count() == clues  # checking stores nothing
     context.close()
+
+
+BOSS_CHAT = (
+    "张总\n以上是打招呼内容\n小王，我是张建国，这是我私人微信。我在开会不方便接电话，"
+    "有个供应商的货款急着付，你先帮我垫付一下5万，明天让财务给你报销。"
+)
+
+
+def test_resident_sees_the_script_the_words_and_the_one_action_that_protects(
+    browser: Any,  # noqa: F811
+    live_server: Any,
+) -> None:
+    """A chat in which a "boss" asks to advance money: the page names the script, quotes what the
+    sender claims and asks, and leads with calling back on the number the resident already had."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/public/check/")
+    page.fill("textarea[name=text]", BOSS_CHAT)
+    page.click("button.check-button")
+    page.wait_for_selector(".verdict-label")
+    assert page.inner_text(".verdict-label") == "高风险"
+    assert "冒充领导、熟人要钱" in page.inner_text(".verdict-script")
+    moves = page.inner_text(".moves")
+    assert "对方自称" in moves and "对方要你做的事" in moves
+    assert "垫付一下5万" in moves
+    assert "原来存的号码" in page.inner_text(".protect")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(ARTIFACTS / "check-boss-chat.png"), full_page=True)
+    # An ordinary message is not cleared as safe: the lowest verdict says what it means.
+    page.fill("form.check-form textarea[name=text]", "妈，我到学校了，生活费收到了，谢谢。周末回家吃饭")
+    page.click("button.check-button")
+    page.wait_for_selector(".verdict-safe")
+    assert page.inner_text(".verdict-label") == "未发现明显诈骗特征"
+    assert "不等于安全" in page.inner_text(".verdict")
+    page.screenshot(path=str(ARTIFACTS / "check-no-sign.png"), full_page=True)
+    context.close()
