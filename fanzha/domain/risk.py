@@ -31,7 +31,14 @@ from typing import Any
 from fanzha.domain.identifiers import ACCOUNT_KINDS, PHONE_KINDS, URL_KINDS, Identifier, find_identifiers
 from fanzha.domain.links import find_urls, host_of, inspect_links, official_links_only
 from fanzha.domain.message_model import load_model
-from fanzha.domain.scam_moves import Moves, covered_advice, find_moves, protective_action
+from fanzha.domain.scam_moves import (
+    Moves,
+    covered_advice,
+    find_moves,
+    is_warning_talk,
+    load_move_data,
+    protective_action,
+)
 from fanzha.domain.text_normalize import CARD_TOKEN, content_length, normalize_for_model
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "risk"
@@ -364,14 +371,17 @@ def _phone_signals(text: str, phones: list[str], data: RiskData, out: _Signals) 
             )
 
 
-def _phrase_signals(text: str, data: RiskData, out: _Signals) -> None:
+def _phrase_signals(text: str, data: RiskData, out: _Signals, factor: float = 1.0) -> None:
+    """Phrase rules; ``factor`` scales their weight (below 1 where the text is talk about fraud)."""
     for phrase in data.phrases:
         for match in phrase.pattern.finditer(text):
             before = text[max(0, match.start() - data.negation_window) : match.start()]
             if any(negation in before for negation in data.negations):
                 continue
             out.add(
-                RiskReason("phrase", f"{phrase.reason}（“{match.group(0)}”）", phrase.weight, match.group(0)),
+                RiskReason(
+                    "phrase", f"{phrase.reason}（“{match.group(0)}”）", phrase.weight * factor, match.group(0)
+                ),
                 advice=phrase.advice,
                 category=phrase.category,
             )
@@ -484,11 +494,12 @@ def _advice(verdict: str, category: str | None, signals: _Signals, data: RiskDat
 
 def _rule_signals(
     text: str, known_identifiers: KnownIdentifiers | None, data: RiskData
-) -> tuple[_Signals, list[Identifier], Moves]:
+) -> tuple[_Signals, list[Identifier], Moves, bool]:
     """Every signal except the text model, on NFKC-normalised ``text``."""
     signals = _Signals()
     moves = find_moves(text)
     _move_signals(moves, signals)
+    warning = is_warning_talk(text)
     found = find_identifiers(text)
     phones = [item.value for item in found if item.kind == "mobile"]
     cards = [item.value for item in found if item.kind == "bank_card" and item.valid]
@@ -501,7 +512,7 @@ def _rule_signals(
         # Look-alike bank sites are phishing, which the taxonomy files under 其他 (see phrases.json).
         category = "其他" if finding.kind.startswith("lookalike") else None
         signals.add(RiskReason("link", finding.explanation, finding.weight, finding.url), advice, category)
-    _phrase_signals(text, data, signals)
+    _phrase_signals(text, data, signals, load_move_data().warning_phrase_factor if warning else 1.0)
     # Words as the resident wrote them: a payee's name (张先生 6222…) is one of the few words
     # that make a bare card number a "pay into this card" message.
     normalized = normalize_for_model(text, keep_names=True)
@@ -515,7 +526,7 @@ def _rule_signals(
         )
     elif cards and any(reason.kind == "phrase" and "转" in reason.evidence for reason in signals.reasons):
         signals.add(RiskReason("account", "要求向消息中的银行卡号转账，请先核实收款人身份", 0.2, cards[0]))
-    return signals, found, moves
+    return signals, found, moves, warning
 
 
 def _remaining(weights: Iterable[float]) -> float:
@@ -533,7 +544,7 @@ def rule_doubt(text: str) -> float:
     score: ``combined_score(rule_doubt(t), p, fraud_at, suspicious_at)`` is what :func:`check_text`
     returns for ``t`` when the model gives ``p`` (without station identifiers).
     """
-    signals, _, _ = _rule_signals(unicodedata.normalize("NFKC", text or ""), None, load_risk_data())
+    signals, _, _, _ = _rule_signals(unicodedata.normalize("NFKC", text or ""), None, load_risk_data())
     return _remaining(reason.weight for reason in signals.reasons)
 
 
@@ -543,7 +554,7 @@ def rule_evidence_by_kind(text: str) -> dict[str, float]:
     For the stacking comparison in ``scripts/train_message_model.py``: a fitted combination
     needs the rules split by kind, not only their joint doubt.
     """
-    signals, _, _ = _rule_signals(unicodedata.normalize("NFKC", text or ""), None, load_risk_data())
+    signals, _, _, _ = _rule_signals(unicodedata.normalize("NFKC", text or ""), None, load_risk_data())
     return {
         kind: 1.0 - _remaining(reason.weight for reason in signals.reasons if reason.kind == kind)
         for kind in RULE_KINDS
@@ -562,7 +573,7 @@ def check_text(text: str, known_identifiers: KnownIdentifiers | None = None) -> 
     """Judge one pasted message, chat, link, phone number, account number or app name."""
     data = load_risk_data()
     text = unicodedata.normalize("NFKC", text or "")
-    signals, found, moves = _rule_signals(text, known_identifiers, data)
+    signals, found, moves, warning = _rule_signals(text, known_identifiers, data)
 
     model = load_model()
     model_probability: float | None = None
@@ -573,6 +584,9 @@ def check_text(text: str, known_identifiers: KnownIdentifiers | None = None) -> 
         if official_links_only(head) and not moves.asks:
             # Wording alone cannot make 高风险 a message whose every link is the real site.
             scaled = min(scaled, OFFICIAL_LINK_MODEL_CAP)
+        if warning:
+            # People warning each other use a scam's words; the words alone are no pitch then.
+            scaled = min(scaled, load_move_data().warning_model_cap)
         if scaled >= SUSPICIOUS_THRESHOLD:
             # Residents read the sentence; the n-gram fragments stay in the signal for officers.
             fragments = "、".join(item.fragment for item in model.evidence(head, MODEL_EVIDENCE_LIMIT))

@@ -96,6 +96,10 @@ class MoveData:
     negation_window: int
     protect_by_ask: dict[str, str]
     advice_covered: dict[str, tuple[str, ...]]
+    warning_markers: tuple[re.Pattern[str], ...]
+    warning_min_markers: int
+    warning_model_cap: float
+    warning_phrase_factor: float
 
 
 def _rules(items: list[dict]) -> tuple[_Rule, ...]:
@@ -132,6 +136,10 @@ def load_move_data() -> MoveData:
         negation_window=int(raw["negation_window"]),
         protect_by_ask=dict(raw["protect_by_ask"]),
         advice_covered={key: tuple(value) for key, value in raw["advice_covered"].items()},
+        warning_markers=tuple(re.compile(marker) for marker in raw["warning_talk"]["markers"]),
+        warning_min_markers=int(raw["warning_talk"]["min_markers"]),
+        warning_model_cap=float(raw["warning_talk"]["model_cap"]),
+        warning_phrase_factor=float(raw["warning_talk"]["phrase_factor"]),
     )
 
 
@@ -209,6 +217,18 @@ def find_moves(text: str) -> Moves:
         scripts.append(Script(rule.name, rule.category, rule.weight, rule.protect, claim, ask))
     scripts.sort(key=lambda script: -script.weight)
     return Moves(tuple(asks), tuple(claims), tuple(scripts))
+
+
+def is_warning_talk(text: str) -> bool:
+    """Whether ``text`` names fraud as its topic: people warning each other, not a scammer's pitch.
+
+    A scammer does not call himself 骗子 or tell you to report him to 110; a family group passing
+    on the station's warning, or a friend telling how they nearly got cheated, does.
+    """
+    data = load_move_data()
+    folded = fold_lookalikes(text or "")
+    found = sum(1 for marker in data.warning_markers if marker.search(folded))
+    return found >= data.warning_min_markers
 
 
 def protective_action(ask_key: str) -> str:

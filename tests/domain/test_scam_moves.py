@@ -101,3 +101,25 @@ def test_find_moves_never_fails_on_any_text(text: str) -> None:
     moves = find_moves(text)
     for move in moves.asks + moves.claims:
         assert move.quote is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "同事群(15)\n小李：今天派出所来公司做反诈讲座，讲了刷单、冒充客服、杀猪盘这几种\n"
+        "小王：我去听了，说刷单返利就是先给你点甜头，后面让你垫大钱\n小赵：我把国家反诈中心APP装上了",
+        "兄弟，我今天差点被骗了，有个人冒充我们领导加我微信，让我转账，我直接打了领导电话，"
+        "领导说根本没这回事。后来我去派出所报警，民警说这种叫冒充领导诈骗，大家警惕。",
+    ],
+)
+def test_people_warning_each_other_are_not_judged_a_pitch(text: str) -> None:
+    from fanzha.domain.scam_moves import is_warning_talk
+
+    assert is_warning_talk(text)
+    assert check_text(text).verdict != "fraud"
+
+
+def test_a_pitch_is_not_warning_talk() -> None:
+    from fanzha.domain.scam_moves import is_warning_talk
+
+    assert not is_warning_talk("您好，这里是北京市公安局，您名下银行卡涉嫌洗钱，请把资金转到安全账户配合调查。")
