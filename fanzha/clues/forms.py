@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from fanzha.clues.models import Clue, DissuasionAction
+from fanzha.web.forms import DATETIME_INPUT_FORMATS, IsoDateTimeInput
 
 REACHED_CHOICES = [("", "—"), ("yes", "已联系上"), ("no", "未联系上")]
 
@@ -14,8 +15,8 @@ class ActionForm(forms.Form):
     at = forms.DateTimeField(
         label="时间（不填为现在）",
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        widget=IsoDateTimeInput(),
+        input_formats=DATETIME_INPUT_FORMATS,
     )
     reached = forms.ChoiceField(label="是否联系上", choices=REACHED_CHOICES, required=False)
     sms = forms.CharField(

@@ -27,6 +27,7 @@ from fanzha.ranking.services.trends import chart_data
 from fanzha.stations import audit, scope
 from fanzha.stations.models import AuditLog, Role, User
 from fanzha.web.downloads import xlsx_response
+from fanzha.web.forms import IsoDateInput
 
 # Who may import exports and download the station-wide report (grid-scoped roles may not).
 STATION_ROLES = frozenset({Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN})
@@ -163,9 +164,7 @@ def charts_xlsx(request: HttpRequest) -> HttpResponse:
 
 class ImportForm(forms.Form):
     file = forms.FileField(label="注册数据文件（xlsx 或 csv）")
-    default_day = forms.DateField(
-        label="缺少日期的行按此日期计", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    default_day = forms.DateField(label="缺少日期的行按此日期计", required=False, widget=IsoDateInput())
 
 
 @login_required
@@ -200,7 +199,7 @@ def imports(request: HttpRequest) -> HttpResponse:
 
 class DoorVisitForm(forms.Form):
     who = forms.CharField(label="居民身份证号或手机号", max_length=20)
-    day = forms.DateField(label="注册日期", widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label="注册日期", widget=IsoDateInput())
 
 
 @login_required
