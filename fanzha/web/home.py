@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from fanzha.clues.handling import in_work_order
 from fanzha.stations import scope
 from fanzha.stations.models import AuditLog, Role, User
 
@@ -30,7 +31,7 @@ def work_queue(user: User) -> dict[str, Any]:
         "grids": scope.visible_grids(user).annotate(
             registered=Count("registrations", distinct=True),
         ),
-        "open_clues": open_clues.order_by("deadline")[:20],
+        "open_clues": in_work_order(open_clues)[:20],
         "open_count": open_clues.count(),
         "overdue_count": open_clues.filter(deadline__lt=now).count(),
         "cases_this_month": cases.filter(reported_at__gte=month_start).count(),
@@ -39,7 +40,7 @@ def work_queue(user: User) -> dict[str, Any]:
         ).count(),
     }
     if user.role in (Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN):
-        context["queued_clues"] = clues.filter(status="queued").order_by("received_at")[:20]
+        context["queued_clues"] = in_work_order(clues.filter(status="queued"))[:20]
         context["queued_count"] = clues.filter(status="queued").count()
     if user.role in (Role.INVESTIGATOR, Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN):
         context["recent_cases"] = cases.order_by("-reported_at")[:10]
