@@ -16,12 +16,19 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from fanzha.domain.ranking import coverage_definition
 from fanzha.errors import UserFacingError
 from fanzha.ranking.dates import parse_day_argument
-from fanzha.ranking.models import AppRegistration, RegistrationImport
+from fanzha.ranking.models import RegistrationImport
 from fanzha.ranking.report import morning_report, render_docx, render_pdf
 from fanzha.ranking.services.export import chart_workbook
-from fanzha.ranking.services.figures import coverage_by_age_band, current_config, daily_ranking, today
+from fanzha.ranking.services.figures import (
+    coverage_by_age_band,
+    current_config,
+    daily_ranking,
+    latest_day,
+    today,
+)
 from fanzha.ranking.services.imports import import_registrations, record_door_visit
 from fanzha.ranking.services.trends import chart_data
 from fanzha.stations import audit, scope
@@ -47,8 +54,7 @@ def _station_wide(user: User) -> bool:
 def _day(request: HttpRequest) -> date:
     text = request.GET.get("date", "").strip()
     if not text:
-        latest = AppRegistration.objects.order_by("-day").values_list("day", flat=True).first()
-        return min(latest, today()) if latest else today()
+        return latest_day()
     try:
         return parse_day_argument(text)
     except UserFacingError:
@@ -90,8 +96,7 @@ def daily(request: HttpRequest) -> HttpResponse:
         "bands": [(code, names.get(code, code), values) for code, values in bands.items()],
         "weights": config.weights,
         "targets": config.targets,
-        "base_kind": config.base_kind,
-        "min_age": config.min_age,
+        "coverage_definition": coverage_definition(config),
         "window": config.clue_window_days,
         "station_wide": _station_wide(user),
     }
@@ -141,7 +146,13 @@ def charts(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "ranking/charts.html",
-        {"day": day, "days": days, "chart": data.as_json(), "station_wide": _station_wide(user)},
+        {
+            "day": day,
+            "days": days,
+            "chart": data.as_json(),
+            "station_wide": _station_wide(user),
+            "coverage_definition": coverage_definition(current_config()),
+        },
     )
 
 

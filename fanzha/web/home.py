@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from fanzha.clues.handling import in_work_order
+from fanzha.domain.ranking import coverage_definition
+from fanzha.ranking.services.figures import current_config, grid_coverage, latest_day
 from fanzha.stations import scope
 from fanzha.stations.models import AuditLog, Role, User
 
@@ -26,11 +28,17 @@ def work_queue(user: User) -> dict[str, Any]:
     if user.role == Role.OFFICER:
         # An officer's queue is what was dispatched to them, plus what has no officer yet.
         open_clues = open_clues.filter(Q(officer=user) | Q(officer__isnull=True))
+    grids = scope.visible_grids(user)
+    config = current_config()
+    coverage_day = latest_day()
     context: dict[str, Any] = {
         "now": now,
-        "grids": scope.visible_grids(user).annotate(
-            registered=Count("registrations", distinct=True),
-        ),
+        "grids": grids,
+        # App coverage by the ranking's one definition, stated on the page; lowest first.
+        "coverage_rows": grid_coverage(grids.values_list("code", flat=True), coverage_day, config),
+        "coverage_day": coverage_day,
+        "coverage_definition": coverage_definition(config),
+        "coverage_target": config.targets["coverage"],
         "open_clues": in_work_order(open_clues)[:20],
         "open_count": open_clues.count(),
         "overdue_count": open_clues.filter(deadline__lt=now).count(),

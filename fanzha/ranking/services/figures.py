@@ -234,6 +234,26 @@ def figures_for_days(days: Iterable[date], config: RankingConfig) -> dict[date, 
     return out
 
 
+def latest_day() -> date:
+    """The day pages show by default: the last day with registration data, never after today."""
+    latest = AppRegistration.objects.order_by("-day").values_list("day", flat=True).first()
+    return min(latest, today()) if latest else today()
+
+
+def grid_coverage(
+    grid_codes: Iterable[str] | None = None, day: date | None = None, config: RankingConfig | None = None
+) -> list[GridDayFigures]:
+    """Each grid's app coverage on ``day`` (default :func:`latest_day`) by the ranking's one
+    definition (:func:`fanzha.domain.ranking.coverage_definition`), lowest coverage first."""
+    config = config or current_config()
+    day = day or latest_day()
+    rows = figures_for_days([day], config)[day]
+    if grid_codes is not None:
+        wanted = set(grid_codes)
+        rows = [r for r in rows if r.grid in wanted]
+    return sorted(rows, key=lambda r: (r.coverage, r.grid))
+
+
 def daily_ranking(day: date, config: RankingConfig | None = None) -> list[GridRanking]:
     """The day's ranking of all grids (best first), with rank change against the day before."""
     config = config or current_config()
