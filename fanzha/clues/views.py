@@ -26,6 +26,7 @@ from fanzha.errors import UserFacingError
 from fanzha.stations import audit, scope
 from fanzha.stations.models import AuditLog, Role, User
 from fanzha.web.downloads import xlsx_response
+from fanzha.web.periods import DEFAULT_RULE_TEXT, default_end
 from fanzha.web.rejects import mark_reject_handled
 from fanzha.web.views import PAGE_SIZE, current_user
 
@@ -272,16 +273,18 @@ def analysis(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     batch_text = request.GET.get("batch", "")
     batch_id = int(batch_text) if batch_text.isdigit() else None
-    today = timezone.localdate()
-    start = _day(request.GET.get("from", "")) or (None if batch_id else today - timedelta(days=30))
-    end = _day(request.GET.get("to", "")) or (None if batch_id else today)
+    visible = scope.visible_clues(user)
+    last_received = visible.order_by("-received_at").values_list("received_at", flat=True).first()
+    last_day = default_end(timezone.localdate(last_received) if last_received else None)
+    end = _day(request.GET.get("to", "")) or (None if batch_id else last_day)
+    start = _day(request.GET.get("from", "")) or (
+        None if batch_id else (end or last_day) - timedelta(days=30)
+    )
 
     def aware(day: date | None, shift: int = 0) -> datetime | None:
         return timezone.make_aware(datetime.combine(day + timedelta(days=shift), time())) if day else None
 
-    selection = clue_selection(
-        batch_id=batch_id, start=aware(start), end=aware(end, 1), base=scope.visible_clues(user)
-    )
+    selection = clue_selection(batch_id=batch_id, start=aware(start), end=aware(end, 1), base=visible)
     title = f"批次 {batch_id}" if batch_id else f"{start} 至 {end}"
     result = analyse_clues(selection, title=f"预警线索批量研判（{title}）")
     if request.GET.get("export") == "xlsx":
@@ -303,5 +306,6 @@ def analysis(request: HttpRequest) -> HttpResponse:
             "end": end,
             "batches": ClueBatch.objects.all()[:50],
             "query": request.GET.urlencode(),
+            "default_rule": DEFAULT_RULE_TEXT,
         },
     )

@@ -35,6 +35,7 @@ from fanzha.stations import audit, scope
 from fanzha.stations.models import AuditLog, Role, User
 from fanzha.web.downloads import xlsx_response
 from fanzha.web.forms import IsoDateInput
+from fanzha.web.periods import DEFAULT_RULE_TEXT
 
 # Who may import exports and download the station-wide report (grid-scoped roles may not).
 STATION_ROLES = frozenset({Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN})
@@ -97,6 +98,7 @@ def daily(request: HttpRequest) -> HttpResponse:
         "weights": config.weights,
         "targets": config.targets,
         "coverage_definition": coverage_definition(config),
+        "default_rule": DEFAULT_RULE_TEXT,
         "window": config.clue_window_days,
         "station_wide": _station_wide(user),
     }

@@ -101,7 +101,7 @@ def test_the_report_date_is_the_data_day(report: Any, test_county: Any) -> None:
 def test_report_wording_names_a_category_once_gives_overdue_in_days_and_states_coverage(
     test_county: Any,
 ) -> None:
-    """"虚假网络投资理财类类1起" and "已超时 795小时" were in the PDF; the coverage definition was not."""
+    """ "虚假网络投资理财类类1起" and "已超时 795小时" were in the PDF; the coverage definition was not."""
     from datetime import timedelta
 
     from fanzha.clues.models import Clue

@@ -32,6 +32,7 @@ from fanzha.domain.ranking import (
 from fanzha.ranking.models import AppRegistration, GridDailyCount, RankingSettings, RegistrationDayTotal
 from fanzha.ranking.services.rollup import refresh_registration_totals
 from fanzha.stations.models import Grid, Resident
+from fanzha.web.periods import default_end
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 
@@ -236,8 +237,7 @@ def figures_for_days(days: Iterable[date], config: RankingConfig) -> dict[date, 
 
 def latest_day() -> date:
     """The day pages show by default: the last day with registration data, never after today."""
-    latest = AppRegistration.objects.order_by("-day").values_list("day", flat=True).first()
-    return min(latest, today()) if latest else today()
+    return default_end(AppRegistration.objects.order_by("-day").values_list("day", flat=True).first())
 
 
 def grid_coverage(
