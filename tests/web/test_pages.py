@@ -138,3 +138,17 @@ def test_coverage_has_one_definition_stated_on_home_and_ranking(client: Client, 
     html = home.content.decode()
     for registered, base in on_home.values():
         assert f"{registered}/{base}" in html
+
+
+@pytest.mark.parametrize("url", ["/public/check/", "/public/quiz/"])
+def test_public_pages_show_the_stations_face_and_nothing_of_the_internal_system(url: str) -> None:
+    from fanzha.stations.models import Station
+
+    Station.objects.update(duty_phone="0731-12345678")
+    station = Station.objects.get()
+    page = Client().get(url).content.decode()
+    assert station.name in page and "<title>" in page and f"· {station.name}</title>" in page
+    for call in ('href="tel:96110"', 'href="tel:110"', 'href="tel:0731-12345678"'):
+        assert call in page
+    for internal in ("反诈工作台", "/login/", "审计", "脱敏", "/admin/", 'class="topbar"'):
+        assert internal not in page, internal
