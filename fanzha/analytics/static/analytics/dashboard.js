@@ -123,11 +123,14 @@
       legend: { top: 0, data: ["活动前", "活动后"] },
       grid: { left: 40, right: 30, top: 70, bottom: 30, containLabel: true },
       xAxis: { type: "category", data: d.months },
-      yAxis: { type: "value", name: "案件（起）", minInterval: 1 },
+      yAxis: { type: "value", name: "案件（起）", minInterval: 1, max: function (v) { return Math.max(2, Math.ceil(v.max * 1.3)); } },
       series: [
         { name: "活动前", type: "bar", stack: "m", itemStyle: { color: colors.before }, label: barLabel,
           data: d.counts.map(function (v, i) { return d.sides[i] === "before" ? v : null; }),
-          markLine: { symbol: "none", label: { formatter: "活动开始\n" + d.start, position: "end", color: "#c62828", fontWeight: "bold" }, lineStyle: { color: "#c62828", width: 2 }, data: [{ xAxis: d.start_month }] } },
+          // The campaign's months are shaded from the start month on, its start written at the edge.
+          markArea: { silent: true, itemStyle: { color: "rgba(198,40,40,0.06)", borderColor: "#c62828", borderWidth: 0 },
+            label: { position: "insideTopLeft", color: "#c62828", fontWeight: "bold", formatter: "活动开始 " + d.start + " →" },
+            data: [[{ xAxis: d.start_month }, { xAxis: d.months[d.months.length - 1] }]] } },
         { name: "活动后", type: "bar", stack: "m", itemStyle: { color: colors.after }, label: barLabel,
           data: d.counts.map(function (v, i) { return d.sides[i] === "after" ? v : null; }),
           markLine: { symbol: "none", lineStyle: { type: "dashed", color: "#1d2433" }, label: { formatter: "{b}", position: "insideStartTop" }, data: lines } },
