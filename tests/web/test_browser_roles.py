@@ -26,12 +26,14 @@ DESK = {"width": 1280, "height": 900}
 class Session:
     """One signed-in browser context that saves a screenshot per task and notes outside requests."""
 
-    def __init__(self, browser: Any, live_server: Any, role: str, username: str | None, viewport: dict[str, int]):
+    def __init__(
+        self, chromium: Any, live_server: Any, role: str, username: str | None, viewport: dict[str, int]
+    ):
         from fanzha.county_loader import DEMO_PASSWORD
 
         self.base = live_server.url
         self.role = role
-        self.context = browser.new_context(viewport=viewport, locale="zh-CN")
+        self.context = chromium.new_context(viewport=viewport, locale="zh-CN")
         self.page = self.context.new_page()
         self.external: list[str] = []
         self.page.on("request", self._note)
@@ -208,7 +210,10 @@ def test_investigator_turns_a_narrative_into_a_case_and_traces_its_money(
     page.click("button[value=draft]")
     page.wait_for_selector("[data-testid=confirm]")
     transfers = page.input_value("textarea[name=f-transfers]")
-    assert f"5000 银行卡 {M1} 2024-03-05 09:00" in transfers and f"3000 银行卡 {M2} 2024-03-05 09:30" in transfers
+    assert (
+        f"5000 银行卡 {M1} 2024-03-05 09:00" in transfers
+        and f"3000 银行卡 {M2} 2024-03-05 09:30" in transfers
+    )
     s.shot("new-case-draft")
     page.click("[data-testid=confirm]")
     page.wait_for_selector("[data-testid=funds-link]")
@@ -294,6 +299,22 @@ def test_leader_reads_coverage_trends_and_the_campaign_effect(
     sentence = page.inner_text("#effect-sentence")
     assert re.match(r"发案(下降|上升)约\d+%", sentence), sentence
     assert "Poisson" not in page.inner_text("main").split("怎么算的")[0]
+    charts = page.evaluate(
+        """() => {
+          const option = (key) => echarts.getInstanceByDom(document.querySelector(`.chart[data-key='${key}']`)).getOption();
+          const effect = echarts.getInstanceByDom(document.getElementById('effect-chart')).getOption();
+          return {
+            donut: option('by_category').series[0].data.length,
+            donutLegend: option('by_category').legend.length,
+            sexLegend: option('by_sex').legend.length,
+            barLabels: option('by_grid').series[0].label.show && option('monthly').series[0].label.show,
+            heatmap: option('age_category_risk').series[0].type,
+            start: effect.series[0].markArea.label.formatter,
+          };
+        }"""
+    )
+    assert charts["donut"] <= 9 and charts["donutLegend"] and charts["sexLegend"] and charts["barLabels"]
+    assert charts["heatmap"] == "heatmap" and charts["start"].startswith(f"活动开始 {start}")
     page.wait_for_timeout(500)  # let the charts finish drawing
     s.shot("analytics")
     s.go("/ranking/")
@@ -314,7 +335,10 @@ def test_resident_checks_a_message_and_sees_only_the_stations_public_face(
     station = Station.objects.get()
     s = Session(browser, live_server, "resident", None, PHONE)
     page = s.go("/public/check/")
-    page.fill("textarea[name=text]", "【工商银行】您的账户存在异常已被冻结，请立即点击 http://icbc-verify.top/login 验证身份")
+    page.fill(
+        "textarea[name=text]",
+        "【工商银行】您的账户存在异常已被冻结，请立即点击 http://icbc-verify.top/login 验证身份",
+    )
     page.click("button.check-button")
     page.wait_for_selector(".verdict")
     text = page.inner_text("body")
