@@ -72,6 +72,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "fanzha.urls"
+# One form style across the product (label above a full-width control, help and errors below).
+FORM_RENDERER = "fanzha.web.forms.FormRenderer"
 WSGI_APPLICATION = "fanzha.wsgi.application"
 
 TEMPLATES = [

@@ -136,6 +136,17 @@ def evaluate_generated(n: int, seed: int, show_errors: bool) -> None:
             want = Counter(str(t.amount_fen / 100) for t in story.transfers)
             have = Counter(str(float(t)) for t in record["transfers_yuan"])
             count("transfers_yuan", want, have, number)
+            if len(record["transfers"]) == len(story.transfers):
+                # Where the money went, per transfer, counted where the narrative writes the account.
+                want = Counter(
+                    f"{i}:{t.to_account}"
+                    for i, t in enumerate(story.transfers)
+                    if t.to_account in story.narrative
+                )
+                have = Counter(
+                    f"{i}:{t['to_account']}" for i, t in enumerate(record["transfers"]) if t["to_account"]
+                )
+                count("to_account", want, have, number)
         mismatch_said = any(w["code"] == "transfer_sum_mismatch" for w in record["warnings"])
         if story.transfers_listed and not story.loss_is_approximate:
             # An approximate loss ("六千多元" for 6810) is consistent by the documented range

@@ -23,6 +23,7 @@ TABLES: dict[str, tuple[Callable[[Filters], Table], bool]] = {
     "by_sex": (lambda f: series.breakdown(f, "sex"), True),
     "by_occupation": (lambda f: series.breakdown(f, "occupation"), True),
     "crime_share": (series.crime_share, False),
+    "age_category_risk": (segments.age_category_risk, True),
     "people_segments": (segments.people_segments, True),
     "grid_segments": (segments.grid_segments, True),
 }

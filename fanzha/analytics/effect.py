@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date
+from typing import Any
 
 from django.db.models import Sum
 from django.utils import timezone
@@ -62,3 +63,42 @@ def campaign_effect(
     return stats.estimate_campaign_effect(
         counts, start, control=control, months_before=months_before, months_after=months_after
     )
+
+
+def campaign_chart(
+    start: date,
+    *,
+    months_before: int | None = 12,
+    months_after: int | None = 12,
+    grid_ids: Collection[int] | None = None,
+    category: str = "",
+) -> dict[str, Any]:
+    """The months :func:`campaign_effect` compares, for the before/after chart: each month's
+    count and side (before, after, or skip for a month the start splits), the start, and the
+    observed monthly averages on each side."""
+    counts = monthly_counts(grid_ids, category)
+    window = stats.effect_window(sorted(counts), start, months_before, months_after)
+    before, after = window.before, window.after
+    skip = [m for m in sorted(counts) if before and after and before[-1] < m < after[0]]
+    months = [*before, *skip, *after]
+    sides = ["before"] * len(before) + ["skip"] * len(skip) + ["after"] * len(after)
+
+    def label(month: date) -> str:
+        return f"{month:%Y-%m}"
+
+    def mean(side: list[date]) -> float | None:
+        return sum(counts[m] for m in side) / len(side) if side else None
+
+    return {
+        "months": [label(m) for m in months],
+        "counts": [counts[m] for m in months],
+        "sides": sides,
+        "start": start.isoformat(),
+        "start_month": label(stats.month_start(start)),
+        "rate_before": mean(before),
+        "rate_after": mean(after),
+        "first_before": label(before[0]) if before else None,
+        "last_before": label(before[-1]) if before else None,
+        "first_after": label(after[0]) if after else None,
+        "last_after": label(after[-1]) if after else None,
+    }

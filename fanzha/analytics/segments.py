@@ -107,6 +107,46 @@ def people_segments(f: Filters) -> Table:
     )
 
 
+def age_category_risk(f: Filters) -> Table:
+    """Every category × age band cell as lift against the category's rate over all residents,
+    for the heatmap; cells under ``MIN_CASES`` cases keep their count but no lift (noise)."""
+    cases = _cases_by_value(f, "age_band")
+    population = _population_by_value(f, "age_band", f.end_day)
+    total_population = sum(population.values())
+    per_category: dict[str, int] = defaultdict(int)
+    for (category, _), n in cases.items():
+        per_category[category] += n
+    bands = [name for name, _, _ in stats.age_bands().bands]
+    categories = sorted(per_category, key=lambda c: (-per_category[c], c))
+    rows: list[list[Any]] = []
+    for category in categories:
+        for band in bands:
+            n = cases.get((category, band), 0)
+            segment_lift = (
+                stats.lift(n, population.get(band, 0), per_category[category], total_population)
+                if n >= MIN_CASES
+                else None
+            )
+            rows.append(
+                [
+                    category,
+                    band,
+                    n,
+                    population.get(band, 0),
+                    None if segment_lift is None else round(segment_lift, 2),
+                ]
+            )
+    return Table(
+        "age_category_risk",
+        "各年龄段 × 案件类别的风险倍数",
+        ["案件类别", "年龄段", "案件数", "人口", "风险倍数"],
+        rows,
+        chart="heatmap",
+        drill="category",
+        note=f"颜色越深风险越高：风险倍数 = 该年龄段每人发案率 ÷ 全部居民每人发案率（同一类别），1 为全县平均；少于 {MIN_CASES} 起的格子只标案件数，不算倍数。",
+    )
+
+
 def grid_segments(f: Filters) -> Table:
     # County-wide per-category totals are the denominators even for a grid-scoped user.
     cases = {

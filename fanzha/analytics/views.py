@@ -17,6 +17,7 @@ from fanzha.domain import stats
 from fanzha.stations import audit, scope
 from fanzha.stations.models import AuditLog, Role, User
 from fanzha.web.downloads import xlsx_response
+from fanzha.web.periods import DEFAULT_RULE_TEXT, default_end
 from fanzha.web.views import current_user
 
 DEFAULT_MONTHS = 12
@@ -41,7 +42,7 @@ def _int(text: str | None) -> int | None:
 
 def filters_from(request: HttpRequest, user: User) -> Filters:
     span = series.data_months()
-    last_default = span[1] if span else stats.month_start(date.today())
+    last_default = stats.month_start(default_end(span[1] if span else None))
     last = _month(request.GET.get("to")) or last_default
     first = _month(request.GET.get("from")) or stats.add_months(last, -(DEFAULT_MONTHS - 1))
     if first > last:
@@ -57,6 +58,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     f = filters_from(request, user)
     data = dashboard.payload(f)
     campaign = None
+    campaign_chart = None
     start_text = request.GET.get("start", "")
     if start_text:
         try:
@@ -64,13 +66,14 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         except ValueError:
             start = None
         if start is not None:
+            before = _int(request.GET.get("months_before")) or 12
+            after = _int(request.GET.get("months_after")) or 12
             campaign = effect.campaign_effect(
-                start,
-                months_before=_int(request.GET.get("months_before")) or 12,
-                months_after=_int(request.GET.get("months_after")) or 12,
-                grid_ids=f.grid_ids,
-                category=f.category,
+                start, months_before=before, months_after=after, grid_ids=f.grid_ids, category=f.category
             ).as_dict()
+            campaign_chart = effect.campaign_chart(
+                start, months_before=before, months_after=after, grid_ids=f.grid_ids, category=f.category
+            )
     categories = sorted(
         {
             row[0]
@@ -89,12 +92,14 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
             "categories": categories,
             "grid": _int(request.GET.get("grid")),
             "campaign": campaign,
+            "campaign_chart": campaign_chart,
             "start": start_text,
             "months_before": request.GET.get("months_before", "12"),
             "months_after": request.GET.get("months_after", "12"),
             "cases_url": reverse("cases:list") if can_drill else "",
             "query": request.GET.urlencode(),
             "scoped": f.grid_ids is not None,
+            "default_rule": DEFAULT_RULE_TEXT,
         },
     )
 

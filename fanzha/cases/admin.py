@@ -11,6 +11,7 @@ from fanzha.cases.models import (
     Transfer,
     Victim,
 )
+from fanzha.web.money_admin import YuanAdminMixin, yuan_column
 
 
 class VictimInline(admin.TabularInline):
@@ -19,7 +20,7 @@ class VictimInline(admin.TabularInline):
     raw_id_fields = ("resident",)
 
 
-class TransferInline(admin.TabularInline):
+class TransferInline(YuanAdminMixin, admin.TabularInline):
     model = Transfer
     extra = 0
 
@@ -31,8 +32,17 @@ class CaseIdentifierInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
-    list_display = ("case_no", "reported_at", "category", "grid", "loss_fen", "status", "source", "solved")
+class CaseAdmin(YuanAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "case_no",
+        "reported_at",
+        "category",
+        "grid",
+        yuan_column("loss_fen", "损失（元）"),
+        "status",
+        "source",
+        "solved",
+    )
     list_filter = ("status", "source", "category", "solved", "grid")
     readonly_fields = ("draft", "corrections", "fingerprint", "import_batch")
     search_fields = ("case_no",)

@@ -34,7 +34,7 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
     ("victim_name", "受害人（原文）", "text"),
     ("channels", "接触方式", "set"),
     ("platforms", "涉案平台/APP", "set"),
-    ("transfers", "转账（每行：金额 方式 [收款账户]）", "transfers"),
+    ("transfers", "转账（每行：金额 方式 [收款账户] [时间]）", "transfers"),
     ("loss_yuan", "损失（元，下限）", "money"),
     ("loss_max_yuan", "损失（元，上限）", "money"),
     ("bank_accounts", "银行卡号", "set"),
@@ -50,6 +50,8 @@ FIELD_KINDS = {name: kind for name, _, kind in FIELDS}
 
 _LIST_SPLIT = re.compile(r"[、,，;；\s]+")
 _TRANSFER_LINE = re.compile(r"^\s*(?P<amount>[^\s]+)\s*(?P<means>[^\s\d][^\s]*)?\s*(?P<account>[^\s]+)?\s*$")
+# A transfer line may end with its time: "2020-07-04 10:00" (or a date alone).
+_TRANSFER_TIME = re.compile(r"\s(?P<at>\d{4}-\d{1,2}-\d{1,2})(?:[ T](?P<clock>\d{1,2}:\d{2}))?\s*$")
 
 # Span kinds shown on the pages, with the label prefix a reader sees on hover.
 SPAN_LABELS = {
@@ -107,7 +109,7 @@ def machine_fields(draft: ExtractionDraft, classification: Classification | None
         if kind in by_kind and identifier.value not in by_kind[kind]:
             by_kind[kind].append(identifier.value)
     transfers = [
-        " ".join(x for x in (yuan_text(t.amount.lower_fen), t.means or "") if x) for t in draft.transfers
+        transfer_line(t.amount.lower_fen, t.means or "", t.to_account or "", t.at) for t in draft.transfers
     ]
     loss = draft.loss
     return {
@@ -209,6 +211,8 @@ def draft_json(
                 "means": t.means or "",
                 "means_inferred": t.means_inferred,
                 "text": t.amount.text,
+                "to_account": t.to_account or "",
+                "at": _minute(t.at),
             }
             for t in draft.transfers
         ],
@@ -265,24 +269,40 @@ class TransferLine:
     amount_fen: int
     means: str
     to_account: str
+    at: datetime | None = None  # naive Beijing wall-clock time
+
+
+def transfer_line(amount_fen: int, means: str, to_account: str, at: datetime | None) -> str:
+    """One line of the transfers field: "50000 银行卡 6222… 2020-07-04 10:00"."""
+    return " ".join(x for x in (yuan_text(amount_fen), means, to_account, _minute(at)) if x)
 
 
 def parse_transfers(value: str) -> list[TransferLine]:
-    """One transfer per line: amount, then optionally the means and the receiving account."""
+    """One transfer per line: amount, then optionally the means, the receiving account and the
+    time ("YYYY-MM-DD HH:MM" or a date) at the end."""
     lines: list[TransferLine] = []
     for number, line in enumerate((value or "").splitlines(), start=1):
         if not line.strip():
             continue
-        match = _TRANSFER_LINE.match(to_halfwidth(line))
+        text = to_halfwidth(line)
+        at: datetime | None = None
+        timed = _TRANSFER_TIME.search(text)
+        if timed:
+            try:
+                at = datetime.strptime(f"{timed['at']} {timed['clock'] or '00:00'}", "%Y-%m-%d %H:%M")
+            except ValueError as exc:
+                raise ValueError(f"转账第{number}行时间“{timed.group().strip()}”无法识别") from exc
+            text = text[: timed.start()]
+        match = _TRANSFER_LINE.match(text)
         if not match:
-            raise ValueError(f"转账第{number}行“{line.strip()}”格式应为：金额 方式 [收款账户]")
+            raise ValueError(f"转账第{number}行“{line.strip()}”格式应为：金额 方式 [收款账户] [时间]")
         try:
             fen = parse_money_fen(match["amount"])
         except ValueError as exc:
             raise ValueError(f"转账第{number}行：{exc}") from exc
         if fen is None or fen <= 0:
             raise ValueError(f"转账第{number}行金额应大于0")
-        lines.append(TransferLine(fen, (match["means"] or "")[:20], (match["account"] or "")[:40]))
+        lines.append(TransferLine(fen, (match["means"] or "")[:20], (match["account"] or "")[:40], at))
     return lines
 
 
@@ -296,8 +316,7 @@ def canonical(field: str, value: str) -> str:
         return yuan_text(parse_money_fen(value))
     if kind == "transfers":
         return "\n".join(
-            " ".join(x for x in (yuan_text(t.amount_fen), t.means, t.to_account) if x)
-            for t in parse_transfers(value)
+            transfer_line(t.amount_fen, t.means, t.to_account, t.at) for t in parse_transfers(value)
         )
     if kind == "datetime":
         return value.replace("T", " ")[:16]

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from fanzha.cases import drafting
 from fanzha.stations.models import Grid, Resident
+from fanzha.web.forms import IsoDateTimeInput
 
 TIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
 
@@ -32,7 +33,7 @@ class NarrativeForm(forms.Form):
     reported_at = forms.DateTimeField(
         label="报案时间",
         input_formats=TIME_INPUT_FORMATS,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=IsoDateTimeInput(),
     )
     victim_lookup = forms.CharField(
         label="受害人身份证号或手机号（可选，用于关联居民）", required=False, max_length=20

@@ -88,7 +88,14 @@ def apply_fields(case: Case, fields: dict[str, str], victim: VictimInfo) -> None
     case.save()
     case.transfers.all().delete()
     Transfer.objects.bulk_create(
-        Transfer(case=case, seq=i, amount_fen=t.amount_fen, means=t.means, to_account=t.to_account)
+        Transfer(
+            case=case,
+            seq=i,
+            amount_fen=t.amount_fen,
+            means=t.means,
+            to_account=t.to_account,
+            at=_aware(t.at) if t.at else None,
+        )
         for i, t in enumerate(drafting.parse_transfers(fields.get("transfers", "")), start=1)
     )
     case.victims.all().delete()

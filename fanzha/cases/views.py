@@ -22,6 +22,7 @@ from fanzha.cases.highlight import highlight
 from fanzha.cases.models import Case, CaseImportBatch, CaseImportReject
 from fanzha.domain.masking import mask_name, mask_text
 from fanzha.errors import UserFacingError
+from fanzha.funds.views import FUNDS_ROLES
 from fanzha.stations import audit, scope
 from fanzha.stations.models import AuditLog, Role, User
 from fanzha.web.rejects import mark_reject_handled
@@ -106,6 +107,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "corrections": corrections,
             "category_form": CategoryForm(initial={"category": case.category}),
             "nouns": linking.identifier_noun,
+            "can_trace": user.role in FUNDS_ROLES or user.is_superuser,
         },
     )
 

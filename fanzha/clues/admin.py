@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from fanzha.clues.models import Clue, ClueBatch, ClueReject, DissuasionAction, SourceSystem
+from fanzha.web.money_admin import YuanAdminMixin
 
 
 class ActionInline(admin.TabularInline):
@@ -13,7 +14,7 @@ class ActionInline(admin.TabularInline):
 
 
 @admin.register(Clue)
-class ClueAdmin(admin.ModelAdmin):
+class ClueAdmin(YuanAdminMixin, admin.ModelAdmin):
     list_display = (
         "source",
         "source_id",

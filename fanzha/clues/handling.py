@@ -17,12 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case as SqlCase
+from django.db.models import DateTimeField, ExpressionWrapper, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from fanzha.cases.models import Case, CaseIdentifier, Identifier, Victim
+from fanzha.clues.intake import GRADE_ORDER, age_on, deadline_minutes, grade_clue, identifier_kind
 from fanzha.clues.intake import ClueInput as _ClueInput
-from fanzha.clues.intake import age_on, deadline_minutes, grade_clue, identifier_kind
 from fanzha.clues.models import Clue, DissuasionAction
 from fanzha.domain.masking import mask_name
 from fanzha.domain.person_matching import FuzzyMatch, PersonCandidate, normalise_name, score_candidate
@@ -36,6 +38,35 @@ CLOSABLE_STATUSES = (*OPEN_STATUSES, Clue.Status.QUEUED)
 
 class ClueStateError(Exception):
     """The clue is not in a state that allows this; the message is shown to the user (Chinese)."""
+
+
+def in_work_order(clues: QuerySet[Clue]) -> QuerySet[Clue]:
+    """Nearest deadline first, then the graver grade, then the oldest. A clue still waiting for a
+    person to match it has no deadline yet; it is due when its grade's time limit, counted from
+    receipt, runs out (annotated as ``due_at``), so a red clue received an hour ago comes before a
+    yellow one received yesterday morning."""
+    due_by_grade = SqlCase(
+        *(
+            When(
+                grade=grade,
+                then=ExpressionWrapper(
+                    F("received_at") + timedelta(minutes=deadline_minutes(grade)),
+                    output_field=DateTimeField(),
+                ),
+            )
+            for grade in GRADE_ORDER
+        ),
+        default=F("received_at"),
+        output_field=DateTimeField(),
+    )
+    graver_first = SqlCase(
+        *(When(grade=grade, then=Value(-rank)) for grade, rank in GRADE_ORDER.items()),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return clues.annotate(due_at=Coalesce("deadline", due_by_grade), grade_rank=graver_first).order_by(
+        "due_at", "grade_rank", "received_at", "pk"
+    )
 
 
 @cache
@@ -102,13 +133,18 @@ def record_action(
     return action
 
 
-def close_clue(clue_id: int, user: User | None, outcome: str, note: str = "") -> Clue:
+def close_clue(clue_id: int, user: User | None, outcome: str, note: str = "", handed_to: str = "") -> Clue:
     """Close with an outcome. 无法联系 escalates to the command room first (closing it there
-    ends it); 已被骗 opens a draft case prefilled from the clue."""
+    ends it); 已被骗 opens a draft case prefilled from the clue; 非本辖区，已移交 (a person who
+    does not live here, typically an unmatched clue) needs ``handed_to``, the receiving station
+    or unit, which is kept on the clue."""
     if not outcome:
         raise ClueStateError("办结必须选择处置结果")
     if outcome not in Clue.Outcome.values:
         raise ClueStateError(f"未知的处置结果：{outcome}")
+    handed_to = handed_to.strip()
+    if outcome == Clue.Outcome.HANDED_OVER and not handed_to:
+        raise ClueStateError("移交须填写接收单位（如：某某县公安局某某派出所）")
     now = timezone.now()
     with transaction.atomic():
         clue = Clue.objects.select_for_update().get(pk=clue_id)
@@ -125,12 +161,19 @@ def close_clue(clue_id: int, user: User | None, outcome: str, note: str = "") ->
             clue.closed_at = now
         if outcome == Clue.Outcome.CHEATED and clue.case_id is None:
             clue.case = create_case_from_clue(clue, user)
+        clue.handed_to = handed_to if outcome == Clue.Outcome.HANDED_OVER else ""
         clue.save()
         _audit(
             user,
             clue,
-            f"办结线索：{Clue.Outcome(outcome).label}",
-            {"status": [before, clue.status], "outcome": outcome, "note": note, "case_id": clue.case_id},
+            f"办结线索：{Clue.Outcome(outcome).label}" + (f"（移交{handed_to}）" if clue.handed_to else ""),
+            {
+                "status": [before, clue.status],
+                "outcome": outcome,
+                "note": note,
+                "case_id": clue.case_id,
+                **({"handed_to": clue.handed_to} if clue.handed_to else {}),
+            },
         )
     return clue
 

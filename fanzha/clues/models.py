@@ -127,6 +127,8 @@ class Clue(models.Model):
         CHEATED = "cheated", "已被骗"
         UNREACHABLE = "unreachable", "无法联系"
         FALSE_ALARM = "false_alarm", "误报"
+        # Not a resident of this station's area: the clue goes to the station (or unit) responsible.
+        HANDED_OVER = "handed_over", "非本辖区，已移交"
 
     source = models.CharField("来源", max_length=30)
     source_id = models.CharField("来源编号", max_length=64)
@@ -173,6 +175,9 @@ class Clue(models.Model):
     )
     first_contact_at = models.DateTimeField("首次联系时间", null=True, blank=True)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    handed_to = models.CharField(
+        "接收单位", max_length=100, blank=True, help_text="移交时：接收线索的派出所或单位"
+    )
     batch = models.ForeignKey(
         ClueBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="clues", verbose_name="批次"
     )

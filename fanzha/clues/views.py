@@ -11,7 +11,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F, Q
+from django.db.models import Case as SqlCase
+from django.db.models import F, Q, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,12 +20,13 @@ from django.views.decorators.http import require_POST
 
 from fanzha.clues import handling
 from fanzha.clues.analysis import analyse_clues, clue_selection, write_analysis_xlsx
-from fanzha.clues.forms import ActionForm, CloseForm, ImportForm
+from fanzha.clues.forms import ActionForm, CloseForm, HandOverForm, ImportForm
 from fanzha.clues.models import Clue, ClueBatch, ClueReject
 from fanzha.errors import UserFacingError
 from fanzha.stations import audit, scope
 from fanzha.stations.models import AuditLog, Role, User
 from fanzha.web.downloads import xlsx_response
+from fanzha.web.periods import DEFAULT_RULE_TEXT, default_end
 from fanzha.web.rejects import mark_reject_handled
 from fanzha.web.views import PAGE_SIZE, current_user
 
@@ -50,9 +52,20 @@ def clue_list(request: HttpRequest) -> HttpResponse:
         queryset = queryset.filter(
             Q(officer=user) | Q(officer__isnull=True, status__in=handling.OPEN_STATUSES)
         )
-    # Open clues first, the nearest deadline on top; closed ones after, newest first.
+    # Open clues first, the nearest deadline (then the graver grade) on top; closed ones after,
+    # the most recently closed first.
+    queryset = handling.in_work_order(queryset).annotate(
+        is_closed=SqlCase(When(closed_at__isnull=False, then=Value(1)), default=Value(0)),
+        open_due=SqlCase(When(closed_at__isnull=True, then=F("due_at"))),
+        open_grade=SqlCase(When(closed_at__isnull=True, then=F("grade_rank"))),
+    )
     queryset = queryset.order_by(
-        F("closed_at").asc(nulls_first=True), F("deadline").asc(nulls_last=True), "-received_at"
+        "is_closed",
+        F("open_due").asc(nulls_last=True),
+        F("open_grade").asc(nulls_last=True),
+        F("closed_at").desc(nulls_last=True),
+        "-received_at",
+        "pk",
     )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -88,6 +101,9 @@ def clue_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history[:30],
             "action_form": ActionForm(initial={"sms": handling.sms_text(clue)}),
             "close_form": CloseForm(),
+            "hand_over_form": HandOverForm(),
+            "resident_visible": clue.resident_id is not None
+            and scope.visible_residents(user).filter(pk=clue.resident_id).exists(),
             "is_open": clue.status in handling.OPEN_STATUSES,
             "can_close": clue.status in handling.CLOSABLE_STATUSES,
             "is_command": user.role in COMMAND_ROLES or user.is_superuser,
@@ -129,17 +145,23 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     clue = get_object_or_404(scope.visible_clues(user), pk=pk)
     form = CloseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "办结必须选择处置结果")
+        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("clues:detail", pk=clue.pk)
     try:
         closed = handling.close_clue(
-            clue.pk, user, form.cleaned_data["outcome"], form.cleaned_data.get("note", "")
+            clue.pk,
+            user,
+            form.cleaned_data["outcome"],
+            form.cleaned_data.get("note", ""),
+            handed_to=form.cleaned_data.get("handed_to", ""),
         )
     except handling.ClueStateError as exc:
         messages.error(request, str(exc))
         return redirect("clues:detail", pk=clue.pk)
     if closed.status == Clue.Status.ESCALATED:
         messages.warning(request, "无法联系：已升级至综合指挥室")
+    elif closed.handed_to:
+        messages.success(request, f"已移交{closed.handed_to}，线索办结")
     elif closed.case_id:
         messages.success(request, f"已办结，并生成待确认案件 {closed.case.case_no if closed.case else ''}")
     else:
@@ -159,9 +181,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         "clues/queue.html",
         {
             "escalated_now": escalated_now,
-            "queued": clues.filter(status=Clue.Status.QUEUED).order_by("received_at")[:100],
+            "queued": handling.in_work_order(clues.filter(status=Clue.Status.QUEUED))[:100],
             "queued_count": clues.filter(status=Clue.Status.QUEUED).count(),
-            "escalated": clues.filter(status=Clue.Status.ESCALATED).order_by("escalated_at")[:100],
+            "escalated": handling.in_work_order(clues.filter(status=Clue.Status.ESCALATED))[:100],
             "rejects_open": ClueReject.objects.filter(resolved=False).count(),
             "batches": ClueBatch.objects.select_related("created_by", "source_system")[:10],
             "now": timezone.now(),
@@ -251,16 +273,18 @@ def analysis(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     batch_text = request.GET.get("batch", "")
     batch_id = int(batch_text) if batch_text.isdigit() else None
-    today = timezone.localdate()
-    start = _day(request.GET.get("from", "")) or (None if batch_id else today - timedelta(days=30))
-    end = _day(request.GET.get("to", "")) or (None if batch_id else today)
+    visible = scope.visible_clues(user)
+    last_received = visible.order_by("-received_at").values_list("received_at", flat=True).first()
+    last_day = default_end(timezone.localdate(last_received) if last_received else None)
+    end = _day(request.GET.get("to", "")) or (None if batch_id else last_day)
+    start = _day(request.GET.get("from", "")) or (
+        None if batch_id else (end or last_day) - timedelta(days=30)
+    )
 
     def aware(day: date | None, shift: int = 0) -> datetime | None:
         return timezone.make_aware(datetime.combine(day + timedelta(days=shift), time())) if day else None
 
-    selection = clue_selection(
-        batch_id=batch_id, start=aware(start), end=aware(end, 1), base=scope.visible_clues(user)
-    )
+    selection = clue_selection(batch_id=batch_id, start=aware(start), end=aware(end, 1), base=visible)
     title = f"批次 {batch_id}" if batch_id else f"{start} 至 {end}"
     result = analyse_clues(selection, title=f"预警线索批量研判（{title}）")
     if request.GET.get("export") == "xlsx":
@@ -282,5 +306,6 @@ def analysis(request: HttpRequest) -> HttpResponse:
             "end": end,
             "batches": ClueBatch.objects.all()[:50],
             "query": request.GET.urlencode(),
+            "default_rule": DEFAULT_RULE_TEXT,
         },
     )

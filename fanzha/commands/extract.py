@@ -85,6 +85,9 @@ def draft_to_record(record_id: Any, draft: Any) -> dict[str, Any]:
                 "span": [t.start, t.end],
                 "means": t.means,
                 "means_inferred": t.means_inferred,
+                # Where the money went and when, where the narrative tells (else null).
+                "to_account": t.to_account,
+                "at": stamp(t.at),
             }
             for t in draft.transfers
         ],

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -154,6 +154,10 @@ class Transfer:
     amount: Amount
     means: str | None
     means_inferred: bool = False
+    #: The account, card or wallet the money went to, where the narrative names it.
+    to_account: str | None = None
+    #: When it was paid, where the text tells: the last time expression before it (naive local).
+    at: datetime | None = None
 
     @property
     def start(self) -> int:
@@ -583,6 +587,7 @@ def extract(text: str, reported_at: datetime | None = None) -> ExtractionDraft:
             warnings.append(ExtractionWarning("amount_unreadable", "文中提到损失，但未能读出损失金额"))
         else:
             warnings.append(ExtractionWarning("loss_missing", "未写明损失金额"))
+    draft.transfers = _with_accounts_and_times(draft, folded, events)
     _check_sums(draft)
     for identifier in draft.identifiers:
         if not identifier.valid:
@@ -594,6 +599,60 @@ def extract(text: str, reported_at: datetime | None = None) -> ExtractionDraft:
                 )
             )
     return draft
+
+
+def _sentence_bounds(folded: str, start: int, end: int) -> tuple[int, int]:
+    before = [m.end() for m in _SENTENCE_BREAK.finditer(folded, 0, start)]
+    after = _SENTENCE_BREAK.search(folded, end)
+    return (before[-1] if before else 0), (after.start() if after else len(folded))
+
+
+@lru_cache(maxsize=1)
+def _receiving_rules() -> tuple[dict[str, Any], re.Pattern[str]]:
+    rules = _load("receiving_accounts.json")
+    return rules, re.compile(_alternation(rules["cue_words"]))
+
+
+def _receiving_account(folded: str, transfer: Transfer, identifiers: list[Identifier]) -> str | None:
+    """The transfer's receiving account (rules in receiving_accounts.json), or None."""
+    rules, cue = _receiving_rules()
+    kinds = set(rules["by_means"].get(transfer.means, []) if transfer.means else rules["unknown_means"])
+    if not kinds:
+        return None
+    window = int(rules["cue_window"])
+    first, last = _sentence_bounds(folded, transfer.start, transfer.end)
+    candidates = [
+        i
+        for i in identifiers
+        if i.kind in kinds
+        and first <= i.start < last
+        and (i.kind not in rules["needs_cue"] or cue.search(folded, max(first, i.start - window), i.start))
+    ]
+    clause = (_clause_start(folded, transfer.start), _clause_end(folded, transfer.end))
+    in_clause = {i.value for i in candidates if clause[0] <= i.start < clause[1]}
+    if len(in_clause) == 1:
+        return in_clause.pop()
+    if in_clause or transfer.means not in rules["sentence_fallback_means"]:
+        return None
+    in_sentence = {i.value for i in candidates}
+    return in_sentence.pop() if len(in_sentence) == 1 else None
+
+
+def _with_accounts_and_times(
+    draft: ExtractionDraft, folded: str, events: list[TimeExpression]
+) -> list[Transfer]:
+    """Each transfer with where the money went and when, as far as the text tells."""
+    out = []
+    for transfer in draft.transfers:
+        before = [e for e in events if e.begin is not None and e.start < transfer.start]
+        out.append(
+            replace(
+                transfer,
+                to_account=_receiving_account(folded, transfer, draft.identifiers),
+                at=before[-1].begin if before else None,
+            )
+        )
+    return out
 
 
 _KIND_NAMES = {

@@ -94,6 +94,17 @@ def ranking_config(override: Mapping[str, Any] | None = None) -> RankingConfig:
     )
 
 
+def category_name(category: str) -> str:
+    """A fraud category as a sentence names it: "刷单返利" → "刷单返利类"; "虚假网络投资理财类" stays."""
+    return category if category.endswith("类") or category == "未分类" else f"{category}类"
+
+
+def coverage_definition(config: RankingConfig) -> str:
+    """The one definition of app coverage, in the words every page, report and export states it."""
+    base = "警格登记人口" if config.base_kind == "grid_population" else f"{config.min_age}周岁及以上居民人数"
+    return f"覆盖率 = 已注册反诈APP人数 ÷ {base}"
+
+
 @dataclass(frozen=True, slots=True)
 class GridDayFigures:
     """What the database says about one grid on one day (counts only; no personal data)."""
@@ -344,7 +355,7 @@ def points_to_stress(
         top, count = max(by_category.items(), key=lambda kv: (kv[1], kv[0]))
         loss = sum(c.loss_fen or 0 for c in new_cases)
         points.append(
-            f"新发案件{len(new_cases)}起，损失合计{Decimal(loss) / 100:,.2f}元，{top}类{count}起，针对性开展宣传提醒。"
+            f"新发案件{len(new_cases)}起，损失合计{Decimal(loss) / 100:,.2f}元，{category_name(top)}{count}起，针对性开展宣传提醒。"
         )
     rising = [r for r in ranking if r.figures.cases_this_month > r.figures.cases_last_month_same_period]
     if rising:

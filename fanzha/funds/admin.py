@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from fanzha.funds.models import BankColumnMapping, ImportJob, StatementFile, StatementReject, TraceRun
+from fanzha.web.money_admin import YuanAdminMixin
 
 
 @admin.register(BankColumnMapping)
@@ -42,7 +43,7 @@ class StatementRejectAdmin(admin.ModelAdmin):
 
 
 @admin.register(TraceRun)
-class TraceRunAdmin(admin.ModelAdmin):
+class TraceRunAdmin(YuanAdminMixin, admin.ModelAdmin):
     list_display = (
         "pk",
         "case",

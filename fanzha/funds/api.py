@@ -145,8 +145,11 @@ def freeze(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
             "bank": item["bank"],
             "region": item["region"],
             "reason": item["reason"],
+            # Counted when asked, from the first arrival (the stored figure was the trace's).
+            "first_at": item["first_at"],
+            "days_since_arrival": item["days_since_arrival"],
         }
-        for rank, item in enumerate(run.result.get("freeze", []), start=1)
+        for rank, item in enumerate(tracing.freeze_rows(run.result), start=1)
     ]
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from fanzha.funds.tracing import depth_label
+from fanzha.funds.tracing import depth_label, freeze_rows
 
 
 def _yuan(fen: int | None) -> float | None:
@@ -43,34 +44,37 @@ def _workbook(sheets: Sequence[tuple[str, list[str], list[list[Any]], dict[int, 
     return buffer.getvalue()
 
 
-def freeze_workbook(payload: dict[str, Any], case_no: str = "") -> bytes:
-    """止付/冻结 list in rank order: account as text (every digit kept), amount in yuan."""
+def freeze_workbook(payload: dict[str, Any], case_no: str = "", now: datetime | None = None) -> bytes:
+    """止付/冻结 list in rank order: account as text (every digit kept), amount in yuan, and the
+    days since the money arrived counted at export time (``now``, Beijing; default the present)."""
     rows = [
         [
             rank,
             item["account"],
-            depth_label(item["depth"]),
+            item["depth_label"],
             _yuan(item["amount_fen"]),
-            item["hours_since_arrival"],
+            item["first_at"] or "",
+            item["days_since_arrival"],
             item["bank"] or "",
             item["region"] or "",
             item["reason"],
             case_no,
         ]
-        for rank, item in enumerate(payload["freeze"], start=1)
+        for rank, item in enumerate(freeze_rows(payload, now), start=1)
     ]
     header = [
         "序号",
         "账号",
         "层级",
         "可归属受害人资金（元）",
-        "到账至今（小时）",
+        "首次到账",
+        "到账至今（天）",
         "开户行",
         "地区",
         "依据",
         "案件编号",
     ]
-    return _workbook([("止付冻结清单", header, rows, {2: 24, 4: 20, 6: 16, 7: 16, 8: 40, 9: 22})])
+    return _workbook([("止付冻结清单", header, rows, {2: 24, 4: 20, 5: 20, 7: 16, 8: 16, 9: 40, 10: 22})])
 
 
 def regions_workbook(payload: dict[str, Any], case_no: str = "") -> bytes:

@@ -9,6 +9,7 @@ from django import forms
 
 from fanzha.funds.layouts import FIELD_LABELS
 from fanzha.funds.models import TraceRun
+from fanzha.web.forms import IsoDateTimeInput
 
 TIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
 
@@ -41,7 +42,7 @@ class TraceForm(forms.Form):
         label="起算时间",
         required=False,
         input_formats=TIME_INPUT_FORMATS,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=IsoDateTimeInput(),
     )
     amount_yuan = forms.DecimalField(
         label="金额上限（元）", required=False, min_value=Decimal("0.01"), max_digits=14, decimal_places=2

@@ -25,8 +25,9 @@ from django.utils import timezone
 
 from fanzha.cases.models import Case, CaseIdentifier, Identifier
 from fanzha.domain.banks import bank_from_card
+from fanzha.domain.durations import elapsed_days
 from fanzha.domain.masking import mask_card
-from fanzha.domain.statement_store import StatementStore, to_epoch
+from fanzha.domain.statement_store import StatementStore, sink_kinds, to_epoch
 from fanzha.domain.trace import (
     ReachedAccount,
     TraceEdge,
@@ -326,6 +327,25 @@ def result_payload(
     }
 
 
+def freeze_rows(payload: dict[str, Any], now: datetime | None = None) -> list[dict[str, Any]]:
+    """The freeze list as shown or exported at ``now`` (Beijing wall clock, default the present):
+    "到账至今" is counted from each account's first arrival to now, in days, not frozen at the
+    time of the trace. Each row keeps the stored keys (hours_since_arrival recounted at ``now``)
+    and adds depth_label, first_at and days_since_arrival."""
+    now = now or local_naive(timezone.now())
+    arrivals = {a["account"]: a.get("first_at") for a in payload.get("accounts", [])}
+    rows = []
+    for item in payload.get("freeze", []):
+        arrived = arrivals.get(item["account"])
+        row = dict(item, depth_label=depth_label(item["depth"]), first_at=arrived, days_since_arrival=None)
+        if arrived:
+            since = now - datetime.fromisoformat(arrived)
+            row["days_since_arrival"] = elapsed_days(since)
+            row["hours_since_arrival"] = round(since.total_seconds() / 3600, 1)
+        rows.append(row)
+    return rows
+
+
 def identifier_accounts(payload: dict[str, Any]) -> list[str]:
     """Reached accounts worth linking cases by: real account numbers, not sinks."""
     return [
@@ -425,22 +445,42 @@ def display_account(account: str) -> str:
     return mask_card(account)
 
 
+def _sink_group_label(kind: str | None) -> str:
+    for sink in sink_kinds():
+        if sink.kind == kind:
+            return sink.label
+    return "其他出口"
+
+
 def graph_data(payload: dict[str, Any]) -> dict[str, Any]:
-    """ECharts graph option parts: nodes placed by depth (columns) and edges sized by amount."""
+    """ECharts graph option parts: accounts placed by depth (columns), edges sized by amount.
+
+    End accounts (资金出口: cash, payment platforms, merchants, virtual currency) can be dozens;
+    stacked in their columns they made a 2,000-px column of overlapping labels. They are drawn in
+    one column on the right, grouped by kind: a group node per kind with its count and amount
+    (``groups``, with ``links`` from each account into the group), and its members with their own
+    links (``member_links``) for the page to show when a group is expanded."""
     by_account = {a["account"]: a for a in payload["accounts"]}
     depth_of: dict[str, int] = {a: info["depth"] for a, info in by_account.items()}
     for edge in payload["edges"]:
         depth_of.setdefault(edge["src"], 0)
-    max_depth = max(depth_of.values(), default=0)
+    is_sink = {a: bool(by_account.get(a, {}).get("is_sink")) for a in depth_of}
+    max_depth = max((d for a, d in depth_of.items() if not is_sink[a]), default=0)
     categories = [{"name": "起点"}] + [{"name": depth_label(d)} for d in range(1, max_depth + 1)]
     categories.append({"name": "资金出口"})
     sink_category = len(categories) - 1
+    sink_column = max_depth + 1
     columns: dict[int, list[str]] = {}
     for account, depth in sorted(
         depth_of.items(), key=lambda kv: (kv[1], -(by_account.get(kv[0], {}).get("amount_fen") or 0), kv[0])
     ):
-        columns.setdefault(depth, []).append(account)
+        if not is_sink[account]:
+            columns.setdefault(depth, []).append(account)
     top = max((a["amount_fen"] for a in payload["accounts"]), default=1) or 1
+
+    def size(amount: int | None) -> float:
+        return round(14 + 26 * math.sqrt(amount / top), 1) if amount else 18
+
     # Node ids are positions, not account numbers: the page must not carry unmasked cards.
     ids: dict[str, str] = {}
     nodes = []
@@ -448,7 +488,6 @@ def graph_data(payload: dict[str, Any]) -> dict[str, Any]:
         for row, account in enumerate(accounts):
             ids[account] = f"n{len(ids)}"
             info = by_account.get(account)
-            sink = bool(info and info["is_sink"])
             amount = info["amount_fen"] if info else None
             nodes.append(
                 {
@@ -456,29 +495,85 @@ def graph_data(payload: dict[str, Any]) -> dict[str, Any]:
                     "name": display_account(account),
                     "x": depth * 260,
                     "y": (row - (len(accounts) - 1) / 2) * 70,
-                    "category": sink_category if sink else depth,
-                    "symbol": "diamond" if sink else ("roundRect" if depth == 0 else "circle"),
-                    "symbolSize": round(14 + 26 * math.sqrt(amount / top), 1) if amount else 18,
+                    "category": depth,
+                    "symbol": "roundRect" if depth == 0 else "circle",
+                    "symbolSize": size(amount),
                     "amount": amount,
                     "depth": depth,
-                    "sink": sink,
-                    "noStatement": bool(info and not info["has_statement"] and not sink),
+                    "sink": False,
+                    "noStatement": bool(info and not info["has_statement"]),
                 }
             )
-    # Several transfers between the same two accounts are drawn as one edge with their sum.
-    summed: dict[tuple[str, str], dict[str, Any]] = {}
-    for e in payload["edges"]:
-        if e["src"] not in ids or e["dst"] not in ids:
-            continue
-        key = (ids[e["src"]], ids[e["dst"]])
-        link = summed.setdefault(
-            key, {"source": key[0], "target": key[1], "amount": 0, "at": e["at"], "count": 0}
+    kinds: dict[str, list[str]] = {}
+    for account in sorted(
+        (a for a in depth_of if is_sink[a]), key=lambda a: (-(by_account[a]["amount_fen"] or 0), a)
+    ):
+        kinds.setdefault(_sink_group_label(by_account[account].get("sink_kind")), []).append(account)
+    group_of: dict[str, str] = {}
+    groups = []
+    for row, (label, members) in enumerate(sorted(kinds.items(), key=lambda kv: (-len(kv[1]), kv[0]))):
+        group_id = f"g{row}"
+        amount = sum(by_account[a]["amount_fen"] or 0 for a in members)
+        member_nodes = []
+        for index, account in enumerate(members):
+            ids[account] = f"n{len(ids)}"
+            group_of[ids[account]] = group_id
+            member_nodes.append(
+                {
+                    "id": ids[account],
+                    "name": display_account(account),
+                    "x": sink_column * 260,
+                    "y": (index - (len(members) - 1) / 2) * 50,
+                    "category": sink_category,
+                    "symbol": "diamond",
+                    "symbolSize": size(by_account[account]["amount_fen"]),
+                    "amount": by_account[account]["amount_fen"],
+                    "depth": sink_column,
+                    "sink": True,
+                    "noStatement": False,
+                }
+            )
+        groups.append(
+            {
+                "id": group_id,
+                "name": f"{label} ×{len(members)}",
+                "kind": label,
+                "count": len(members),
+                "x": sink_column * 260,
+                "y": (row - (len(kinds) - 1) / 2) * 90,
+                "category": sink_category,
+                "symbol": "diamond",
+                "symbolSize": size(amount),
+                "amount": amount,
+                "depth": sink_column,
+                "members": member_nodes,
+            }
         )
-        link["amount"] += e["amount_fen"]
-        link["count"] += 1
-        link["at"] = min(link["at"] or "", e["at"] or "") or e["at"]
-    top_edge = max((link["amount"] for link in summed.values()), default=1) or 1
-    links = [
-        dict(link, width=round(1 + 9 * math.sqrt(link["amount"] / top_edge), 2)) for link in summed.values()
-    ]
-    return {"nodes": nodes, "links": links, "categories": categories}
+
+    def summed_links(target_of: dict[str, str]) -> list[dict[str, Any]]:
+        # Several transfers between the same two nodes are drawn as one edge with their sum.
+        summed: dict[tuple[str, str], dict[str, Any]] = {}
+        for e in payload["edges"]:
+            if e["src"] not in ids or e["dst"] not in ids:
+                continue
+            src, dst = ids[e["src"]], ids[e["dst"]]
+            key = (target_of.get(src, src), target_of.get(dst, dst))
+            link = summed.setdefault(
+                key, {"source": key[0], "target": key[1], "amount": 0, "at": e["at"], "count": 0}
+            )
+            link["amount"] += e["amount_fen"]
+            link["count"] += 1
+            link["at"] = min(link["at"] or "", e["at"] or "") or e["at"]
+        top_edge = max((link["amount"] for link in summed.values()), default=1) or 1
+        return [
+            dict(link, width=round(1 + 9 * math.sqrt(link["amount"] / top_edge), 2))
+            for link in summed.values()
+        ]
+
+    return {
+        "nodes": nodes,
+        "groups": groups,
+        "links": summed_links(group_of),
+        "member_links": summed_links({}),
+        "categories": categories,
+    }

@@ -20,6 +20,7 @@ urlpatterns = [
     path("runs/<int:pk>/freeze.xlsx", views.freeze_xlsx, name="freeze_xlsx"),
     path("runs/<int:pk>/regions.xlsx", views.regions_xlsx, name="regions_xlsx"),
     path("runs/<int:pk>/letters/", views.letters, name="letters"),
+    path("runs/<int:pk>/requests/", views.evidence_requests, name="requests"),
     path("candidates/", views.candidates, name="candidates"),
     path("rejects/", views.rejects, name="rejects"),
 ]

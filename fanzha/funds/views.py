@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from fanzha.cases.models import Case
 from fanzha.errors import UserFacingError
 from fanzha.funds import candidates as candidate_service
-from fanzha.funds import exports, imports, layouts, tracing
+from fanzha.funds import evidence, exports, imports, layouts, tracing
 from fanzha.funds.forms import MappingForm, TraceForm, UploadForm
 from fanzha.funds.models import BankColumnMapping, ImportJob, StatementFile, StatementReject, TraceRun
 from fanzha.funds.store import store_summary
@@ -288,6 +288,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run_for(user, pk)
     payload = run.result
     accounts = [dict(a, depth_label=tracing.depth_label(a["depth"])) for a in payload.get("accounts", [])]
+    untraced = evidence.untraced_transfers(run.case, payload) if run.case and run.start_mode == "case" else []
+    coverage = evidence.trace_coverage(run.case, untraced) if run.case and run.start_mode == "case" else None
     return render(
         request,
         "funds/run.html",
@@ -295,12 +297,13 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "run": run,
             "payload": payload,
             "accounts": accounts,
-            "freeze": [
-                dict(i, depth_label=tracing.depth_label(i["depth"])) for i in payload.get("freeze", [])
-            ],
+            "freeze": tracing.freeze_rows(payload),
             "regions": payload.get("regions", []),
             "graph": tracing.graph_data(payload),
             "depth_counts": _depth_counts(accounts),
+            "untraced": untraced,
+            "coverage": coverage,
+            "requests": evidence.requests_by_holder(untraced),
         },
     )
 
@@ -369,6 +372,37 @@ def letters(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "funds/letters.html",
         {"run": run, "regions": regions, "station": station, "today": timezone.localdate()},
+    )
+
+
+@login_required
+def evidence_requests(request: HttpRequest, pk: int) -> HttpResponse:
+    """调证函: one printable page per holder of records (payment platform, the victim's bank) for
+    the transfers the trace could not follow; full account numbers, so the view is audit-logged."""
+    user = funds_user(request)
+    run = _run_for(user, pk)
+    if run.case is None:
+        raise Http404
+    untraced = evidence.untraced_transfers(run.case, run.result)
+    requests = evidence.requests_by_holder(untraced)
+    audit.record(
+        request,
+        AuditLog.Action.EXPORT,
+        run,
+        reason="调证函打印",
+        detail={"kind": "evidence_requests", "holders": [holder for holder, _, _ in requests]},
+    )
+    return render(
+        request,
+        "funds/requests.html",
+        {
+            "run": run,
+            "case": run.case,
+            "victims": run.case.victims.all(),
+            "requests": requests,
+            "station": Station.objects.order_by("pk").first(),
+            "today": timezone.localdate(),
+        },
     )
 
 

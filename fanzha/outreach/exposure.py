@@ -29,7 +29,7 @@ MIN_OUTCOME_TOTAL = 30
 OUTCOME_LABELS = {"cases": "案件数", "clues": "预警线索数"}
 EXPOSURE_LABELS = {
     "events": "上月每多一场宣传活动",
-    "audience": "上月宣传覆盖人次每多每百名居民 10 人次",
+    "audience": "上月宣传覆盖人次每百名居民每多 10 人次",
 }
 # Audience is per 100 residents; the ratio is reported per 10 of those, a size of change a
 # grid can make in a month.
@@ -108,7 +108,7 @@ def estimate_exposure_effect(
 ) -> ExposureEffect:
     if outcome not in OUTCOME_LABELS or exposure not in EXPOSURE_LABELS:
         raise ValueError(f"unknown outcome/exposure {outcome}/{exposure}")
-    label = f"{EXPOSURE_LABELS[exposure]}，当月{OUTCOME_LABELS[outcome]}的倍数"
+    label = f"{EXPOSURE_LABELS[exposure]}，当月{OUTCOME_LABELS[outcome]}的变化"
     grid_totals: dict[str, int] = {}
     month_totals: dict[date, int] = {}
     for r in rows:

@@ -10,10 +10,11 @@ from django.utils import timezone
 from fanzha.domain.taxonomy import load_taxonomy
 from fanzha.outreach import events
 from fanzha.stations.models import Grid
+from fanzha.web.forms import IsoDateInput
 
 
 class EventForm(forms.Form):
-    day = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    day = forms.DateField(label="日期", widget=IsoDateInput())
     grid = forms.ModelChoiceField(label="警格", queryset=Grid.objects.none())
     title = forms.CharField(label="活动名称", max_length=100)
     venue_type = forms.ChoiceField(label="场所类型")

@@ -25,8 +25,16 @@ from django.utils import timezone
 
 from fanzha.cases.models import Case
 from fanzha.clues.models import Clue
+from fanzha.domain.durations import elapsed_text
 from fanzha.domain.masking import mask_name
-from fanzha.domain.ranking import GridRanking, NewCaseLine, OverdueClueLine, RankingConfig, points_to_stress
+from fanzha.domain.ranking import (
+    GridRanking,
+    NewCaseLine,
+    OverdueClueLine,
+    RankingConfig,
+    coverage_definition,
+    points_to_stress,
+)
 from fanzha.ranking.services.figures import LOCAL, current_config, daily_ranking, day_start
 from fanzha.stations.models import Station
 
@@ -212,6 +220,7 @@ def report_sections(report: MorningReport) -> dict[str, Any]:
         "subtitle": f"数据日期：{day_text}　生成时间：{report.generated_at:%Y-%m-%d %H:%M}　共{len(report.ranking)}个警格",
         "ranking_title": "一、警格每日排名（每日一对比）",
         "ranking_rows": [None if r is None else ranking_cells(r) for r in report.ranking_rows()],
+        "coverage_note": coverage_definition(report.config) + "。",
         "flagged_title": f"二、约谈警格（{len(report.flagged)}个）",
         "flagged": [
             (f"{r.figures.name}（第{r.rank}名）", "；".join(r.reasons[1:] or r.reasons))
@@ -221,7 +230,14 @@ def report_sections(report: MorningReport) -> dict[str, Any]:
         + (f"，列出前{len(report.overdue)}条）" if report.overdue_total > len(report.overdue) else "）"),
         "overdue_header": ["警格", "等级", "线索类型", "对象", "处置时限", "已超时"],
         "overdue_rows": [
-            [o.grid, o.grade_label, o.kind, o.target, f"{o.deadline:%m-%d %H:%M}", f"{o.hours_overdue}小时"]
+            [
+                o.grid,
+                o.grade_label,
+                o.kind,
+                o.target,
+                f"{o.deadline:%Y-%m-%d %H:%M}",
+                elapsed_text(timedelta(hours=o.hours_overdue)),
+            ]
             for o in report.overdue
         ],
         "cases_title": f"四、新发案件（{report.new_cases_total}起，损失合计{yuan_text(report.new_cases_loss_fen)}元"
@@ -376,6 +392,7 @@ def _build_pdf(report: MorningReport, scale: float) -> tuple[bytes, int]:
             [w * width for w in (0.06, 0.2, 0.08, 0.09, 0.09, 0.09, 0.1, 0.1, 0.19)],
             flagged_rows,
         ),
+        Paragraph(escape(s["coverage_note"]), sub),
         Paragraph(s["flagged_title"], h),
     ]
     story += [
@@ -450,6 +467,7 @@ def render_docx(report: MorningReport) -> bytes:
     paragraph(s["subtitle"], 8, center=True)
     paragraph(s["ranking_title"], 10.5, bold=True)
     table(RANKING_HEADER, s["ranking_rows"])
+    paragraph(s["coverage_note"], 8)
     paragraph(s["flagged_title"], 10.5, bold=True)
     for name, reasons in s["flagged"] or [("无", "")]:
         paragraph(f"{name}：{reasons}" if reasons else name)

@@ -16,17 +16,26 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from fanzha.domain.ranking import coverage_definition
 from fanzha.errors import UserFacingError
 from fanzha.ranking.dates import parse_day_argument
-from fanzha.ranking.models import AppRegistration, RegistrationImport
+from fanzha.ranking.models import RegistrationImport
 from fanzha.ranking.report import morning_report, render_docx, render_pdf
 from fanzha.ranking.services.export import chart_workbook
-from fanzha.ranking.services.figures import coverage_by_age_band, current_config, daily_ranking, today
+from fanzha.ranking.services.figures import (
+    coverage_by_age_band,
+    current_config,
+    daily_ranking,
+    latest_day,
+    today,
+)
 from fanzha.ranking.services.imports import import_registrations, record_door_visit
 from fanzha.ranking.services.trends import chart_data
 from fanzha.stations import audit, scope
 from fanzha.stations.models import AuditLog, Role, User
 from fanzha.web.downloads import xlsx_response
+from fanzha.web.forms import IsoDateInput
+from fanzha.web.periods import DEFAULT_RULE_TEXT
 
 # Who may import exports and download the station-wide report (grid-scoped roles may not).
 STATION_ROLES = frozenset({Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN})
@@ -46,8 +55,7 @@ def _station_wide(user: User) -> bool:
 def _day(request: HttpRequest) -> date:
     text = request.GET.get("date", "").strip()
     if not text:
-        latest = AppRegistration.objects.order_by("-day").values_list("day", flat=True).first()
-        return min(latest, today()) if latest else today()
+        return latest_day()
     try:
         return parse_day_argument(text)
     except UserFacingError:
@@ -89,8 +97,8 @@ def daily(request: HttpRequest) -> HttpResponse:
         "bands": [(code, names.get(code, code), values) for code, values in bands.items()],
         "weights": config.weights,
         "targets": config.targets,
-        "base_kind": config.base_kind,
-        "min_age": config.min_age,
+        "coverage_definition": coverage_definition(config),
+        "default_rule": DEFAULT_RULE_TEXT,
         "window": config.clue_window_days,
         "station_wide": _station_wide(user),
     }
@@ -140,7 +148,13 @@ def charts(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "ranking/charts.html",
-        {"day": day, "days": days, "chart": data.as_json(), "station_wide": _station_wide(user)},
+        {
+            "day": day,
+            "days": days,
+            "chart": data.as_json(),
+            "station_wide": _station_wide(user),
+            "coverage_definition": coverage_definition(current_config()),
+        },
     )
 
 
@@ -163,9 +177,7 @@ def charts_xlsx(request: HttpRequest) -> HttpResponse:
 
 class ImportForm(forms.Form):
     file = forms.FileField(label="注册数据文件（xlsx 或 csv）")
-    default_day = forms.DateField(
-        label="缺少日期的行按此日期计", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    default_day = forms.DateField(label="缺少日期的行按此日期计", required=False, widget=IsoDateInput())
 
 
 @login_required
@@ -200,7 +212,7 @@ def imports(request: HttpRequest) -> HttpResponse:
 
 class DoorVisitForm(forms.Form):
     who = forms.CharField(label="居民身份证号或手机号", max_length=20)
-    day = forms.DateField(label="注册日期", widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label="注册日期", widget=IsoDateInput())
 
 
 @login_required

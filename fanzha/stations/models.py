@@ -25,6 +25,9 @@ GRID_SCOPED_ROLES = frozenset({Role.OFFICER, Role.GRID_WORKER})
 class Station(models.Model):
     code = models.CharField("编码", max_length=32, unique=True)
     name = models.CharField("名称", max_length=100)
+    duty_phone = models.CharField(
+        "值班电话", max_length=30, blank=True, help_text="公开页面（防骗查一查、有奖问答）上给群众的联系电话"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "派出所"

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
+from fanzha.clues.handling import in_work_order
+from fanzha.domain.ranking import coverage_definition
+from fanzha.ranking.services.figures import current_config, grid_coverage, latest_day
 from fanzha.stations import scope
 from fanzha.stations.models import AuditLog, Role, User
 
@@ -25,12 +28,18 @@ def work_queue(user: User) -> dict[str, Any]:
     if user.role == Role.OFFICER:
         # An officer's queue is what was dispatched to them, plus what has no officer yet.
         open_clues = open_clues.filter(Q(officer=user) | Q(officer__isnull=True))
+    grids = scope.visible_grids(user)
+    config = current_config()
+    coverage_day = latest_day()
     context: dict[str, Any] = {
         "now": now,
-        "grids": scope.visible_grids(user).annotate(
-            registered=Count("registrations", distinct=True),
-        ),
-        "open_clues": open_clues.order_by("deadline")[:20],
+        "grids": grids,
+        # App coverage by the ranking's one definition, stated on the page; lowest first.
+        "coverage_rows": grid_coverage(grids.values_list("code", flat=True), coverage_day, config),
+        "coverage_day": coverage_day,
+        "coverage_definition": coverage_definition(config),
+        "coverage_target": config.targets["coverage"],
+        "open_clues": in_work_order(open_clues)[:20],
         "open_count": open_clues.count(),
         "overdue_count": open_clues.filter(deadline__lt=now).count(),
         "cases_this_month": cases.filter(reported_at__gte=month_start).count(),
@@ -39,7 +48,7 @@ def work_queue(user: User) -> dict[str, Any]:
         ).count(),
     }
     if user.role in (Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN):
-        context["queued_clues"] = clues.filter(status="queued").order_by("received_at")[:20]
+        context["queued_clues"] = in_work_order(clues.filter(status="queued"))[:20]
         context["queued_count"] = clues.filter(status="queued").count()
     if user.role in (Role.INVESTIGATOR, Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN):
         context["recent_cases"] = cases.order_by("-reported_at")[:10]

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
+from fanzha.stations import scope
 from fanzha.stations.models import Role
 
 ALL = frozenset(Role)
@@ -43,4 +44,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         except NoReverseMatch:  # a workflow app not installed in this deployment
             continue
         items.append({"label": label, "url": url, "active": request.path == url})
-    return {"nav_items": items, "role_label": Role(user.role).label if user.role in Role.values else ""}
+    return {
+        "nav_items": items,
+        "role_label": Role(user.role).label if user.role in Role.values else "",
+        # Pages offer only what the role may do: no unmask form to a role that may not unmask.
+        "can_unmask": scope.can_unmask(user),
+    }

@@ -11,6 +11,7 @@ urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("residents/", views.residents, name="residents"),
+    path("residents/<int:pk>/", views.resident_detail, name="resident"),
     path("grids/", views.grids, name="grids"),
     path("audit/", views.audit_log, name="audit"),
     path("unmask/<str:kind>/<int:pk>/", views.unmask, name="unmask"),

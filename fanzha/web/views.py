@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fanzha.stations import audit, scope
@@ -49,6 +50,34 @@ def residents(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One resident as the grid's officer or worker needs them: masked facts (unmask with a
+    reason where the role may), their warning clues, cases (not for grid workers, who do not see
+    case files) and whether they have registered the anti-fraud app."""
+    user = current_user(request)
+    resident = get_object_or_404(scope.visible_residents(user).select_related("grid__officer"), pk=pk)
+    clues = scope.visible_clues(user).filter(resident=resident).order_by("-received_at")[:50]
+    cases = (
+        scope.visible_cases(user).filter(victims__resident=resident).distinct().order_by("-reported_at")[:20]
+        if user.role != Role.GRID_WORKER
+        else None
+    )
+    registration = getattr(resident, "app_registration", None)
+    return render(
+        request,
+        "web/resident.html",
+        {
+            "resident": resident,
+            "age": resident.age_on(timezone.localdate()),
+            "clues": clues,
+            "cases": cases,
+            "registration": registration,
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
 def grids(request: HttpRequest) -> HttpResponse:
     return render(request, "web/grids.html", {"grids": scope.visible_grids(current_user(request))})
 
@@ -68,6 +97,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
 
 
+PHONE_FIELDS = frozenset({"phone", "target_phone"})
 UNMASKABLE = {
     "resident": (scope.visible_residents, ("name", "id_number", "phone", "address")),
     "case": (scope.visible_cases, ("narrative",)),
@@ -90,5 +120,19 @@ def unmask(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     queryset_of, fields = UNMASKABLE[kind]
     obj = get_object_or_404(queryset_of(user), pk=pk)
     audit.record(request, AuditLog.Action.VIEW_UNMASKED, obj, reason=reason, detail={"fields": list(fields)})
-    values = [(getattr(obj._meta.get_field(f), "verbose_name", f), getattr(obj, f)) for f in fields]
+    values = [
+        {
+            "label": getattr(obj._meta.get_field(f), "verbose_name", f),
+            "value": getattr(obj, f),
+            # A phone shown in full is a link the officer can tap to call.
+            "tel": tel_uri(getattr(obj, f)) if f in PHONE_FIELDS else "",
+        }
+        for f in fields
+    ]
     return render(request, "web/_unmasked.html", {"values": values, "reason": reason})
+
+
+def tel_uri(phone: str | None) -> str:
+    """``tel:`` link for a phone number as stored ("138 0013 8000", "0571-8888888"); "" if none."""
+    digits = "".join(ch for ch in (phone or "") if ch.isdigit() or ch == "+")
+    return f"tel:{digits}" if len(digits) >= 5 else ""

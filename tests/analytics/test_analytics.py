@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db.models import Sum
 from django.test import Client
+from django.utils import timezone
 
 from fanzha.analytics import effect, refresh, segments, series, summary
 from fanzha.analytics.models import CaseCube, CaseFact
@@ -214,8 +215,66 @@ def test_campaign_form_shows_rates_interval_and_warning(client: Client, test_cou
     client.force_login(user_of(Role.LEADER))
     start = test_county.truth()["campaign_start"]
     page = client.get(f"/analytics/?start={start}&months_before=4&months_after=8").content.decode()
-    assert "95% 置信区间" in page or "无法估计" in page
+    assert "95% 可信区间" in page or "无法估计" in page
     assert "数据太少" in page
+
+
+def test_campaign_effect_reads_in_plain_chinese_with_the_method_one_click_away(
+    client: Client, test_county: Any
+) -> None:
+    """No "interrupted time series, trend (Poisson)" on the page: what the figure means for a
+    station leader, a before/after chart with the start marked, and the method behind a click."""
+    import json
+    import re
+
+    client.force_login(user_of(Role.LEADER))
+    start = test_county.truth()["campaign_start"]
+    response = client.get(f"/analytics/?start={start}&months_before=12&months_after=12")
+    page = response.content.decode()
+    sentence = re.search(r'<p class="effect" id="effect-sentence"><strong>(.*?)</strong>', page)
+    assert sentence is not None
+    assert re.fullmatch(r"发案(下降|上升)约\d+%.*95% 可信区间.*", sentence.group(1)), sentence.group(1)
+    outside_details = re.sub(r"<details.*?</details>", "", page, flags=re.S)
+    for term in ("interrupted time series", "Poisson", "p = "):
+        assert term not in outside_details
+    details = re.search(r'<details class="method"><summary>怎么算的</summary>(.*?)</details>', page, re.S)
+    assert details is not None and "中断时间序列" in details.group(1)
+    chart = json.loads(
+        re.search(r'<script id="effect-data" type="application/json">(.*?)</script>', page).group(1)
+    )
+    assert chart["start"] == str(start) and chart["start_month"] == str(start)[:7]
+    assert set(chart["sides"]) >= {"before", "after"} and len(chart["months"]) == len(chart["counts"])
+    assert 'id="effect-chart"' in page
+
+
+def test_the_age_band_by_category_risk_table_is_a_heatmap_with_every_cell(client: Client) -> None:
+    client.force_login(user_of(Role.LEADER))
+    response = client.get("/analytics/?from=2023-11&to=2026-10")
+    tables = {t["key"]: t for t in response.context["tables"]}
+    heat = tables["age_category_risk"]
+    assert heat["chart"] == "heatmap"
+    categories = {r[0] for r in heat["rows"]}
+    bands = {r[1] for r in heat["rows"]}
+    assert len(heat["rows"]) == len(categories) * len(bands)  # a full grid, small cells included
+    assert all(r[4] is None for r in heat["rows"] if r[2] < 3)
+
+
+def test_analytics_and_clue_analysis_default_to_the_datas_last_day(client: Client) -> None:
+    """One rule: a page opened without dates ends on the last day with data, never after today."""
+    from fanzha.clues.models import Clue
+    from fanzha.web.periods import DEFAULT_RULE_TEXT, default_end
+
+    client.force_login(user_of(Role.COMMAND_ROOM))
+    last_case = Case.objects.order_by("-reported_at").first()
+    last_clue = Clue.objects.order_by("-received_at").first()
+    assert last_case is not None and last_clue is not None
+    analytics = client.get("/analytics/")
+    expected_month = default_end(timezone.localdate(last_case.reported_at)).replace(day=1)
+    assert analytics.context["filters"].last_month == expected_month
+    analysis = client.get("/clues/analysis/")
+    assert analysis.context["end"] == default_end(timezone.localdate(last_clue.received_at))
+    assert DEFAULT_RULE_TEXT in analytics.content.decode() and DEFAULT_RULE_TEXT in analysis.content.decode()
+    assert DEFAULT_RULE_TEXT in client.get("/ranking/").content.decode()
 
 
 def test_xlsx_export_matches_the_table_and_is_audit_logged(client: Client) -> None:

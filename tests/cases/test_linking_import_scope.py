@@ -175,7 +175,7 @@ def test_api_extract_returns_the_draft(client: Client, officer: User) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["fields"]["bank_accounts"] == CARD
-    assert body["fields"]["transfers"] == "5000 银行卡"
+    assert body["fields"]["transfers"] == f"5000 银行卡 {CARD} 2024-03-14 09:00"
     assert body["classification"]["category"] == "刷单返利类"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -132,4 +133,10 @@ def test_outreach_pages_render(client: Any) -> None:
     for name in ("outreach:index", "outreach:effect", "outreach:event_new"):
         response = client.get(reverse(name))
         assert response.status_code == 200, name
-    assert "95% 置信区间" in client.get(reverse("outreach:effect")).content.decode()
+    page = client.get(reverse("outreach:effect")).content.decode()
+    assert "95% 可信区间" in page and "怎么算的" in page
+    outside_details = re.sub(r"<details.*?</details>", "", page, flags=re.S)
+    assert "Poisson" not in outside_details and "p 值" not in outside_details
+    assert "每多每百名" not in page and "每百名居民每多 10 人次" in page
+    plan = client.get(reverse("outreach:plan")).content.decode()
+    assert "p 值" not in re.sub(r"<details.*?</details>", "", plan, flags=re.S)

@@ -96,3 +96,41 @@ def test_docx_holds_the_same_sections(report: Any) -> None:
 def test_the_report_date_is_the_data_day(report: Any, test_county: Any) -> None:
     assert report.day == test_county.end_date
     assert isinstance(report.day, date)
+
+
+def test_report_wording_names_a_category_once_gives_overdue_in_days_and_states_coverage(
+    test_county: Any,
+) -> None:
+    """ "虚假网络投资理财类类1起" and "已超时 795小时" were in the PDF; the coverage definition was not."""
+    from datetime import timedelta
+
+    from fanzha.clues.models import Clue
+    from fanzha.domain.durations import elapsed_text
+    from fanzha.domain.ranking import category_name
+    from fanzha.ranking.report import report_sections
+
+    assert category_name("虚假网络投资理财类") == "虚假网络投资理财类"
+    assert category_name("刷单返利") == "刷单返利类"
+    assert elapsed_text(timedelta(hours=795)) == "33天3小时"
+    assert elapsed_text(timedelta(hours=5)) == "5小时"
+    end = test_county.end_date
+    grid = Grid.objects.order_by("code").first()
+    Case.objects.create(
+        case_no="T-MORNING-2",
+        reported_at=datetime.combine(end, time(10), tzinfo=ZoneInfo("Asia/Shanghai")),
+        narrative="x",
+        grid=grid,
+        category="虚假网络投资理财类",
+        loss_fen=100,
+    )
+    Clue.objects.filter(first_contact_at__isnull=True).exclude(status__in=["closed", "merged"]).update(
+        deadline=datetime.combine(end, time(0), tzinfo=ZoneInfo("Asia/Shanghai")) - timedelta(hours=795)
+    )
+    sections = report_sections(morning_report(end))
+    points = "".join(sections["points"])
+    assert "类类" not in points
+    assert "14周岁及以上" in sections["coverage_note"]
+    for row in sections["overdue_rows"]:
+        assert re.fullmatch(r"\d+天(\d+小时)?|\d+小时|不到1小时", row[5]), row
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", row[4]), row
+    assert any("天" in row[5] for row in sections["overdue_rows"])

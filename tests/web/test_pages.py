@@ -115,3 +115,40 @@ def test_officer_summary_counts_the_whole_queue_not_the_first_page(client: Clien
     page = client.get("/").content.decode()
     assert f'<div class="stat-title">待办线索</div><div class="stat-value">{mine.count()}</div>' in page
     assert mine.count() > 20
+
+
+@pytest.mark.parametrize("role", [Role.OFFICER, Role.GRID_WORKER, Role.LEADER, Role.COMMAND_ROOM])
+def test_coverage_has_one_definition_stated_on_home_and_ranking(client: Client, role: Role) -> None:
+    """The home page once divided by all residents (78 %) while the ranking divided by residents
+    aged 14+ (87.8 %): both now show the ranking's figure for the same day, with the definition."""
+    from fanzha.domain.ranking import coverage_definition
+    from fanzha.ranking.services.figures import current_config, latest_day
+
+    user = User.objects.filter(role=role).order_by("username").first()
+    assert user is not None
+    client.force_login(user)
+    definition = coverage_definition(current_config())
+    assert "14周岁及以上" in definition
+    home = client.get("/")
+    ranking = client.get(f"/ranking/?date={latest_day().isoformat()}")
+    assert definition in home.content.decode() and definition in ranking.content.decode()
+    on_home = {r.grid: (r.registered, r.base) for r in home.context["coverage_rows"]}
+    on_ranking = {r.figures.grid: (r.figures.registered, r.figures.base) for r in ranking.context["rows"]}
+    assert on_home and on_home == on_ranking
+    html = home.content.decode()
+    for registered, base in on_home.values():
+        assert f"{registered}/{base}" in html
+
+
+@pytest.mark.parametrize("url", ["/public/check/", "/public/quiz/"])
+def test_public_pages_show_the_stations_face_and_nothing_of_the_internal_system(url: str) -> None:
+    from fanzha.stations.models import Station
+
+    Station.objects.update(duty_phone="0731-12345678")
+    station = Station.objects.get()
+    page = Client().get(url).content.decode()
+    assert station.name in page and "<title>" in page and f"· {station.name}</title>" in page
+    for call in ('href="tel:96110"', 'href="tel:110"', 'href="tel:0731-12345678"'):
+        assert call in page
+    for internal in ("反诈工作台", "/login/", "审计", "脱敏", "/admin/", 'class="topbar"'):
+        assert internal not in page, internal

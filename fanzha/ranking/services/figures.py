@@ -32,6 +32,7 @@ from fanzha.domain.ranking import (
 from fanzha.ranking.models import AppRegistration, GridDailyCount, RankingSettings, RegistrationDayTotal
 from fanzha.ranking.services.rollup import refresh_registration_totals
 from fanzha.stations.models import Grid, Resident
+from fanzha.web.periods import default_end
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 
@@ -232,6 +233,25 @@ def figures_for_days(days: Iterable[date], config: RankingConfig) -> dict[date, 
                 )
             )
     return out
+
+
+def latest_day() -> date:
+    """The day pages show by default: the last day with registration data, never after today."""
+    return default_end(AppRegistration.objects.order_by("-day").values_list("day", flat=True).first())
+
+
+def grid_coverage(
+    grid_codes: Iterable[str] | None = None, day: date | None = None, config: RankingConfig | None = None
+) -> list[GridDayFigures]:
+    """Each grid's app coverage on ``day`` (default :func:`latest_day`) by the ranking's one
+    definition (:func:`fanzha.domain.ranking.coverage_definition`), lowest coverage first."""
+    config = config or current_config()
+    day = day or latest_day()
+    rows = figures_for_days([day], config)[day]
+    if grid_codes is not None:
+        wanted = set(grid_codes)
+        rows = [r for r in rows if r.grid in wanted]
+    return sorted(rows, key=lambda r: (r.coverage, r.grid))
 
 
 def daily_ranking(day: date, config: RankingConfig | None = None) -> list[GridRanking]:

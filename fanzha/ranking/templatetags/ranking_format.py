@@ -30,3 +30,17 @@ def rank_change(value: int | None) -> str:
     if value < 0:
         return f"↓{-value}"
     return "—"
+
+
+@register.filter
+def coverage_level(value: float, target: float) -> str:
+    """CSS level of a coverage bar: met (at or above target), near (within 80 % of it) or low."""
+    if value >= target:
+        return "met"
+    return "near" if value >= 0.8 * target else "low"
+
+
+@register.filter
+def bar_width(value: float | None) -> str:
+    """A share as a CSS width, capped at 100 %: 0.4567 → "45.7%"."""
+    return f"{min(max(float(value or 0), 0.0), 1.0) * 100:.1f}%"
