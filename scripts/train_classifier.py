@@ -63,7 +63,14 @@ SOURCE_WEIGHT = {
     "generated": 0.5,
     "background": 0.5,
     "confirmed": 3.0,
+    # Machine-written scam scripts in four categories (the victim's side of the story, not a
+    # report): many rows, so each counts for less than a news article.
+    "script": 0.4,
+    # Police-style summaries written for this project, as handwritten ones.
+    "narrative": 4.0,
 }
+# Ordinary notices of the scam-script source that join the background class.
+SCRIPT_BACKGROUND_CAP = 300
 SEED_LABELS = {"seed-1": "刷单返利类", "seed-2": "虚假网络投资理财类", "seed-3": "虚假网络投资理财类"}
 GENERATED_EVAL_SEED = 9001  # never in the default training seeds
 
@@ -227,8 +234,37 @@ def load_confirmed(data_dir: Path, held_out: list[Example]) -> list[Example]:
     return confirmed_examples(held_out)
 
 
+def load_scripts() -> list[Example]:
+    """Scam scripts (``fraud_texts``) and some ordinary notices, with the realistic split.
+
+    A loan script about a credit record is learned as 虚假征信类 (``script_training_category``).
+    """
+    import realistic_inputs as real
+
+    background = load_taxonomy().non_fraud_label
+    out: list[Example] = []
+    taken: Counter[bool] = Counter()
+    for record in real.scam_scripts():
+        if record.fraud:
+            out.append(
+                Example(record.id, record.text, real.script_training_category(record), "script", record.test)
+            )
+        elif taken[record.test] < (SCRIPT_BACKGROUND_CAP // 4 if record.test else SCRIPT_BACKGROUND_CAP):
+            taken[record.test] += 1
+            out.append(Example(record.id, record.text, background, "background", record.test))
+    return out
+
+
+def load_narratives() -> list[Example]:
+    """Police-style 简要案情 written for this project (eval/realistic/narratives.jsonl)."""
+    import realistic_inputs as real
+
+    return [Example(r.id, r.text, r.category, "narrative", r.test) for r in real.narratives()]
+
+
 def load_all(generated_seeds: list[int], data_dir: Path | None = None) -> list[Example]:
     examples = load_news() + load_dialogues() + load_handwritten() + load_background()
+    examples += load_scripts() + load_narratives()
     examples += load_generated(generated_seeds, test=False)
     if data_dir is not None:
         held_out = [e for e in examples if e.test] + load_seed_cases()
@@ -439,6 +475,8 @@ def main(argv: list[str] | None = None) -> int:
         "dialogue": [e for e in examples if e.test and e.source == "dialogue"],
         "handwritten": [e for e in examples if e.test and e.source == "handwritten"],
         "background": [e for e in examples if e.test and e.source == "background"],
+        "script": [e for e in examples if e.test and e.source == "script"],
+        "narrative": [e for e in examples if e.test and e.source == "narrative"],
         "seed": load_seed_cases(),
     }
     print(f"training pool: {len(train)} examples, {Counter(e.source for e in train)}")

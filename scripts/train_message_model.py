@@ -67,6 +67,7 @@ FRAUD_MAX_NORMAL_FPR = 0.003
 SUSPICIOUS_MAX_NORMAL_FPR = 0.02
 # Ordinary SMS are the false positives that matter most; they are few against the FBS ads.
 NORMAL_SMS_BOOST = 3.0
+WRITTEN_CHAT_BOOST = 4.0
 # Threshold choice on the combined score: 高风险 recall may give up this much for recall at 可疑.
 RECALL_SLACK = 0.005
 # The ordinary side of chats, notices and non-fraud dialogues (out-of-fold, combined score).
@@ -209,6 +210,10 @@ def sample_weights(examples: list[Example]) -> npt.NDArray[np.float64]:
                 weights[members] = len(examples) / (2 * len(kinds) * len(members))
     normal_sms = [i for i, ex in enumerate(examples) if ex.kind == "sms" and ex.label == "normal"]
     weights[normal_sms] *= NORMAL_SMS_BOOST
+    # Chats written for the project are the closest to what residents bring (and the only
+    # ordinary chats about money): few, so each counts for more.
+    written = [i for i, ex in enumerate(examples) if ex.group.startswith("chats_written:")]
+    weights[written] *= WRITTEN_CHAT_BOOST
     return weights
 
 
