@@ -122,4 +122,6 @@ def test_people_warning_each_other_are_not_judged_a_pitch(text: str) -> None:
 def test_a_pitch_is_not_warning_talk() -> None:
     from fanzha.domain.scam_moves import is_warning_talk
 
-    assert not is_warning_talk("您好，这里是北京市公安局，您名下银行卡涉嫌洗钱，请把资金转到安全账户配合调查。")
+    assert not is_warning_talk(
+        "您好，这里是北京市公安局，您名下银行卡涉嫌洗钱，请把资金转到安全账户配合调查。"
+    )
