@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Sequence
 from typing import Any
@@ -10,13 +11,27 @@ from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
 
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     """An attachment; Chinese file names are encoded as RFC 6266 allows."""
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    return attachment_response(content, filename, XLSX_CONTENT_TYPE)
+
+
+def attachment_response(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
+
+
+def csv_bytes(header: list[str], rows: Sequence[Sequence[Any]]) -> bytes:
+    """UTF-8 with a byte-order mark, so that Excel on a station PC opens the Chinese correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 # A sheet: title, header row, data rows, and column widths by 1-based column index.
