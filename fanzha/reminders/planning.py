@@ -288,7 +288,8 @@ def suggestions(user: User, as_of: date | None = None) -> list[Suggestion]:
         if not grids:
             continue
         criteria = AudienceCriteria(category, tuple(sorted(set(grids))), bands, sex)
-        audience, app = audience_counts(criteria, as_of)
+        # Counted on today: the campaign goes out now, whatever day the risks are read as of.
+        audience, app = audience_counts(criteria, timezone.localdate())
         people = "、".join(f"{s.label}（风险倍数 {s.lift:.1f}）" for s in segments[:3])
         reason = "；".join(
             part
