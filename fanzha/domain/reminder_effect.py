@@ -120,8 +120,13 @@ class ReminderEffect:
         words = OUTCOME_WORDS.get(self.outcome, self.outcome)
         if self.ratio is None or self.ci_low is None or self.ci_high is None:
             if self.events_reached + self.events_not_reached == 0:
-                return f"提醒后 {self.follow_up_days} 天内，已覆盖和未覆盖的居民中都还没有人{words}，无法估计效果。"
-            return "缺少可比的未覆盖居民或后续事件，无法估计效果。"
+                return f"提醒后 {self.follow_up_days} 天内，收到和没收到提醒的居民中都还没有人{words}，无法估计效果。"
+            if self.ci_low is not None and self.events_not_reached == 0:
+                return (
+                    f"收到提醒的 {self.reached} 人次中有 {self.events_reached} 人随后{words}，没收到的 "
+                    f"{self.not_reached} 人次中还没有人，倍数算不出来（95% 区间下限 {self.ci_low:.2f}），需要更多数据。"
+                )
+            return "缺少可比的未收到提醒的居民，无法估计效果。"
         head = (
             f"收到提醒的居民，随后 {self.follow_up_days} 天内{words}的比例是未收到提醒的同类居民的 "
             f"{self.ratio:.2f} 倍（95% 区间 {self.ci_low:.2f}–{_upper(self.ci_high)}）。"

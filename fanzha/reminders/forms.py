@@ -31,6 +31,7 @@ class AudienceForm(forms.Form):
     )
     holdout_percent = forms.IntegerField(
         label="随机对照（%）",
+        required=False,
         min_value=0,
         max_value=50,
         help_text="随机留出这部分人本次不发送，用来衡量提醒是否有效；填 0 则全部发送。",
@@ -51,6 +52,7 @@ class AudienceForm(forms.Form):
         )
         self.fields["occupations"].choices = [(o, o) for o in occupations]  # type: ignore[attr-defined]
         self.fields["holdout_percent"].initial = holdout_percent
+        self.default_holdout_percent = holdout_percent
 
     def criteria(self) -> AudienceCriteria:
         data = self.cleaned_data
@@ -64,7 +66,7 @@ class AudienceForm(forms.Form):
 
     def holdout_share(self) -> float:
         value = self.cleaned_data.get("holdout_percent")
-        return (value or 0) / 100
+        return (self.default_holdout_percent if value is None else value) / 100
 
 
 class RecordForm(AudienceForm):

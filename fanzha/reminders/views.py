@@ -128,7 +128,7 @@ def new(request: HttpRequest) -> HttpResponse:
                 ],
             }
         )
-    elif not form.is_bound:
+    if "summary" not in context:
         context["suggestions"] = planning.suggestions(user, as_of)
     status = 400 if errors else 200
     return render(request, "reminders/new.html", context, status=status)
@@ -223,7 +223,7 @@ def effect_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reminders/effect.html",
-        {"report": report, "scoped": user.is_grid_scoped},
+        {"report": report, "campaigns": report.campaigns[::-1], "scoped": user.is_grid_scoped},
     )
 
 

@@ -97,6 +97,13 @@ def test_a_zero_on_one_side_gives_the_exact_interval() -> None:
     assert effect.warning is not None and "数据太少" in effect.warning
 
 
+def test_a_zero_among_the_not_reached_has_only_a_lower_bound() -> None:
+    effect = estimate_reminder_effect([Stratum("a", 2000, 500, 90, 3, 0)])
+    assert effect.ratio is None and effect.ci_high is not None and effect.ci_high == float("inf")
+    assert effect.as_dict()["ci_high"] is None  # JSON has no infinity
+    assert "下限" in effect.summary() and "有 3 人" in effect.summary()
+
+
 def test_nothing_to_compare_says_so_in_chinese() -> None:
     nothing = estimate_reminder_effect([Stratum("a", 2000, 500, 90, 0, 0)])
     assert nothing.ratio is None and nothing.method == "none"
