@@ -147,22 +147,9 @@ class AudienceCriteria:
         return f"{who}，{grids} 警格（提醒{self.category or '防范电信网络诈骗'}）"
 
 
-def years_before(day: date, years: int) -> date:
-    """The same calendar day ``years`` earlier (28 February for a 29 February)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
-
-
-def birth_date_range(on: date, low: int, high: int) -> tuple[date, date]:
-    """Aged ``low``..``high`` whole years on ``on``: born after the first date, on or before the second."""
-    return years_before(on, high + 1), years_before(on, low)
-
-
 def band_birth_ranges(labels: Iterable[str], on: date) -> list[tuple[date, date]]:
     bands = {name: (low, high) for name, low, high in stats.age_bands().bands}
-    return [birth_date_range(on, *bands[label]) for label in labels if label in bands]
+    return [stats.birth_date_range(on, *bands[label]) for label in labels if label in bands]
 
 
 def matches(

@@ -147,6 +147,19 @@ class AgeBands:
         return [b[0] for b in self.bands] + [self.unknown]
 
 
+def years_before(day: date, years: int) -> date:
+    """The same calendar day ``years`` earlier (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def birth_date_range(on: date, low: int, high: int) -> tuple[date, date]:
+    """Aged ``low``..``high`` whole years on ``on``: born after the first date, on or before the second."""
+    return years_before(on, high + 1), years_before(on, low)
+
+
 @cache
 def age_bands() -> AgeBands:
     raw = json.loads(DATA_FILE.read_text(encoding="utf-8"))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.conf import settings as django_settings
@@ -35,7 +35,6 @@ from fanzha.reminders.planning import (
     may_remind,
     plan_audience,
     reached_in_month,
-    signature,
 )
 from fanzha.stations import audit, scope
 from fanzha.stations.models import AuditLog, Grid, Resident, User
@@ -406,11 +405,3 @@ def add_opt_out(actor: Actor, phone: str, source: str = "") -> ReminderOptOut:
             detail={"phone": mask_phone(number), "source": opt_out.source},
         )
     return opt_out
-
-
-def day_of(moment: datetime | None) -> date | None:
-    return timezone.localtime(moment).date() if moment else None
-
-
-def current_signature() -> str:
-    return signature()

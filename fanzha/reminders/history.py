@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q
-
 from fanzha.domain import reminder_audience as rules
 from fanzha.domain.reminder_audience import AudienceCriteria
 from fanzha.generator.reminders import GeneratedReminders
@@ -33,6 +31,10 @@ def load_generated(
         ignore_conflicts=True,
     )
     recipients = 0
+    # Registered on or before the campaign's day counts, as when a campaign is recorded.
+    app_day = dict(
+        Resident.objects.filter(app_registration__isnull=False).values_list("pk", "app_registration__day")
+    )
     for record in reminders.campaigns:
         criteria = AudienceCriteria(record.category, record.grid_codes, record.age_bands, record.sex)
         sent = datetime.combine(record.day, SENT_AT, tzinfo=LOCAL)
@@ -67,10 +69,12 @@ def load_generated(
             batch_size=BATCH,
         )
         recipients += len(record.recipients)
-        registered = ReminderRecipient.objects.filter(campaign=campaign).aggregate(
-            n=Count("pk", filter=Q(resident__app_registration__day__lte=record.day))
-        )["n"]
-        ReminderCampaign.objects.filter(pk=campaign.pk).update(app_registered=registered or 0)
+        registered = sum(
+            1
+            for resident_id, _ in record.recipients
+            if resident_id in app_day and app_day[resident_id] <= record.day
+        )
+        ReminderCampaign.objects.filter(pk=campaign.pk).update(app_registered=registered)
     return {
         "reminder_campaigns": len(reminders.campaigns),
         "reminder_recipients": recipients,

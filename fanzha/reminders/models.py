@@ -91,10 +91,9 @@ class ReminderRecipient(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["campaign", "resident"], name="reminder_recipient_unique")
         ]
-        indexes = [
-            models.Index(fields=["campaign", "status"], name="reminder_campaign_status"),
-            models.Index(fields=["resident", "status"], name="reminder_resident_status"),
-        ]
+        # (campaign, resident) is unique and serves a campaign's rows; (resident, status) the
+        # monthly cap and the matching of later cases and clues.
+        indexes = [models.Index(fields=["resident", "status"], name="reminder_resident_status")]
 
     def __str__(self) -> str:
         return f"{self.campaign_id}:{self.resident_id} {self.status}"
