@@ -9,7 +9,7 @@ import importlib
 
 from ninja import NinjaAPI
 
-API_APPS = ("cases", "clues", "funds", "ranking", "analytics", "outreach", "check")
+API_APPS = ("cases", "clues", "funds", "ranking", "analytics", "outreach", "reminders", "check")
 
 api = NinjaAPI(title="反诈工作台 API", version="1", urls_namespace="api")
 

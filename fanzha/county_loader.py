@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.db import transaction
 from django.db.models import F
 
@@ -138,6 +139,11 @@ def load_county(county: County, progress: Progress | None = None) -> dict[str, i
         report("clues", counts["clues"])
         counts["dissuasion_actions"] = _apply_handling(county, user_by_name, station.name)
         report("dissuasion_actions", counts["dissuasion_actions"])
+        if county.reminders is not None and apps.is_installed("fanzha.reminders"):
+            from fanzha.reminders.history import load_generated
+
+            counts.update(load_generated(county.reminders, user_by_name, grid_by_code))
+            report("reminder_recipients", counts["reminder_recipients"])
     return counts
 
 

@@ -34,6 +34,10 @@ ALLOWED_HOSTS = [
     h for h in os.environ.get("FANZHA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
 ]
 
+# An HTTP SMS gateway for warning reminders (fanzha/domain/sms_gateway.py); unset: export files only.
+FANZHA_SMS_GATEWAY_URL = os.environ.get("FANZHA_SMS_GATEWAY_URL", "")
+FANZHA_SMS_GATEWAY_KEY = os.environ.get("FANZHA_SMS_GATEWAY_KEY", "")
+
 # Reverse proxies whose X-Forwarded-For is believed (fanzha/web/client_address.py), e.g. "127.0.0.1".
 FANZHA_TRUSTED_PROXIES = [
     p.strip() for p in os.environ.get("FANZHA_TRUSTED_PROXIES", "").split(",") if p.strip()
@@ -52,6 +56,7 @@ INSTALLED_APPS = [
     "fanzha.clues",
     "fanzha.ranking",
     "fanzha.outreach",
+    "fanzha.reminders",
     "fanzha.analytics",
     "fanzha.check",
     "fanzha.funds",

@@ -20,6 +20,7 @@ WORKFLOW_URLS = [
     ("ranking/", "fanzha.ranking.urls"),
     ("analytics/", "fanzha.analytics.urls"),
     ("outreach/", "fanzha.outreach.urls"),
+    ("reminders/", "fanzha.reminders.urls"),
     ("public/", "fanzha.outreach.public_urls"),  # /public/quiz/… (no login)
     ("public/", "fanzha.check.public_urls"),  # /public/check/… (no login)
 ]

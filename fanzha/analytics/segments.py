@@ -51,22 +51,13 @@ def _population_by_value(f: Filters, dimension: str, on: date) -> dict[str, int]
         bands = stats.age_bands()
         whens = []
         for name, low, high in bands.bands:
-            # Born after (on - high - 1 years) and on or before (on - low years).
-            latest = _years_before(on, low)
-            earliest = _years_before(on, high + 1)
+            earliest, latest = stats.birth_date_range(on, low, high)
             whens.append(When(birth_date__gt=earliest, birth_date__lte=latest, then=Value(name)))
         label = Choose(*whens, default=Value(bands.unknown), output_field=CharField())
         grouped = residents.annotate(v=label).values("v").annotate(n=Count("pk")).order_by()
         return {r["v"]: int(r["n"]) for r in grouped}
     grouped = residents.values(dimension).annotate(n=Count("pk")).order_by()
     return {r[dimension]: int(r["n"]) for r in grouped}
-
-
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
 
 
 def people_segments(f: Filters) -> Table:

@@ -147,6 +147,19 @@ class AgeBands:
         return [b[0] for b in self.bands] + [self.unknown]
 
 
+def years_before(day: date, years: int) -> date:
+    """The same calendar day ``years`` earlier (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def birth_date_range(on: date, low: int, high: int) -> tuple[date, date]:
+    """Aged ``low``..``high`` whole years on ``on``: born after the first date, on or before the second."""
+    return years_before(on, high + 1), years_before(on, low)
+
+
 @cache
 def age_bands() -> AgeBands:
     raw = json.loads(DATA_FILE.read_text(encoding="utf-8"))
@@ -311,7 +324,7 @@ def _design(window: EffectWindow) -> tuple[list[list[float]], list[str], bool]:
 
 
 @dataclass(frozen=True)
-class _Fit:
+class CountFit:
     params: dict[str, float]
     bse: dict[str, float]
     pvalues: dict[str, float]
@@ -319,9 +332,15 @@ class _Fit:
     dispersion: float | None
 
 
-def _fit_counts(y: Sequence[int], rows: list[list[float]], names: list[str]) -> _Fit:
+def fit_counts(
+    y: Sequence[int],
+    rows: list[list[float]],
+    names: list[str],
+    exposure: Sequence[float] | None = None,
+) -> CountFit:
     """Poisson GLM; when the Pearson dispersion says the counts vary more than Poisson allows,
-    a negative binomial model (dispersion estimated) takes its place."""
+    a negative binomial model (dispersion estimated) takes its place. ``exposure`` (person-days,
+    months…) enters as a log offset, so the coefficients are on rates."""
     import warnings
 
     import numpy as np
@@ -329,19 +348,20 @@ def _fit_counts(y: Sequence[int], rows: list[list[float]], names: list[str]) -> 
 
     endog = np.asarray(y, dtype=float)
     exog = np.asarray(rows, dtype=float)
+    offset = None if exposure is None else np.log(np.asarray(exposure, dtype=float))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        poisson = sm.GLM(endog, exog, family=sm.families.Poisson()).fit()
+        poisson = sm.GLM(endog, exog, family=sm.families.Poisson(), offset=offset).fit()
         df = float(poisson.df_resid)
         dispersion = float(poisson.pearson_chi2 / df) if df > 0 else None
         if dispersion is not None and dispersion > OVERDISPERSION_LIMIT:
             try:
-                nb = sm.NegativeBinomial(endog, exog).fit(disp=0, maxiter=200)
+                nb = sm.NegativeBinomial(endog, exog, offset=offset).fit(disp=0, maxiter=200)
                 params = np.asarray(nb.params)[: len(names)]
                 bse = np.asarray(nb.bse)[: len(names)]
                 pvalues = np.asarray(nb.pvalues)[: len(names)]
                 if np.all(np.isfinite(bse)):
-                    return _Fit(
+                    return CountFit(
                         dict(zip(names, map(float, params), strict=True)),
                         dict(zip(names, map(float, bse), strict=True)),
                         dict(zip(names, map(float, pvalues), strict=True)),
@@ -351,15 +371,15 @@ def _fit_counts(y: Sequence[int], rows: list[list[float]], names: list[str]) -> 
             except (ValueError, np.linalg.LinAlgError):
                 pass
             # The negative binomial did not converge: keep Poisson, widen by the dispersion.
-            quasi = sm.GLM(endog, exog, family=sm.families.Poisson()).fit(scale="X2")
-            return _Fit(
+            quasi = sm.GLM(endog, exog, family=sm.families.Poisson(), offset=offset).fit(scale="X2")
+            return CountFit(
                 dict(zip(names, map(float, quasi.params), strict=True)),
                 dict(zip(names, map(float, quasi.bse), strict=True)),
                 dict(zip(names, map(float, quasi.pvalues), strict=True)),
                 "quasi-Poisson",
                 dispersion,
             )
-    return _Fit(
+    return CountFit(
         dict(zip(names, map(float, poisson.params), strict=True)),
         dict(zip(names, map(float, poisson.bse), strict=True)),
         dict(zip(names, map(float, poisson.pvalues), strict=True)),
@@ -369,7 +389,7 @@ def _fit_counts(y: Sequence[int], rows: list[list[float]], names: list[str]) -> 
 
 
 def _effect_from_fit(
-    fit: _Fit, term: str, base_term: str | None, empty: CampaignEffect, method: str
+    fit: CountFit, term: str, base_term: str | None, empty: CampaignEffect, method: str
 ) -> CampaignEffect:
     beta, se = fit.params[term], fit.bse[term]
     ratio = math.exp(beta)
@@ -394,7 +414,7 @@ def _effect_from_fit(
 
 def _interrupted_series(window: EffectWindow, y: list[int], empty: CampaignEffect) -> CampaignEffect:
     rows, names, trend = _design(window)
-    fit = _fit_counts(y, rows, names)
+    fit = fit_counts(y, rows, names)
     label = "interrupted time series, trend" if trend else "interrupted time series, level"
     if "sin12" in names:
         label += ", seasonal"
@@ -418,7 +438,7 @@ def _difference_in_differences(
             row = [base[i] for i in keep]
             rows.append([*row, treated, treated * base[1]])
             y.append(int(series.get(m, 0)))
-    fit = _fit_counts(y, rows, names)
+    fit = fit_counts(y, rows, names)
     label = (
         "difference in differences"
         + (", trend" if trend else "")
@@ -430,26 +450,15 @@ def _difference_in_differences(
 def _exact_conditional(
     empty: CampaignEffect, n_before: int, n_after: int, cases_before: int, cases_after: int
 ) -> CampaignEffect:
-    """Given the total, the count after is binomial with p = n_a r / (n_b + n_a r); the
-    Clopper-Pearson interval for p turns into one for the rate ratio r."""
-    from scipy.stats import beta, binomtest
-
-    total = cases_before + cases_after
-    exposure = n_after / n_before
-
-    def to_ratio(p: float) -> float:
-        return p / (1 - p) / exposure if p < 1 else math.inf
-
-    p_low = beta.ppf(0.025, cases_after, total - cases_after + 1) if cases_after > 0 else 0.0
-    p_high = beta.ppf(0.975, cases_after + 1, total - cases_after) if cases_after < total else 1.0
-    p_null = n_after / (n_before + n_after)
+    """Given the total, the count after is binomial (see :func:`exact_rate_ratio`)."""
+    exact = exact_rate_ratio(cases_after, n_after, cases_before, n_before)
     return CampaignEffect(
         rate_before=cases_before / n_before,
         rate_after=cases_after / n_after,
-        ratio=(cases_after / n_after) / (cases_before / n_before),
-        ci_low=to_ratio(float(p_low)),
-        ci_high=to_ratio(float(p_high)),
-        p_value=float(binomtest(cases_after, total, p_null).pvalue),
+        ratio=exact.ratio,
+        ci_low=exact.ci_low,
+        ci_high=exact.ci_high,
+        p_value=exact.p_value,
         method="exact conditional Poisson",
         warning=empty.warning,
         months_before=n_before,
@@ -457,4 +466,38 @@ def _exact_conditional(
         cases_before=cases_before,
         cases_after=cases_after,
         dispersion=None,
+    )
+
+
+@dataclass(frozen=True)
+class RateRatio:
+    ratio: float | None
+    ci_low: float
+    ci_high: float
+    p_value: float
+
+
+def exact_rate_ratio(events: int, exposure: float, base_events: int, base_exposure: float) -> RateRatio:
+    """The ratio of two Poisson rates (events / exposure over base_events / base_exposure) with
+    its exact conditional 95 % interval: given the total, ``events`` is binomial with
+    p = E r / (E_base + E r); the Clopper-Pearson interval for p turns into one for r. Finite on
+    the upper side when ``events`` is zero; ``ratio`` is None when ``base_events`` is zero."""
+    from scipy.stats import beta, binomtest
+
+    total = events + base_events
+    if total == 0 or exposure <= 0 or base_exposure <= 0:
+        raise ValueError("an exact rate ratio needs events and positive exposures")
+    weight = exposure / base_exposure
+
+    def to_ratio(p: float) -> float:
+        return p / (1 - p) / weight if p < 1 else math.inf
+
+    p_low = beta.ppf(0.025, events, total - events + 1) if events > 0 else 0.0
+    p_high = beta.ppf(0.975, events + 1, total - events) if events < total else 1.0
+    p_null = exposure / (exposure + base_exposure)
+    return RateRatio(
+        ratio=(events / exposure) / (base_events / base_exposure) if base_events else None,
+        ci_low=to_ratio(float(p_low)),
+        ci_high=to_ratio(float(p_high)),
+        p_value=float(binomtest(events, total, p_null).pvalue),
     )

@@ -3,45 +3,15 @@ banks and to other police, so every export is audit-logged by the caller)."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from fanzha.funds.tracing import depth_label, freeze_rows
+from fanzha.web.downloads import xlsx_workbook
 
 
 def _yuan(fen: int | None) -> float | None:
     return None if fen is None else round(fen / 100, 2)
-
-
-def _workbook(sheets: Sequence[tuple[str, list[str], list[list[Any]], dict[int, float]]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook()
-    first = True
-    for title, header, rows, widths in sheets:
-        sheet = workbook.active if first else workbook.create_sheet()
-        assert sheet is not None
-        first = False
-        sheet.title = title
-        sheet.append(header)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(row)
-        for index, width in widths.items():
-            sheet.column_dimensions[get_column_letter(index)].width = width
-        for column in range(1, len(header) + 1):
-            for cell in sheet[get_column_letter(column)][1:]:
-                if isinstance(cell.value, float):
-                    cell.number_format = "#,##0.00"
-        sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def freeze_workbook(payload: dict[str, Any], case_no: str = "", now: datetime | None = None) -> bytes:
@@ -74,7 +44,7 @@ def freeze_workbook(payload: dict[str, Any], case_no: str = "", now: datetime | 
         "依据",
         "案件编号",
     ]
-    return _workbook([("止付冻结清单", header, rows, {2: 24, 4: 20, 5: 20, 7: 16, 8: 16, 9: 40, 10: 22})])
+    return xlsx_workbook([("止付冻结清单", header, rows, {2: 24, 4: 20, 5: 20, 7: 16, 8: 16, 9: 40, 10: 22})])
 
 
 def regions_workbook(payload: dict[str, Any], case_no: str = "") -> bytes:
@@ -100,7 +70,7 @@ def regions_workbook(payload: dict[str, Any], case_no: str = "") -> bytes:
             payload["accounts"], key=lambda a: (a["region"] or "未知", a["depth"], -a["amount_fen"])
         )
     ]
-    return _workbook(
+    return xlsx_workbook(
         [
             (
                 "分地区汇总",

@@ -50,6 +50,7 @@ from fanzha.generator.records import (
     UserRecord,
 )
 from fanzha.generator.registrations import GridCoverage, iter_registrations, plan_coverage, registration_total
+from fanzha.generator.reminders import GeneratedReminders, generate_reminders
 from fanzha.generator.statements import (
     ChainBuilder,
     MuleChain,
@@ -83,6 +84,8 @@ class County:
     _chains: list[MuleChain] | None = None
     # What the station did with each clue dispatched to an officer (see generator/handling.py).
     clue_handling: list[ClueHandlingRecord] = field(default_factory=list)
+    # Warning-reminder campaigns with a known effect (see generator/reminders.py).
+    reminders: GeneratedReminders | None = None
 
     @property
     def resident_count(self) -> int:
@@ -217,6 +220,7 @@ class County:
             "statement_files": [f for ch in chains for f in describe_chain_files(ch)],
             "clue_handling": handling_summary(self.clue_handling),
             "fraud_share_of_crime": FRAUD_SHARE_OF_CRIME,
+            **self._reminder_truth(),
             "rows": {
                 "communities": len(self.communities),
                 "grids": len(self.grids),
@@ -232,7 +236,28 @@ class County:
                 "mule_accounts": sum(len(ch.accounts) for ch in chains),
                 "clue_handling": len(self.clue_handling),
                 "dissuasion_actions": sum(len(h.actions) for h in self.clue_handling),
+                "reminder_campaigns": len(self.reminders.campaigns) if self.reminders else 0,
+                "reminder_recipients": sum(len(c.recipients) for c in self.reminders.campaigns)
+                if self.reminders
+                else 0,
             },
+        }
+
+    def _reminder_truth(self) -> dict[str, Any]:
+        if self.reminders is None:
+            return {}
+        params = self.reminders.parameters
+        return {
+            "reminder_true_ratio": params.true_ratio,
+            "reminder_follow_up_days": self.reminders.follow_up_days,
+            "reminder_reach_probability": round(params.reach_probability, 4),
+            "reminder_note": (
+                "Rate of being cheated (a case occurring 1 to reminder_follow_up_days days after a campaign) "
+                "among the residents a campaign reached, over the rate had they not been reached; reach is "
+                "random with reminder_reach_probability among the rest of the audience (held out or failed)."
+            ),
+            "reminder_campaigns": self.reminders.truth,
+            "reminder_opt_outs": len(self.reminders.opt_outs),
         }
 
     def write_truth(self, path: Path) -> None:
@@ -288,6 +313,7 @@ def generate_county(
         {c.grid_code for c in coverage if c.laggard},
         [u.username for u in users if u.role == "command_room"],
     )
+    reminders = generate_reminders(seed, end_date, plans, factory, cases, users, county_data["station_name"])
     return County(
         seed=seed,
         scale=scale,
@@ -306,4 +332,5 @@ def generate_county(
         _factory=factory,
         _grid_plans=plans,
         clue_handling=handling,
+        reminders=reminders,
     )

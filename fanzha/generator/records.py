@@ -202,3 +202,32 @@ class MonthlyCrimeTotalRecord:
     month: date
     criminal_cases: int
     telecom_fraud_cases: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderCampaignRecord:
+    """One warning-reminder campaign the command room sent through the SMS gateway.
+
+    The audience is ``category``'s risk segment (``age_bands``, ``sex``; empty means all) in
+    ``grid_codes`` on ``day``; ``recipients`` holds every member of it as (resident id, status)
+    with the statuses of :mod:`fanzha.domain.reminder_audience` (delivered, failed, held_out,
+    opted_out)."""
+
+    day: date
+    category: str
+    grid_codes: tuple[str, ...]
+    age_bands: tuple[str, ...]
+    sex: str
+    text: str
+    wechat_text: str
+    created_by_username: str
+    holdout_share: float
+    recipients: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderOptOutRecord:
+    """A resident's number that asked for no more reminders (退订), from ``day`` on."""
+
+    phone: str
+    day: date

@@ -24,6 +24,7 @@ NAVIGATION: list[tuple[str, str, frozenset[str]]] = [
     ("每日排名", "ranking:daily", ALL),
     ("案情分析", "analytics:dashboard", ALL),
     ("宣传", "outreach:index", ALL),
+    ("防骗提醒", "reminders:index", frozenset({Role.OFFICER, Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN})),
     ("居民", "web:residents", ALL),
     ("警格", "web:grids", ALL),
     ("审计日志", "web:audit", frozenset({Role.ADMIN, Role.LEADER})),

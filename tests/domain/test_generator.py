@@ -494,3 +494,54 @@ def test_old_clues_were_handled_mostly_in_time_and_recent_ones_stay_open(county:
     lag = [s for g, v in per_grid.items() if g in laggards for s in v]
     rest = [s for g, v in per_grid.items() if g not in laggards for s in v]
     assert sum(lag) / len(lag) < sum(rest) / len(rest)
+
+
+def test_reminder_campaigns_are_deterministic_and_respect_the_rules(county: County) -> None:
+    from fanzha.domain import reminder_audience as rules
+    from fanzha.domain.reminder_audience import AudienceCriteria
+
+    assert county.reminders is not None
+    again = generate_county(SEED)
+    assert again.reminders is not None and again.reminders.campaigns == county.reminders.campaigns
+    truth = county.truth()
+    assert 0 < truth["reminder_true_ratio"] < 1
+    assert truth["rows"]["reminder_campaigns"] == len(county.reminders.campaigns) > 20
+    settings = rules.load_settings()
+    opted = {o.phone: o.day for o in county.reminders.opt_outs}
+    per_month: Counter[tuple[int, date]] = Counter()
+    for campaign in county.reminders.campaigns:
+        assert campaign.text.startswith("【") and len(campaign.text) <= settings.sms_limit
+        criteria = AudienceCriteria(campaign.category, campaign.grid_codes, campaign.age_bands, campaign.sex)
+        for resident_id, status in campaign.recipients[:200]:
+            r = county.resident(resident_id)
+            assert rules.matches(
+                criteria,
+                grid_code=r.grid_code,
+                birth_date=r.birth_date,
+                sex=r.sex,
+                occupation=r.occupation,
+                on=campaign.day,
+            )
+            if r.phone in opted and opted[r.phone] <= campaign.day:
+                assert status == rules.OPTED_OUT
+        for resident_id, status in campaign.recipients:
+            if status in rules.REACHED:
+                per_month[(resident_id, rules.month_key(campaign.day))] += 1
+    assert max(per_month.values()) <= settings.max_per_month
+    # The audience is complete: everyone in the segment on the day has a row.
+    first = county.reminders.campaigns[0]
+    criteria = AudienceCriteria(first.category, first.grid_codes, first.age_bands, first.sex)
+    members = {
+        r.id
+        for batch in county.iter_residents()
+        for r in batch
+        if rules.matches(
+            criteria,
+            grid_code=r.grid_code,
+            birth_date=r.birth_date,
+            sex=r.sex,
+            occupation=r.occupation,
+            on=first.day,
+        )
+    }
+    assert members == {resident_id for resident_id, _ in first.recipients}
