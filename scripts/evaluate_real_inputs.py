@@ -112,7 +112,9 @@ def run_check(data: Path, misses: int, test: bool = True) -> dict[str, Any]:
         row(f"  scripts: {category}", tally.total(["scripts"], True, [category]))
     row("scam scripts: ordinary notices", tally.total(["scripts"], False))
     row("text dialogues: fraud", tally.total(["dialogues"], True))
-    row("text dialogues: non-fraud (meeting talk)", tally.total(["dialogues"], False))
+    row("text dialogues: non-fraud", tally.total(["dialogues"], False))
+    row("  non-fraud: meeting talk (one speaker)", tally.total(["dialogues"], False, ["meeting_talk"]))
+    row("  non-fraud: two-party fragments", tally.total(["dialogues"], False, ["non_fraud_two_party"]))
     row("SMS: fraud", tally.total(["sms"], True))
     row("SMS: normal", tally.total(["sms"], False))
 
@@ -276,7 +278,7 @@ def print_table(summary: dict[str, Any]) -> None:
             f"{_fmt(scripts['flagged'])}, {_fmt(scripts['high'])}; {_fmt(notices['flagged'])}",
             scripts["flagged"] >= 0.95 and scripts["high"] >= 0.85 and notices["flagged"] <= 0.01,
         )
-        dialogues, talk = check["text dialogues: fraud"], check["text dialogues: non-fraud (meeting talk)"]
+        dialogues, talk = check["text dialogues: fraud"], check["text dialogues: non-fraud"]
         aim(
             "text dialogues: ≥90 % fraud flagged, ≤5 % non-fraud flagged",
             f"{_fmt(dialogues['flagged'])} / {_fmt(talk['flagged'])}",

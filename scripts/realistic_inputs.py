@@ -98,7 +98,13 @@ def text_dialogues(data: Path = DEFAULT_DATA) -> list[Record]:
     out = []
     for row in _jsonl(data / "dialogues" / "sft_dialogues_dev.jsonl"):
         fraud = bool(row["is_fraud"])
-        kind = "fraud_dialogue" if fraud else "meeting_talk"
+        # The non-fraud half is meeting monologues and two-party fragments of the same stories the
+        # fraud half comes from (a buyer paying a real seller, a chat before the pitch).
+        kind = (
+            "fraud_dialogue"
+            if fraud
+            else ("non_fraud_two_party" if "乙：" in row["text"] else "meeting_talk")
+        )
         out.append(Record(row["id"], row["text"], fraud, "dialogues", kind, held_out(group_key(row["text"]))))
     return out
 
