@@ -11,17 +11,26 @@ from fanzha.cases.models import (
     Transfer,
     Victim,
 )
+from fanzha.stations.personal_admin import (
+    MASK_CARD,
+    MASK_ID_NUMBER,
+    MASK_NAME,
+    MASK_PHONE,
+    MASK_TEXT,
+    PersonalDataAdmin,
+    PersonalDataInline,
+)
 
 
-class VictimInline(admin.TabularInline):
+class VictimInline(PersonalDataInline):
     model = Victim
-    extra = 0
+    personal_fields = {"name": MASK_NAME, "id_number": MASK_ID_NUMBER, "phone": MASK_PHONE}
     raw_id_fields = ("resident",)
 
 
-class TransferInline(admin.TabularInline):
+class TransferInline(PersonalDataInline):
     model = Transfer
-    extra = 0
+    personal_fields = {"to_account": MASK_CARD}
 
 
 class CaseIdentifierInline(admin.TabularInline):
@@ -31,7 +40,9 @@ class CaseIdentifierInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(PersonalDataAdmin):
+    # The narrative names the victim; the machine draft and the corrections repeat what it says.
+    personal_fields = {"narrative": MASK_TEXT, "draft": None, "corrections": None}
     list_display = ("case_no", "reported_at", "category", "grid", "loss_fen", "status", "source", "solved")
     list_filter = ("status", "source", "category", "solved", "grid")
     readonly_fields = ("draft", "corrections", "fingerprint", "import_batch")
@@ -41,10 +52,17 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Identifier)
-class IdentifierAdmin(admin.ModelAdmin):
-    list_display = ("kind", "value")
+class IdentifierAdmin(PersonalDataAdmin):
+    """Accounts and phones are masked as on the case pages; URLs, apps and platforms are not."""
+
+    personal_fields = {"value": None}
+    list_display = ("kind", "masked_value")
     list_filter = ("kind",)
     search_fields = ("value",)
+
+    @admin.display(description="值")
+    def masked_value(self, obj: Identifier) -> str:
+        return obj.masked_value()
 
 
 admin.site.register(MonthlyCrimeTotal)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from fanzha.funds.models import BankColumnMapping, ImportJob, StatementFile, StatementReject, TraceRun
+from fanzha.stations.personal_admin import MASK_CARD, PersonalDataAdmin
 
 
 @admin.register(BankColumnMapping)
@@ -35,14 +36,16 @@ class ImportJobAdmin(admin.ModelAdmin):
 
 
 @admin.register(StatementReject)
-class StatementRejectAdmin(admin.ModelAdmin):
+class StatementRejectAdmin(PersonalDataAdmin):
+    personal_fields = {"raw": None}  # a statement row: account holders' names and card numbers
     list_display = ("file", "line", "reason", "resolved")
     list_filter = ("resolved",)
     search_fields = ("file__name", "reason")
 
 
 @admin.register(TraceRun)
-class TraceRunAdmin(admin.ModelAdmin):
+class TraceRunAdmin(PersonalDataAdmin):
+    personal_fields = {"start_account": MASK_CARD}
     list_display = (
         "pk",
         "case",

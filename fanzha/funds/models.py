@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 
 from fanzha.cases.models import Case
+from fanzha.domain.masking import mask_card
 
 
 class BankColumnMapping(models.Model):
@@ -198,4 +199,4 @@ class TraceRun(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"追踪#{self.pk} {self.case or self.start_account}"
+        return f"追踪#{self.pk} {self.case or mask_card(self.start_account)}"
