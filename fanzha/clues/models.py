@@ -130,6 +130,17 @@ class Clue(models.Model):
 
     source = models.CharField("来源", max_length=30)
     source_id = models.CharField("来源编号", max_length=64)
+    # The system that pushed the clue over the API. Its clues are keyed on the system itself, not on
+    # the source label it writes (two systems may both say 银行), so neither can swallow or read the
+    # other's clues; clues from files and the public report page have none and are keyed on the label.
+    source_system = models.ForeignKey(
+        SourceSystem,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="clues",
+        verbose_name="来源系统",
+    )
     received_at = models.DateTimeField("接收时间", db_index=True)
     target_name = models.CharField("对象姓名", max_length=50, blank=True)
     target_phone = models.CharField("对象电话", max_length=20, blank=True)
@@ -193,7 +204,18 @@ class Clue(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "预警线索"
         ordering = ["deadline", "received_at"]
-        constraints = [models.UniqueConstraint(fields=["source", "source_id"], name="clue_source_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_id"],
+                condition=models.Q(source_system__isnull=True),
+                name="clue_source_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["source_system", "source_id"],
+                condition=models.Q(source_system__isnull=False),
+                name="clue_system_source_unique",
+            ),
+        ]
         indexes = [models.Index(fields=["grid", "status"])]
 
     def __str__(self) -> str:

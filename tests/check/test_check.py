@@ -275,7 +275,8 @@ def test_an_anonymous_report_does_not_make_a_website_known_fraud(client: Client)
     text = f"面包店的菜单在这里 {LEGITIMATE_SITE}"
     assert _station_reasons(client, text) == []
     response = client.post(
-        "/public/check/", {"action": "report", "text": text, "situation": "link", "phone": "", "consent": "on"}
+        "/public/check/",
+        {"action": "report", "text": text, "situation": "link", "phone": "", "consent": "on"},
     )
     assert response.status_code == 200
     clue = Clue.objects.latest("created_at")
