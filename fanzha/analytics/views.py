@@ -3,8 +3,8 @@ and :mod:`fanzha.analytics.effect`; this module only reads the request and rende
 
 from __future__ import annotations
 
-import io
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,6 +14,7 @@ from django.urls import reverse
 from fanzha.analytics import dashboard, effect, series
 from fanzha.analytics.series import Filters, Table
 from fanzha.domain import stats
+from fanzha.domain.xlsx_export import SheetData, write_xlsx
 from fanzha.stations import audit, scope
 from fanzha.stations.models import AuditLog, Role, User
 from fanzha.web.downloads import xlsx_response
@@ -100,22 +101,11 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
 
 
 def table_xlsx(table: Table) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = table.key[:31]
-    sheet.append([table.title])
-    sheet.append(table.columns)
-    for row in table.rows:
-        sheet.append([v.isoformat() if isinstance(v, date) else v for v in row])
+    rows: list[list[Any]] = [[table.title], list(table.columns)]
+    rows += [[v.isoformat() if isinstance(v, date) else v for v in row] for row in table.rows]
     if table.note:
-        sheet.append([])
-        sheet.append([table.note])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        rows += [[], [table.note]]
+    return write_xlsx([SheetData(table.key, rows, bold_rows=2, freeze="A3")])
 
 
 @login_required

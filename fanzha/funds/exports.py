@@ -3,10 +3,10 @@ banks and to other police, so every export is audit-logged by the caller)."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import Any
 
+from fanzha.domain.xlsx_export import SheetData, write_xlsx
 from fanzha.funds.tracing import depth_label
 
 
@@ -15,32 +15,12 @@ def _yuan(fen: int | None) -> float | None:
 
 
 def _workbook(sheets: Sequence[tuple[str, list[str], list[list[Any]], dict[int, float]]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook()
-    first = True
-    for title, header, rows, widths in sheets:
-        sheet = workbook.active if first else workbook.create_sheet()
-        assert sheet is not None
-        first = False
-        sheet.title = title
-        sheet.append(header)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(row)
-        for index, width in widths.items():
-            sheet.column_dimensions[get_column_letter(index)].width = width
-        for column in range(1, len(header) + 1):
-            for cell in sheet[get_column_letter(column)][1:]:
-                if isinstance(cell.value, float):
-                    cell.number_format = "#,##0.00"
-        sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return write_xlsx(
+        [
+            SheetData(title, [header, *rows], widths=widths, money_format=True)
+            for title, header, rows, widths in sheets
+        ]
+    )
 
 
 def freeze_workbook(payload: dict[str, Any], case_no: str = "") -> bytes:

@@ -123,3 +123,27 @@ def test_openapi_documents_the_endpoint(client) -> None:  # type: ignore[no-unty
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/clues/" in schema["paths"]
     assert "post" in schema["paths"]["/api/v1/clues/"]
+
+
+def test_a_formula_sent_in_a_clue_is_inert_text_in_the_analysis_export(client, token) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib.auth import get_user_model
+
+    from fanzha.stations.models import Role
+    from tests.domain.test_xlsx_export import formulas_in
+
+    hostile = payload(Resident.objects.order_by("id")[7], "FORMULA-1")
+    hostile["clues"][0].update(kind="=cmd|' /C calc'!A0", fraud_identifier='=HYPERLINK("http://evil.example","点此")')
+    assert post(client, hostile, token).status_code == 200
+    client.force_login(get_user_model().objects.filter(role=Role.COMMAND_ROOM).first())
+    export = client.get("/clues/analysis/?from=2020-01-01&to=2030-01-01&export=xlsx")
+    assert export.status_code == 200
+    assert "=cmd|' /C calc'!A0".encode() in _sheet_text(export.content)
+    assert formulas_in(export.content) == []
+
+
+def _sheet_text(content: bytes) -> bytes:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return b"".join(archive.read(n) for n in archive.namelist() if n.startswith("xl/"))
