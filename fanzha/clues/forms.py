@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from fanzha.clues.models import Clue, DissuasionAction
+from fanzha.domain.tabular import MAX_TABLE_BYTES, check_table_size
+from fanzha.errors import UserFacingError
 
 REACHED_CHOICES = [("", "—"), ("yes", "已联系上"), ("no", "未联系上")]
 
@@ -36,5 +40,13 @@ class CloseForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="线索文件（xlsx / xls / csv）")
+    file = forms.FileField(label=f"线索文件（xlsx / xls / csv，不超过 {MAX_TABLE_BYTES // 1048576} MB）")
     source = forms.CharField(label="来源（文件无“来源”列时使用）", required=False, max_length=30)
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        try:
+            check_table_size(upload.size or 0, upload.name or "")
+        except UserFacingError as exc:
+            raise forms.ValidationError(exc.zh) from exc
+        return upload

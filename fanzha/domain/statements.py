@@ -27,6 +27,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+from fanzha.domain.tabular import iter_sheet_rows, open_workbook
 from fanzha.errors import UserFacingError
 
 Direction = Literal["in", "out"]
@@ -450,24 +451,11 @@ def _cell_text(value: Any) -> str:
 
 
 def _spreadsheet_rows(path: Path) -> Iterator[tuple[str, list[list[str]]]]:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:
-        raise UserFacingError(
-            f"无法打开表格文件 {path.name}（文件损坏或不完整）：{exc}",
-            f"cannot open spreadsheet {path.name} (damaged or truncated): {exc}",
-        ) from exc
+    """Each sheet's rows as text. The workbook passes the unpacked-size check first (an xlsx bomb is
+    refused, not read), and a damaged file or a panic inside calamine becomes a clear error."""
+    workbook = open_workbook(path, path.name)
     for name in workbook.sheet_names:
-        try:
-            sheet = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        except Exception as exc:
-            raise UserFacingError(
-                f"无法读取工作表 {path.name}:{name}：{exc}",
-                f"cannot read sheet {path.name}:{name}: {exc}",
-            ) from exc
-        yield name, [[_cell_text(v) for v in row] for row in sheet]
+        yield name, [[_cell_text(v) for v in row] for row in iter_sheet_rows(workbook, name, path.name)]
 
 
 def read_csv_text(path: Path) -> tuple[str, str]:

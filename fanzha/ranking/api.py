@@ -11,6 +11,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
+from fanzha.domain.tabular import check_table_size
 from fanzha.errors import UserFacingError
 from fanzha.ranking.services.figures import coverage_by_age_band, current_config, daily_ranking
 from fanzha.ranking.services.imports import import_registrations
@@ -124,6 +125,10 @@ def create_import(
     user = _user(request)
     if user.role not in IMPORT_ROLES and not user.is_superuser:
         raise HttpError(403, "无导入权限")
+    try:
+        check_table_size(file.size or 0, file.name or "upload")
+    except UserFacingError as exc:
+        raise HttpError(413, exc.zh) from exc
     try:
         result = import_registrations(file.read(), file.name or "upload", user=user, default_day=default_day)
     except UserFacingError as exc:

@@ -132,7 +132,9 @@ def test_a_formula_sent_in_a_clue_is_inert_text_in_the_analysis_export(client, t
     from tests.domain.test_xlsx_export import formulas_in
 
     hostile = payload(Resident.objects.order_by("id")[7], "FORMULA-1")
-    hostile["clues"][0].update(kind="=cmd|' /C calc'!A0", fraud_identifier='=HYPERLINK("http://evil.example","点此")')
+    hostile["clues"][0].update(
+        kind="=cmd|' /C calc'!A0", fraud_identifier='=HYPERLINK("http://evil.example","点此")'
+    )
     assert post(client, hostile, token).status_code == 200
     client.force_login(get_user_model().objects.filter(role=Role.COMMAND_ROOM).first())
     export = client.get("/clues/analysis/?from=2020-01-01&to=2030-01-01&export=xlsx")
