@@ -219,6 +219,8 @@ class ImportReport:
 
 
 ProgressCallback = Callable[[ImportProgress], None]
+#: Called once per file as soon as its import is committed (or has failed), with its rejects.
+FileDoneCallback = Callable[[FileImport, list[st.Reject]], None]
 
 
 class StatementStore:
@@ -257,12 +259,14 @@ class StatementStore:
         paths: Iterable[str | Path],
         mapping: Mapping[str, str] | None = None,
         progress: ProgressCallback | None = None,
+        on_file_done: FileDoneCallback | None = None,
     ) -> ImportReport:
         """Import statement files, each in its own transaction; never raises for a bad file.
 
         A file that cannot be read inserts nothing and carries its reason in ``FileImport.error``;
         rows that cannot be read are rejected one by one and listed in the report and the
-        ``rejects`` table.
+        ``rejects`` table. ``on_file_done`` hears of each file right after its commit, so a caller
+        can record it before the next file starts (and before a crash can lose the news).
         """
         report = ImportReport()
         path_list = [Path(p) for p in paths]
@@ -271,6 +275,7 @@ class StatementStore:
             notify("start")
             result = FileImport(str(path))
             report.files.append(result)
+            rejects: list[st.Reject] = []
             began = False
             try:
                 try:
@@ -308,6 +313,8 @@ class StatementStore:
                 result.inserted = result.duplicates = 0
             finally:
                 self.con.execute(_STAGE_CLEANUP)
+            if on_file_done is not None:
+                on_file_done(result, [] if result.error else rejects)
             notify("done")
         return report
 
