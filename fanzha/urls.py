@@ -45,6 +45,8 @@ def admin_login(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(f"{reverse('web:login')}?{urlencode({'next': target})}")
 
 
+handler500 = "fanzha.web.errors.server_error"
+
 urlpatterns = [
     path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
