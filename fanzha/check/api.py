@@ -16,7 +16,15 @@ from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from fanzha.check import limits
-from fanzha.check.service import MAX_CHARS, TextTooLong, image_max_bytes, run_check, run_image_check
+from fanzha.check.service import (
+    BUSY_RETRY_AFTER_SECONDS,
+    IMAGE_ERROR_STATUS,
+    MAX_CHARS,
+    TextTooLong,
+    image_max_bytes,
+    run_check,
+    run_image_check,
+)
 from fanzha.domain.screenshot_text import ScreenshotError
 
 PREFIX = "/check"
@@ -101,17 +109,6 @@ class ImageCheckOut(CheckOut):
     )
 
 
-# Why an image was refused, as an HTTP status.
-_IMAGE_STATUS = {
-    "not_image": 415,
-    "damaged": 400,
-    "too_large": 413,
-    "no_text": 422,
-    "engine": 503,
-    "timeout": 504,
-}
-
-
 @router.post(
     "/image",
     response={
@@ -129,7 +126,7 @@ _IMAGE_STATUS = {
         "无需登录。multipart 表单字段 image 为截图（PNG、JPG、WEBP、GIF、BMP）。服务器离线识别其中文字"
         "（tesseract），返回与 /api/v1/check 相同的字段，另加 text（识别出的文字）。"
         "每个网络地址每分钟限 10 次（超出返回 429）；图片过大返回 413，不是图片返回 415，"
-        "文件损坏返回 400，识别不出文字返回 422，识别引擎不可用返回 503，识别超时返回 504。截图与文字都不保存。"
+        "文件损坏返回 400，识别不出文字返回 422，识别引擎不可用或同时识别的截图过多（稍后重试，见 Retry-After）返回 503，识别超时返回 504。截图与文字都不保存。"
     ),
     operation_id="check_image",
 )
@@ -143,7 +140,9 @@ def check_image(request: HttpRequest, response: HttpResponse, image: File[Upload
     try:
         result = run_image_check(image.read())
     except ScreenshotError as exc:
-        return Status(_IMAGE_STATUS.get(exc.reason, 400), {"detail": exc.zh})
+        if exc.reason == "busy":
+            response["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
+        return Status(IMAGE_ERROR_STATUS.get(exc.reason, 400), {"detail": exc.zh})
     except TextTooLong as exc:
         return Status(413, {"detail": str(exc)})
     finally:
