@@ -14,6 +14,7 @@ from django.urls import reverse
 from fanzha.analytics import dashboard, effect, series
 from fanzha.analytics.series import Filters, Table
 from fanzha.domain import stats
+from fanzha.domain.query_args import optional_day, optional_id, optional_int, optional_month
 from fanzha.domain.xlsx_export import SheetData, write_xlsx
 from fanzha.stations import audit, scope
 from fanzha.stations.models import AuditLog, Role, User
@@ -23,32 +24,18 @@ from fanzha.web.views import current_user
 DEFAULT_MONTHS = 12
 
 
-def _month(text: str | None) -> date | None:
-    if not text:
-        return None
-    try:
-        year, month = text[:7].split("-")
-        return date(int(year), int(month), 1)
-    except ValueError:
-        return None
-
-
-def _int(text: str | None) -> int | None:
-    try:
-        return int(text) if text else None
-    except ValueError:
-        return None
-
-
 def filters_from(request: HttpRequest, user: User) -> Filters:
+    """The dashboard's filters from the query string; a month out of range is a 400 with its message."""
     span = series.data_months()
     last_default = span[1] if span else stats.month_start(date.today())
-    last = _month(request.GET.get("to")) or last_default
-    first = _month(request.GET.get("from")) or stats.add_months(last, -(DEFAULT_MONTHS - 1))
+    last = optional_month(request.GET.get("to"), "截止月份") or last_default
+    first = optional_month(request.GET.get("from"), "起始月份") or stats.add_months(
+        last, -(DEFAULT_MONTHS - 1)
+    )
     if first > last:
         first, last = last, first
     return series.filters_for(
-        user, first, last, request.GET.get("category", ""), _int(request.GET.get("grid"))
+        user, first, last, request.GET.get("category", ""), optional_id(request.GET.get("grid"), "警格")
     )
 
 
@@ -59,19 +46,15 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     data = dashboard.payload(f)
     campaign = None
     start_text = request.GET.get("start", "")
-    if start_text:
-        try:
-            start = date.fromisoformat(start_text)
-        except ValueError:
-            start = None
-        if start is not None:
-            campaign = effect.campaign_effect(
-                start,
-                months_before=_int(request.GET.get("months_before")) or 12,
-                months_after=_int(request.GET.get("months_after")) or 12,
-                grid_ids=f.grid_ids,
-                category=f.category,
-            ).as_dict()
+    start = optional_day(start_text, "宣传活动开始日期")
+    if start is not None:
+        campaign = effect.campaign_effect(
+            start,
+            months_before=optional_int(request.GET.get("months_before"), "之前月数", 1, 120) or 12,
+            months_after=optional_int(request.GET.get("months_after"), "之后月数", 1, 120) or 12,
+            grid_ids=f.grid_ids,
+            category=f.category,
+        ).as_dict()
     categories = sorted(
         {
             row[0]
@@ -88,7 +71,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
             "tables": data["tables"],
             "grids": scope.visible_grids(user).order_by("code"),
             "categories": categories,
-            "grid": _int(request.GET.get("grid")),
+            "grid": optional_id(request.GET.get("grid"), "警格"),
             "campaign": campaign,
             "start": start_text,
             "months_before": request.GET.get("months_before", "12"),

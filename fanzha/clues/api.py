@@ -20,6 +20,7 @@ from ninja.security import HttpBearer
 
 from fanzha.clues.intake import ClueInput, receive_clues
 from fanzha.clues.models import Clue, ClueBatch, SourceSystem
+from fanzha.domain.query_args import check_moment
 from fanzha.stations import audit
 from fanzha.stations.models import AuditLog
 
@@ -104,6 +105,8 @@ def post_clues(request: HttpRequest, payload: ClueBatchIn) -> IntakeOut:
     """Store, match and dispatch clues. A clue whose source_id this system already sent is
     reported as ``duplicate`` with the id of the stored clue; nothing is created twice."""
     system: SourceSystem = request.auth  # type: ignore[attr-defined]
+    for c in payload.clues:
+        check_moment(c.received_at, f"线索 {c.source_id} 的接收时间")
     inputs = [
         ClueInput(
             source=system.source,

@@ -9,6 +9,7 @@ from django import forms
 from fanzha.clues.models import Clue, DissuasionAction
 from fanzha.domain.tabular import MAX_TABLE_BYTES, check_table_size
 from fanzha.errors import UserFacingError
+from fanzha.web.validators import station_date
 
 REACHED_CHOICES = [("", "—"), ("yes", "已联系上"), ("no", "未联系上")]
 
@@ -16,6 +17,7 @@ REACHED_CHOICES = [("", "—"), ("yes", "已联系上"), ("no", "未联系上")]
 class ActionForm(forms.Form):
     kind = forms.ChoiceField(label="方式", choices=DissuasionAction.Kind.choices)
     at = forms.DateTimeField(
+        validators=[station_date],
         label="时间（不填为现在）",
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),

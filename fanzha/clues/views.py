@@ -21,6 +21,7 @@ from fanzha.clues import handling
 from fanzha.clues.analysis import analyse_clues, clue_selection, write_analysis_xlsx
 from fanzha.clues.forms import ActionForm, CloseForm, ImportForm
 from fanzha.clues.models import Clue, ClueBatch, ClueReject
+from fanzha.domain.query_args import optional_day, optional_id
 from fanzha.errors import UserFacingError
 from fanzha.stations import audit, scope
 from fanzha.stations.models import AuditLog, Role, User
@@ -239,21 +240,15 @@ def rejects(request: HttpRequest) -> HttpResponse:
     return render(request, "clues/rejects.html", {"page": page, "show": show})
 
 
-def _day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
 @login_required
 def analysis(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    batch_text = request.GET.get("batch", "")
-    batch_id = int(batch_text) if batch_text.isdigit() else None
+    batch_id = optional_id(request.GET.get("batch"), "批次")
     today = timezone.localdate()
-    start = _day(request.GET.get("from", "")) or (None if batch_id else today - timedelta(days=30))
-    end = _day(request.GET.get("to", "")) or (None if batch_id else today)
+    start = optional_day(request.GET.get("from"), "起始日期") or (
+        None if batch_id else today - timedelta(days=30)
+    )
+    end = optional_day(request.GET.get("to"), "截止日期") or (None if batch_id else today)
 
     def aware(day: date | None, shift: int = 0) -> datetime | None:
         return timezone.make_aware(datetime.combine(day + timedelta(days=shift), time())) if day else None

@@ -9,6 +9,7 @@ from django import forms
 
 from fanzha.funds.layouts import FIELD_LABELS
 from fanzha.funds.models import TraceRun
+from fanzha.web.validators import station_date
 
 TIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
 
@@ -38,6 +39,7 @@ class TraceForm(forms.Form):
 
     account = forms.CharField(label="起始账户（留空则从案件的转账记录追踪）", required=False, max_length=60)
     after = forms.DateTimeField(
+        validators=[station_date],
         label="起算时间",
         required=False,
         input_formats=TIME_INPUT_FORMATS,
@@ -69,7 +71,7 @@ class MappingForm(forms.Form):
     """One select per field, offering the header's columns; plus the bank's name and header row."""
 
     bank = forms.CharField(label="银行/机构名称", max_length=60)
-    header_line = forms.IntegerField(label="表头所在行", min_value=1)
+    header_line = forms.IntegerField(label="表头所在行", min_value=1, max_value=1000)
 
     def __init__(self, *args: Any, header: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

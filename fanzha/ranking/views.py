@@ -16,8 +16,8 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from fanzha.domain.query_args import parse_day
 from fanzha.errors import UserFacingError
-from fanzha.ranking.dates import parse_day_argument
 from fanzha.ranking.models import AppRegistration, RegistrationImport
 from fanzha.ranking.report import morning_report, render_docx, render_pdf
 from fanzha.ranking.services.export import chart_workbook
@@ -27,6 +27,7 @@ from fanzha.ranking.services.trends import chart_data
 from fanzha.stations import audit, scope
 from fanzha.stations.models import AuditLog, Role, User
 from fanzha.web.downloads import xlsx_response
+from fanzha.web.validators import station_date
 
 # Who may import exports and download the station-wide report (grid-scoped roles may not).
 STATION_ROLES = frozenset({Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN})
@@ -48,11 +49,7 @@ def _day(request: HttpRequest) -> date:
     if not text:
         latest = AppRegistration.objects.order_by("-day").values_list("day", flat=True).first()
         return min(latest, today()) if latest else today()
-    try:
-        return parse_day_argument(text)
-    except UserFacingError:
-        messages.error(request, f"日期“{text}”无效，已显示今天的数据")
-        return today()
+    return parse_day(text)  # a bad or out-of-range date is a 400 with its message
 
 
 def _visible_codes(user: User) -> set[str] | None:
@@ -164,7 +161,10 @@ def charts_xlsx(request: HttpRequest) -> HttpResponse:
 class ImportForm(forms.Form):
     file = forms.FileField(label="注册数据文件（xlsx 或 csv）")
     default_day = forms.DateField(
-        label="缺少日期的行按此日期计", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        validators=[station_date],
+        label="缺少日期的行按此日期计",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
 
@@ -200,7 +200,9 @@ def imports(request: HttpRequest) -> HttpResponse:
 
 class DoorVisitForm(forms.Form):
     who = forms.CharField(label="居民身份证号或手机号", max_length=20)
-    day = forms.DateField(label="注册日期", widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(
+        label="注册日期", widget=forms.DateInput(attrs={"type": "date"}), validators=[station_date]
+    )
 
 
 @login_required
