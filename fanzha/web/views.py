@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from fanzha.stations import audit, scope
-from fanzha.stations.models import AuditLog, Role, User
+from fanzha.stations.models import AuditLog, User
 from fanzha.web.home import work_queue
 
 PAGE_SIZE = 50
@@ -55,17 +55,9 @@ def grids(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
-    if user.role not in (Role.ADMIN, Role.LEADER) and not user.is_superuser:
-        raise PermissionDenied
-    queryset = AuditLog.objects.select_related("user")
-    action = request.GET.get("action")
-    if action:
-        queryset = queryset.filter(action=action)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request, "web/audit.html", {"page": page, "actions": AuditLog.Action.choices, "action": action}
-    )
+    from fanzha.web.audit_log import audit_log_page
+
+    return audit_log_page(request, current_user(request))
 
 
 UNMASKABLE = {
