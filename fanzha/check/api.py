@@ -18,6 +18,7 @@ from ninja.files import UploadedFile
 from fanzha.check import limits
 from fanzha.check.service import (
     BUSY_RETRY_AFTER_SECONDS,
+    EMPTY_TEXT,
     IMAGE_ERROR_STATUS,
     MAX_CHARS,
     TextTooLong,
@@ -77,6 +78,9 @@ def _check(request: HttpRequest, response: HttpResponse, payload: CheckIn) -> St
     if not decision.allowed:
         response["Retry-After"] = str(decision.retry_after)
         return Status(429, {"detail": decision.message})
+    if not payload.text.strip():
+        # Nothing to judge is not "safe": say so instead of answering 未见风险.
+        return Status(400, {"detail": EMPTY_TEXT})
     try:
         verdict = run_check(payload.text)
     except TextTooLong as exc:
@@ -86,11 +90,12 @@ def _check(request: HttpRequest, response: HttpResponse, payload: CheckIn) -> St
 
 @router.post(
     "",
-    response={200: CheckOut, 413: ErrorOut, 429: ErrorOut},
+    response={200: CheckOut, 400: ErrorOut, 413: ErrorOut, 429: ErrorOut},
     summary="查询一条消息、链接、号码或账户的诈骗风险",
     description=(
         "无需登录。每个网络地址每分钟限 60 次（超出返回 429 及 Retry-After）；"
-        f"text 最多 {MAX_CHARS} 字（超出返回 413）；缺少 text 返回 422。查询内容不保存。"
+        f"text 最多 {MAX_CHARS} 字（超出返回 413）；text 为空或只有空白返回 400，缺少 text 返回 422。"
+        "查询内容不保存。"
     ),
     operation_id="check_text",
 )
@@ -98,7 +103,7 @@ def check(request: HttpRequest, response: HttpResponse, payload: CheckIn) -> Sta
     return _check(request, response, payload)
 
 
-@router.post("/", response={200: CheckOut, 413: ErrorOut, 429: ErrorOut}, include_in_schema=False)
+@router.post("/", response={200: CheckOut, 400: ErrorOut, 413: ErrorOut, 429: ErrorOut}, include_in_schema=False)
 def check_with_slash(request: HttpRequest, response: HttpResponse, payload: CheckIn) -> Status:
     return _check(request, response, payload)
 

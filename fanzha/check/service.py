@@ -31,6 +31,7 @@ from fanzha.domain.screenshot_text import (
 )
 
 MAX_CHARS = 4000
+EMPTY_TEXT = "请先输入要查询的内容：短信、聊天记录、链接、电话号码、银行卡号或APP名称。"
 REPORT_SOURCE = "群众举报"
 SITUATIONS_FILE = Path(__file__).resolve().parent.parent / "data" / "check" / "report_situations.json"
 

@@ -81,6 +81,13 @@ def test_safe_message_is_shown_as_no_risk_found(client: Client) -> None:
     assert "未见风险" in page and "高风险" not in page
 
 
+def test_the_api_answers_400_to_an_empty_text_not_safe(client: Client) -> None:
+    for text in ("", "   \n "):
+        response = post_json(client, API, {"text": text})
+        assert response.status_code == 400
+        assert "请先输入要查询的内容" in response.json()["detail"]
+
+
 def test_empty_and_overlong_input_are_refused_with_a_message(client: Client) -> None:
     empty = client.post("/public/check/", {"action": "check", "text": "  "})
     assert empty.status_code == 400 and "请先粘贴" in empty.content.decode()
