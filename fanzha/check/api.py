@@ -103,7 +103,9 @@ def check(request: HttpRequest, response: HttpResponse, payload: CheckIn) -> Sta
     return _check(request, response, payload)
 
 
-@router.post("/", response={200: CheckOut, 400: ErrorOut, 413: ErrorOut, 429: ErrorOut}, include_in_schema=False)
+@router.post(
+    "/", response={200: CheckOut, 400: ErrorOut, 413: ErrorOut, 429: ErrorOut}, include_in_schema=False
+)
 def check_with_slash(request: HttpRequest, response: HttpResponse, payload: CheckIn) -> Status:
     return _check(request, response, payload)
 

@@ -23,11 +23,21 @@ class MultipleFileField(forms.FileField):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".csv,.txt,.xlsx,.xls"}))
         super().__init__(*args, **kwargs)
 
+    default_error_messages = {"required": "请选择要上传的流水文件"}
+
     def clean(self, data: Any, initial: Any = None) -> Any:
-        single = super().clean
-        if isinstance(data, (list, tuple)):
-            return [single(d, initial) for d in data]
-        return [single(data, initial)] if data else []
+        files = list(data) if isinstance(data, (list, tuple)) else ([data] if data else [])
+        if not files and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        cleaned = []
+        for upload in files:
+            if upload is not None and getattr(upload, "size", None) == 0:
+                # Django would say "提交的文件为空" without the name; a batch needs to know which file.
+                raise forms.ValidationError(
+                    f"{upload.name} 是空文件（0 字节），请检查后重新选择", code="empty"
+                )
+            cleaned.append(super().clean(upload, initial))
+        return cleaned
 
 
 class UploadForm(forms.Form):
