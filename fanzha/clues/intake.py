@@ -25,6 +25,8 @@ from django.utils import timezone
 
 from fanzha.cases.models import Identifier
 from fanzha.clues.models import Clue, ClueBatch
+from fanzha.domain.identifiers import is_valid_id_number, is_valid_mobile
+from fanzha.domain.masking import mask_id_number, mask_phone
 from fanzha.domain.person_matching import (
     PersonCandidate,
     best_fuzzy_match,
@@ -171,6 +173,21 @@ def grade_clue(clue: ClueInput, age: int | None, seen_in_cases: bool, repeats: i
     if repeats >= rules["repeat_contacts"]:
         raise_to("orange", f"同一对象近期第 {repeats + 1} 次被预警")
     return grade, reasons
+
+
+def target_warnings(clue: ClueInput) -> list[str]:
+    """Values of a (normalised) clue that cannot be right, for the officer to check; masked."""
+    warnings = []
+    phone = clue.target_phone
+    landline = phone.startswith("0") and 10 <= len(phone) <= 12 and phone.isdigit()
+    if phone and not (is_valid_mobile(phone) or landline):
+        warnings.append(f"对象电话“{mask_phone(phone)}”不是有效的手机号或固定电话（{len(phone)} 位），请核实")
+    number = clue.target_id_number
+    if number and not is_valid_id_number(number):
+        warnings.append(
+            f"对象身份证号“{mask_id_number(number)}”校验不通过（位数、出生日期或校验位有误），请核实"
+        )
+    return warnings
 
 
 def normalise_input(clue: ClueInput) -> ClueInput:
@@ -380,6 +397,7 @@ def receive_clues(
                 raw=clue.raw,
                 grade=grade,
                 grade_reasons=reasons,
+                data_warnings=target_warnings(clue),
                 batch_id=batch_id,
                 source_line=clue.line,
             )

@@ -166,6 +166,9 @@ class Clue(models.Model):
     queue_reason = models.CharField("待人工原因", max_length=200, blank=True)
     grade = models.CharField("等级", max_length=10, choices=Grade.choices, blank=True)
     grade_reasons = models.JSONField("定级理由", default=list, blank=True)
+    # What looks wrong in the data as received (a phone too short, an ID number with month 13): the
+    # clue is kept and worked, and the officer is told to check those values.
+    data_warnings = models.JSONField("数据核对提示", default=list, blank=True)
     deadline = models.DateTimeField("处置时限", null=True, blank=True, db_index=True)
     status = models.CharField(
         "状态", max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True
