@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from fanzha.cases.models import CaseIdentifier
+from fanzha.cases.models import Case, CaseIdentifier
 from fanzha.clues.models import Clue
 from fanzha.domain.masking import mask_name
 from fanzha.domain.xlsx_export import SheetData, write_xlsx
@@ -91,7 +91,14 @@ def _counts(
     return [((labels or {}).get(value, value) if value else "（空）", n) for value, n in rows]
 
 
-def analyse_clues(queryset: QuerySet[Clue], title: str = "", now: datetime | None = None) -> ClueAnalysis:
+def analyse_clues(
+    queryset: QuerySet[Clue],
+    title: str = "",
+    now: datetime | None = None,
+    cases: QuerySet[Case] | None = None,
+) -> ClueAnalysis:
+    """The breakdowns of ``queryset``. ``cases`` are the cases the reader may see (their grids for a
+    community officer): an identifier's 案件数 counts only those; None counts every case."""
     moment = now or timezone.now()
     result = ClueAnalysis(title=title or "预警线索批量研判")
     result.total = queryset.count()
@@ -138,11 +145,10 @@ def analyse_clues(queryset: QuerySet[Clue], title: str = "", now: datetime | Non
             .order_by("-n")[: TOP * 5]
         )
     )
-    case_counts = dict(
-        CaseIdentifier.objects.filter(identifier__value__in=list(clue_counts))
-        .values_list("identifier__value")
-        .annotate(n=Count("case_id", distinct=True))
-    )
+    links = CaseIdentifier.objects.filter(identifier__value__in=list(clue_counts))
+    if cases is not None:
+        links = links.filter(case__in=cases.values("pk"))
+    case_counts = dict(links.values_list("identifier__value").annotate(n=Count("case_id", distinct=True)))
     ranked = sorted(clue_counts, key=lambda v: (-(clue_counts[v] + case_counts.get(v, 0)), v))[:TOP]
     result.top_identifiers = [IdentifierCount(v, clue_counts[v], case_counts.get(v, 0)) for v in ranked]
     return result

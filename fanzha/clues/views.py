@@ -257,7 +257,7 @@ def analysis(request: HttpRequest) -> HttpResponse:
         batch_id=batch_id, start=aware(start), end=aware(end, 1), base=scope.visible_clues(user)
     )
     title = f"批次 {batch_id}" if batch_id else f"{start} 至 {end}"
-    result = analyse_clues(selection, title=f"预警线索批量研判（{title}）")
+    result = analyse_clues(selection, title=f"预警线索批量研判（{title}）", cases=scope.visible_cases(user))
     if request.GET.get("export") == "xlsx":
         audit.record(
             request,
