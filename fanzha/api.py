@@ -7,11 +7,21 @@ from __future__ import annotations
 
 import importlib
 
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+
+from fanzha.errors import UserFacingError
 
 API_APPS = ("cases", "clues", "funds", "ranking", "analytics", "outreach", "reminders", "check")
 
 api = NinjaAPI(title="反诈工作台 API", version="1", urls_namespace="api")
+
+
+@api.exception_handler(UserFacingError)
+def bad_input(request: HttpRequest, exc: UserFacingError) -> HttpResponse:
+    """Bad input an endpoint refuses (a date out of range, an unreadable file): 400 and the message."""
+    return api.create_response(request, {"detail": exc.zh, "detail_en": exc.en}, status=400)
+
 
 for app in API_APPS:
     try:

@@ -36,6 +36,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断 / interrupted", file=sys.stderr)
         return 130
+    except MemoryError:
+        # Input limits should refuse such input first; if one slips through, say so plainly.
+        print(
+            "错误：内存不足，输入太大，请拆分后再处理\nError: out of memory: the input is too large, split it",
+            file=sys.stderr,
+        )
+        return 3
 
 
 if __name__ == "__main__":

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves Swagger UI for /api/v1/docs from its own static files, not a CDN
     "fanzha.stations",
     "fanzha.cases",
     "fanzha.clues",
@@ -65,15 +66,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "fanzha.web.security_headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "fanzha.stations.audit.AuditAddressMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "fanzha.web.errors.UserFacingErrorMiddleware",
 ]
 
 ROOT_URLCONF = "fanzha.urls"
@@ -152,6 +156,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
+# Error pages in Chinese with the navigation (fanzha/web/errors.py; 403 and 404 are the templates).
+CSRF_FAILURE_VIEW = "fanzha.web.errors.csrf_failure"
 
 LOGGING = {
     "version": 1,

@@ -2,9 +2,12 @@
 Apps not installed in a deployment are skipped."""
 
 import importlib.util
+from urllib.parse import urlencode
 
 from django.contrib import admin
-from django.urls import include, path
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import include, path, reverse
 
 from fanzha.api import api
 
@@ -33,7 +36,20 @@ def installed(module: str) -> bool:
         return False
 
 
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin site has no login of its own: it uses the workbench's, with its lock-out and audit."""
+    if request.user.is_authenticated:
+        if admin.site.has_permission(request):
+            return HttpResponseRedirect(reverse("admin:index"))
+        raise PermissionDenied  # logged in without admin rights: a 403, not a redirect loop
+    target = request.GET.get("next") or reverse("admin:index")
+    return HttpResponseRedirect(f"{reverse('web:login')}?{urlencode({'next': target})}")
+
+
+handler500 = "fanzha.web.errors.server_error"
+
 urlpatterns = [
+    path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     *(path(prefix, include(module)) for prefix, module in WORKFLOW_URLS if installed(module)),

@@ -3,13 +3,10 @@
 # on SQLite and, when one is reachable, on PostgreSQL. In CI (CI=true) PostgreSQL is required.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+# Everything the tests need, the Debian packages included (chromium, poppler-utils, PostgreSQL,
+# Java): the same setup .ci/run uses.
+bash scripts/setup.sh --tests
 export PATH="$PWD/.venv/bin:$PATH"
-# The Spark engine's test needs pyspark (and Java 17, which .ci/run installs).
-if ! cmp -s requirements-spark.lock .venv/.fanzha-spark-lock 2>/dev/null; then
-  uv pip install --quiet --python .venv/bin/python -r requirements-spark.lock
-  cp requirements-spark.lock .venv/.fanzha-spark-lock
-fi
 
 echo "== ruff"
 ruff check .

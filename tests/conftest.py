@@ -31,7 +31,12 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any, test_county: 
     yield
 
 
+def _flushes_the_database(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return marker is not None and bool(marker.kwargs.get("transaction"))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # Live-server (browser) tests flush the database when they end; run them last so the shared
-    # county is there for everything else.
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    # Live-server (browser) and other transactional tests (real threads on PostgreSQL) flush the
+    # database when they end; run them last so the shared county is there for everything else.
+    items.sort(key=lambda item: (item.get_closest_marker("browser") is not None, _flushes_the_database(item)))

@@ -12,6 +12,7 @@ from ninja.security import django_auth
 
 from fanzha.analytics import dashboard, effect, series, summary
 from fanzha.domain import stats
+from fanzha.domain.query_args import check_day, check_year, parse_int
 from fanzha.stations.models import User
 
 router = Router(tags=["案情分析"], auth=django_auth)
@@ -33,6 +34,9 @@ def tables(
     grid: int | None = None,
 ) -> dict[str, Any]:
     user = _user(request)
+    for given, what in ((first_month, "起始月份"), (last_month, "截止月份")):
+        if given is not None:
+            check_day(given, what)
     span = series.data_months()
     last = last_month or (span[1] if span else stats.month_start(date.today()))
     first = first_month or stats.add_months(stats.month_start(last), -11)
@@ -42,6 +46,7 @@ def tables(
 @router.get("/summary", summary="年度汇总：案件数、同比、占刑事案件比例、类别构成")
 def year_summary(request: HttpRequest, year: int) -> dict[str, Any]:
     user = _user(request)
+    check_year(year)
     f = series.filters_for(user, date(year, 1, 1), date(year, 12, 1))
     return summary.year_summary(year, f.grid_ids)
 
@@ -56,6 +61,9 @@ def campaign_effect(
     category: str = "",
 ) -> dict[str, Any]:
     user = _user(request)
+    check_day(start, "宣传活动开始日期")
+    for months, what in ((months_before, "之前月数"), (months_after, "之后月数")):
+        parse_int(str(months), what, 1, 120)
     f = series.filters_for(user, start, start)
     controls = [int(x) for x in control_grids.split(",") if x.strip().isdigit()]
     if f.grid_ids is not None:

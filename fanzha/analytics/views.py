@@ -3,8 +3,8 @@ and :mod:`fanzha.analytics.effect`; this module only reads the request and rende
 
 from __future__ import annotations
 
-import io
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,6 +14,8 @@ from django.urls import reverse
 from fanzha.analytics import dashboard, effect, series
 from fanzha.analytics.series import Filters, Table
 from fanzha.domain import stats
+from fanzha.domain.query_args import optional_day, optional_id, optional_int, optional_month
+from fanzha.domain.xlsx_export import SheetData, write_xlsx
 from fanzha.stations import audit, scope
 from fanzha.stations.models import AuditLog, Role, User
 from fanzha.web.downloads import xlsx_response
@@ -23,32 +25,18 @@ from fanzha.web.views import current_user
 DEFAULT_MONTHS = 12
 
 
-def _month(text: str | None) -> date | None:
-    if not text:
-        return None
-    try:
-        year, month = text[:7].split("-")
-        return date(int(year), int(month), 1)
-    except ValueError:
-        return None
-
-
-def _int(text: str | None) -> int | None:
-    try:
-        return int(text) if text else None
-    except ValueError:
-        return None
-
-
 def filters_from(request: HttpRequest, user: User) -> Filters:
+    """The dashboard's filters from the query string; a month out of range is a 400 with its message."""
     span = series.data_months()
     last_default = stats.month_start(default_end(span[1] if span else None))
-    last = _month(request.GET.get("to")) or last_default
-    first = _month(request.GET.get("from")) or stats.add_months(last, -(DEFAULT_MONTHS - 1))
+    last = optional_month(request.GET.get("to"), "截止月份") or last_default
+    first = optional_month(request.GET.get("from"), "起始月份") or stats.add_months(
+        last, -(DEFAULT_MONTHS - 1)
+    )
     if first > last:
         first, last = last, first
     return series.filters_for(
-        user, first, last, request.GET.get("category", ""), _int(request.GET.get("grid"))
+        user, first, last, request.GET.get("category", ""), optional_id(request.GET.get("grid"), "警格")
     )
 
 
@@ -60,20 +48,16 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     campaign = None
     campaign_chart = None
     start_text = request.GET.get("start", "")
-    if start_text:
-        try:
-            start = date.fromisoformat(start_text)
-        except ValueError:
-            start = None
-        if start is not None:
-            before = _int(request.GET.get("months_before")) or 12
-            after = _int(request.GET.get("months_after")) or 12
-            campaign = effect.campaign_effect(
-                start, months_before=before, months_after=after, grid_ids=f.grid_ids, category=f.category
-            ).as_dict()
-            campaign_chart = effect.campaign_chart(
-                start, months_before=before, months_after=after, grid_ids=f.grid_ids, category=f.category
-            )
+    start = optional_day(start_text, "宣传活动开始日期")
+    if start is not None:
+        before = optional_int(request.GET.get("months_before"), "之前月数", 1, 120) or 12
+        after = optional_int(request.GET.get("months_after"), "之后月数", 1, 120) or 12
+        campaign = effect.campaign_effect(
+            start, months_before=before, months_after=after, grid_ids=f.grid_ids, category=f.category
+        ).as_dict()
+        campaign_chart = effect.campaign_chart(
+            start, months_before=before, months_after=after, grid_ids=f.grid_ids, category=f.category
+        )
     categories = sorted(
         {
             row[0]
@@ -90,7 +74,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
             "tables": data["tables"],
             "grids": scope.visible_grids(user).order_by("code"),
             "categories": categories,
-            "grid": _int(request.GET.get("grid")),
+            "grid": optional_id(request.GET.get("grid"), "警格"),
             "campaign": campaign,
             "campaign_chart": campaign_chart,
             "start": start_text,
@@ -105,22 +89,11 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
 
 
 def table_xlsx(table: Table) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = table.key[:31]
-    sheet.append([table.title])
-    sheet.append(table.columns)
-    for row in table.rows:
-        sheet.append([v.isoformat() if isinstance(v, date) else v for v in row])
+    rows: list[list[Any]] = [[table.title], list(table.columns)]
+    rows += [[v.isoformat() if isinstance(v, date) else v for v in row] for row in table.rows]
     if table.note:
-        sheet.append([])
-        sheet.append([table.note])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        rows += [[], [table.note]]
+    return write_xlsx([SheetData(table.key, rows, bold_rows=2, freeze="A3")])
 
 
 @login_required

@@ -11,18 +11,27 @@ from fanzha.cases.models import (
     Transfer,
     Victim,
 )
+from fanzha.stations.personal_admin import (
+    MASK_CARD,
+    MASK_ID_NUMBER,
+    MASK_NAME,
+    MASK_PHONE,
+    MASK_TEXT,
+    PersonalDataAdmin,
+    PersonalDataInline,
+)
 from fanzha.web.money_admin import YuanAdminMixin, yuan_column
 
 
-class VictimInline(admin.TabularInline):
+class VictimInline(PersonalDataInline):
     model = Victim
-    extra = 0
+    personal_fields = {"name": MASK_NAME, "id_number": MASK_ID_NUMBER, "phone": MASK_PHONE}
     raw_id_fields = ("resident",)
 
 
-class TransferInline(YuanAdminMixin, admin.TabularInline):
+class TransferInline(YuanAdminMixin, PersonalDataInline):
     model = Transfer
-    extra = 0
+    personal_fields = {"to_account": MASK_CARD}
 
 
 class CaseIdentifierInline(admin.TabularInline):
@@ -32,7 +41,9 @@ class CaseIdentifierInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(YuanAdminMixin, admin.ModelAdmin):
+class CaseAdmin(YuanAdminMixin, PersonalDataAdmin):
+    # The narrative names the victim; the machine draft and the corrections repeat what it says.
+    personal_fields = {"narrative": MASK_TEXT, "draft": None, "corrections": None}
     list_display = (
         "case_no",
         "reported_at",
@@ -51,10 +62,17 @@ class CaseAdmin(YuanAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Identifier)
-class IdentifierAdmin(admin.ModelAdmin):
-    list_display = ("kind", "value")
+class IdentifierAdmin(PersonalDataAdmin):
+    """Accounts and phones are masked as on the case pages; URLs, apps and platforms are not."""
+
+    personal_fields = {"value": None}
+    list_display = ("kind", "masked_value")
     list_filter = ("kind",)
     search_fields = ("value",)
+
+    @admin.display(description="值")
+    def masked_value(self, obj: Identifier) -> str:
+        return obj.masked_value()
 
 
 admin.site.register(MonthlyCrimeTotal)

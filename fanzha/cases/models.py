@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from fanzha.domain.masking import mask_account, mask_card, mask_name, mask_phone
 from fanzha.stations.models import Grid, Resident
 
 
@@ -86,7 +87,7 @@ class Victim(models.Model):
         verbose_name = verbose_name_plural = "受害人"
 
     def __str__(self) -> str:
-        return self.name
+        return mask_name(self.name)  # masked wherever a record is named (lists, admin, messages)
 
 
 class Transfer(models.Model):
@@ -126,7 +127,17 @@ class Identifier(models.Model):
         constraints = [models.UniqueConstraint(fields=["kind", "value"], name="identifier_unique")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.value}"
+        return f"{self.get_kind_display()} {self.masked_value()}"
+
+    def masked_value(self) -> str:
+        """Accounts and phones masked as on the case pages; URLs, apps and platforms as they are."""
+        if self.kind == self.Kind.BANK_ACCOUNT:
+            return mask_card(self.value)
+        if self.kind == self.Kind.PHONE:
+            return mask_phone(self.value)
+        if self.kind in (self.Kind.QQ, self.Kind.WECHAT):
+            return mask_account(self.value)
+        return self.value
 
 
 class CaseIdentifier(models.Model):

@@ -16,7 +16,16 @@ from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from fanzha.check import limits
-from fanzha.check.service import MAX_CHARS, TextTooLong, image_max_bytes, run_check, run_image_check
+from fanzha.check.service import (
+    BUSY_RETRY_AFTER_SECONDS,
+    EMPTY_TEXT,
+    IMAGE_ERROR_STATUS,
+    MAX_CHARS,
+    TextTooLong,
+    image_max_bytes,
+    run_check,
+    run_image_check,
+)
 from fanzha.domain.screenshot_text import ScreenshotError
 
 PREFIX = "/check"
@@ -83,6 +92,9 @@ def _check(request: HttpRequest, response: HttpResponse, payload: CheckIn) -> St
     if not decision.allowed:
         response["Retry-After"] = str(decision.retry_after)
         return Status(429, {"detail": decision.message})
+    if not payload.text.strip():
+        # Nothing to judge is not "safe": say so instead of answering 未见风险.
+        return Status(400, {"detail": EMPTY_TEXT})
     try:
         verdict = run_check(payload.text)
     except TextTooLong as exc:
@@ -92,11 +104,12 @@ def _check(request: HttpRequest, response: HttpResponse, payload: CheckIn) -> St
 
 @router.post(
     "",
-    response={200: CheckOut, 413: ErrorOut, 429: ErrorOut},
+    response={200: CheckOut, 400: ErrorOut, 413: ErrorOut, 429: ErrorOut},
     summary="查询一条消息、链接、号码或账户的诈骗风险",
     description=(
         "无需登录。每个网络地址每分钟限 60 次（超出返回 429 及 Retry-After）；"
-        f"text 最多 {MAX_CHARS} 字（超出返回 413）；缺少 text 返回 422。查询内容不保存。"
+        f"text 最多 {MAX_CHARS} 字（超出返回 413）；text 为空或只有空白返回 400，缺少 text 返回 422。"
+        "查询内容不保存。"
     ),
     operation_id="check_text",
 )
@@ -104,7 +117,9 @@ def check(request: HttpRequest, response: HttpResponse, payload: CheckIn) -> Sta
     return _check(request, response, payload)
 
 
-@router.post("/", response={200: CheckOut, 413: ErrorOut, 429: ErrorOut}, include_in_schema=False)
+@router.post(
+    "/", response={200: CheckOut, 400: ErrorOut, 413: ErrorOut, 429: ErrorOut}, include_in_schema=False
+)
 def check_with_slash(request: HttpRequest, response: HttpResponse, payload: CheckIn) -> Status:
     return _check(request, response, payload)
 
@@ -113,17 +128,6 @@ class ImageCheckOut(CheckOut):
     text: str = Field(
         ..., description="从截图中识别出的文字（已去掉时间、输入栏等界面文字），结论依据这段文字"
     )
-
-
-# Why an image was refused, as an HTTP status.
-_IMAGE_STATUS = {
-    "not_image": 415,
-    "damaged": 400,
-    "too_large": 413,
-    "no_text": 422,
-    "engine": 503,
-    "timeout": 504,
-}
 
 
 @router.post(
@@ -143,7 +147,7 @@ _IMAGE_STATUS = {
         "无需登录。multipart 表单字段 image 为截图（PNG、JPG、WEBP、GIF、BMP）。服务器离线识别其中文字"
         "（tesseract），返回与 /api/v1/check 相同的字段，另加 text（识别出的文字）。"
         "每个网络地址每分钟限 10 次（超出返回 429）；图片过大返回 413，不是图片返回 415，"
-        "文件损坏返回 400，识别不出文字返回 422，识别引擎不可用返回 503，识别超时返回 504。截图与文字都不保存。"
+        "文件损坏返回 400，识别不出文字返回 422，识别引擎不可用或同时识别的截图过多（稍后重试，见 Retry-After）返回 503，识别超时返回 504。截图与文字都不保存。"
     ),
     operation_id="check_image",
 )
@@ -157,7 +161,9 @@ def check_image(request: HttpRequest, response: HttpResponse, image: File[Upload
     try:
         result = run_image_check(image.read())
     except ScreenshotError as exc:
-        return Status(_IMAGE_STATUS.get(exc.reason, 400), {"detail": exc.zh})
+        if exc.reason == "busy":
+            response["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
+        return Status(IMAGE_ERROR_STATUS.get(exc.reason, 400), {"detail": exc.zh})
     except TextTooLong as exc:
         return Status(413, {"detail": str(exc)})
     finally:

@@ -1,6 +1,11 @@
 """The station's own fraud identifiers for the risk check: phones, accounts, domains and apps named
 in its cases (with the number of cases each is in) and in its warning clues.
 
+Only what an officer confirmed counts, because the public check answers anyone: identifiers of
+confirmed cases (a draft is the machine's reading of a report) and of clues an officer closed as real
+fraud (劝阻成功 or 已被骗). A resident's report, a queued or dispatched clue and a clue closed as 误报 or
+无法联系 do not, or one anonymous report could make any website "fraud" for everyone within a minute.
+
 Building them costs a few grouped queries over every case identifier and clue, far more than a
 check itself, so each process keeps the last build for ``FANZHA_CHECK_KNOWN_CACHE_SECONDS``
 (default 60 s). Saving a case, a case identifier or a clue bumps a version in Django's cache so
@@ -23,7 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from fanzha.domain.risk import KnownIdentifiers
 
@@ -44,6 +49,9 @@ _GROUP_OF_CLUE_IDENTIFIER = {"phone": "phones", "bank_account": "accounts", "url
 # App or platform names shorter than this would match ordinary words in any message.
 MIN_APP_CHARS = 3
 MAINSTREAM_APPS_FILE = Path(__file__).resolve().parent.parent / "data" / "check" / "mainstream_apps.json"
+
+# Clue outcomes by which an officer confirmed the fraud: dissuaded in time, or too late.
+CONFIRMED_CLUE_OUTCOMES = ("stopped", "cheated")
 
 _lock = threading.Lock()
 _memo: dict[str, Any] = {"value": None, "built": 0.0, "version": None}
@@ -73,14 +81,16 @@ def _usable_app(value: str) -> bool:
 
 
 def build_known_identifiers() -> KnownIdentifiers:
-    """Read every case identifier (counted by distinct cases) and every clue's fraud identifier."""
-    from fanzha.cases.models import Identifier
+    """Read every confirmed case's identifiers (counted by distinct cases) and the fraud identifier of
+    every clue closed as fraud."""
+    from fanzha.cases.models import Case, Identifier
     from fanzha.clues.intake import identifier_kind
     from fanzha.clues.models import Clue
 
     groups: dict[str, dict[str, int]] = {name: {} for name in ("phones", "accounts", "domains", "apps")}
+    confirmed = Q(caseidentifier__case__status=Case.Status.CONFIRMED)
     rows = (
-        Identifier.objects.annotate(n_cases=Count("caseidentifier__case", distinct=True))
+        Identifier.objects.annotate(n_cases=Count("caseidentifier__case", distinct=True, filter=confirmed))
         .filter(n_cases__gt=0)
         .values_list("kind", "value", "n_cases")
     )
@@ -91,7 +101,10 @@ def build_known_identifiers() -> KnownIdentifiers:
         if group:
             groups[group][value] = max(groups[group].get(value, 0), int(n_cases))
     clue_rows: Counter[tuple[str, str]] = Counter(
-        Clue.objects.exclude(fraud_identifier="").values_list("kind", "fraud_identifier").distinct()
+        Clue.objects.filter(status=Clue.Status.CLOSED, outcome__in=CONFIRMED_CLUE_OUTCOMES)
+        .exclude(fraud_identifier="")
+        .values_list("kind", "fraud_identifier")
+        .distinct()
     )
     for kind, value in clue_rows:
         group = _GROUP_OF_CLUE_IDENTIFIER.get(identifier_kind(kind)) or _group_by_shape(value)

@@ -9,6 +9,7 @@ that it is matched, graded and queued like every other clue.
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from dataclasses import dataclass
 from functools import cache
@@ -21,9 +22,16 @@ from django.utils import timezone
 from fanzha.check.known import known_identifiers
 from fanzha.domain.identifiers import ACCOUNT_KINDS, PHONE_KINDS, URL_KINDS
 from fanzha.domain.risk import RiskVerdict, check_text
-from fanzha.domain.screenshot_text import MAX_BYTES, MAX_PIXELS, TIMEOUT_SECONDS, screenshot_to_text
+from fanzha.domain.screenshot_text import (
+    MAX_BYTES,
+    MAX_PIXELS,
+    TIMEOUT_SECONDS,
+    ScreenshotError,
+    screenshot_to_text,
+)
 
 MAX_CHARS = 4000
+EMPTY_TEXT = "请先输入要查询的内容：短信、聊天记录、链接、电话号码、银行卡号或APP名称。"
 REPORT_SOURCE = "群众举报"
 SITUATIONS_FILE = Path(__file__).resolve().parent.parent / "data" / "check" / "report_situations.json"
 
@@ -57,14 +65,54 @@ class ImageCheck:
     verdict: RiskVerdict
 
 
+# The HTTP status of each kind of unreadable screenshot, for the page and the API alike.
+IMAGE_ERROR_STATUS = {
+    "not_image": 415,
+    "damaged": 400,
+    "too_large": 413,
+    "no_text": 422,
+    "engine": 503,
+    "busy": 503,
+    "timeout": 504,
+}
+BUSY_RETRY_AFTER_SECONDS = 10
+
+# OCR slots of this process: decoding, preparing and reading a screenshot take a core and up to a few
+# hundred MB each, so only this many run at once (FANZHA_CHECK_OCR_CONCURRENCY); a request that finds
+# every slot taken waits FANZHA_CHECK_OCR_WAIT_SECONDS at most and is then told to try again (503),
+# rather than holding a server thread that officers' pages need.
+DEFAULT_OCR_CONCURRENCY = 2
+DEFAULT_OCR_WAIT_SECONDS = 3.0
+_slots_lock = threading.Lock()
+_slots: dict[int, threading.BoundedSemaphore] = {}
+
+
+def ocr_slots() -> threading.BoundedSemaphore:
+    size = int(getattr(settings, "FANZHA_CHECK_OCR_CONCURRENCY", None) or DEFAULT_OCR_CONCURRENCY)
+    with _slots_lock:
+        return _slots.setdefault(size, threading.BoundedSemaphore(size))
+
+
 def read_screenshot(data: bytes) -> str:
     """The text of a screenshot, within the deployment's limits (raises ScreenshotError; nothing is stored)."""
-    recognised = screenshot_to_text(
-        data,
-        max_bytes=image_max_bytes(),
-        max_pixels=int(getattr(settings, "FANZHA_CHECK_IMAGE_MAX_PIXELS", None) or MAX_PIXELS),
-        timeout=float(getattr(settings, "FANZHA_CHECK_OCR_TIMEOUT", None) or TIMEOUT_SECONDS),
-    )
+    slots = ocr_slots()
+    wait = float(getattr(settings, "FANZHA_CHECK_OCR_WAIT_SECONDS", DEFAULT_OCR_WAIT_SECONDS))
+    if not slots.acquire(timeout=wait):
+        raise ScreenshotError(
+            "busy",
+            "当前识别截图的人较多，请稍后再试，或直接粘贴文字查询",
+            "every OCR slot is busy; try again shortly",
+            exit_code=3,
+        )
+    try:
+        recognised = screenshot_to_text(
+            data,
+            max_bytes=image_max_bytes(),
+            max_pixels=int(getattr(settings, "FANZHA_CHECK_IMAGE_MAX_PIXELS", None) or MAX_PIXELS),
+            timeout=float(getattr(settings, "FANZHA_CHECK_OCR_TIMEOUT", None) or TIMEOUT_SECONDS),
+        )
+    finally:
+        slots.release()
     return recognised.text
 
 

@@ -14,6 +14,8 @@ from django.views.decorators.http import require_http_methods
 from fanzha.check import limits
 from fanzha.check.forms import CheckForm, ReportForm
 from fanzha.check.service import (
+    BUSY_RETRY_AFTER_SECONDS,
+    IMAGE_ERROR_STATUS,
     MAX_CHARS,
     TextTooLong,
     default_situation,
@@ -58,7 +60,12 @@ def check_page(request: HttpRequest) -> HttpResponse:
             recognised = read_screenshot(upload.read())
         except ScreenshotError as exc:
             form.add_error("image", exc.zh)
-            return render(request, TEMPLATE, context, status=400)
+            # The page answers 400 for a picture it cannot read; a busy server is a 503 to retry.
+            busy = exc.reason == "busy"
+            response = render(request, TEMPLATE, context, status=IMAGE_ERROR_STATUS["busy"] if busy else 400)
+            if busy:
+                response["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
+            return response
         finally:
             upload.close()
         # Something typed as well as a screenshot: judge both together.

@@ -5,16 +5,31 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from fanzha.clues.models import Clue, ClueBatch, ClueReject, DissuasionAction, SourceSystem
+from fanzha.stations.personal_admin import (
+    MASK_ID_NUMBER,
+    MASK_NAME,
+    MASK_PHONE,
+    MASK_TEXT,
+    PersonalDataAdmin,
+    PersonalDataInline,
+)
 from fanzha.web.money_admin import YuanAdminMixin
 
 
-class ActionInline(admin.TabularInline):
+class ActionInline(PersonalDataInline):
     model = DissuasionAction
-    extra = 0
+    personal_fields = {"note": MASK_TEXT, "sms_text": MASK_TEXT}
 
 
 @admin.register(Clue)
-class ClueAdmin(YuanAdminMixin, admin.ModelAdmin):
+class ClueAdmin(YuanAdminMixin, PersonalDataAdmin):
+    personal_fields = {
+        "target_name": MASK_NAME,
+        "target_phone": MASK_PHONE,
+        "target_id_number": MASK_ID_NUMBER,
+        "target_address": MASK_TEXT,
+        "raw": None,  # the row as received: every column of it
+    }
     list_display = (
         "source",
         "source_id",
@@ -63,6 +78,7 @@ class ClueBatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClueReject)
-class ClueRejectAdmin(admin.ModelAdmin):
+class ClueRejectAdmin(PersonalDataAdmin):
+    personal_fields = {"raw": None}
     list_display = ("batch", "file_name", "line", "reason", "resolved")
     list_filter = ("resolved",)

@@ -4,7 +4,6 @@ identifiers recur across clues and cases. Shown on a page, printed by the CLI, e
 
 from __future__ import annotations
 
-import io
 import statistics
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -14,9 +13,10 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from fanzha.cases.models import CaseIdentifier
+from fanzha.cases.models import Case, CaseIdentifier
 from fanzha.clues.models import Clue
 from fanzha.domain.masking import mask_name
+from fanzha.domain.xlsx_export import SheetData, write_xlsx
 
 TOP = 20
 
@@ -91,7 +91,14 @@ def _counts(
     return [((labels or {}).get(value, value) if value else "（空）", n) for value, n in rows]
 
 
-def analyse_clues(queryset: QuerySet[Clue], title: str = "", now: datetime | None = None) -> ClueAnalysis:
+def analyse_clues(
+    queryset: QuerySet[Clue],
+    title: str = "",
+    now: datetime | None = None,
+    cases: QuerySet[Case] | None = None,
+) -> ClueAnalysis:
+    """The breakdowns of ``queryset``. ``cases`` are the cases the reader may see (their grids for a
+    community officer): an identifier's 案件数 counts only those; None counts every case."""
     moment = now or timezone.now()
     result = ClueAnalysis(title=title or "预警线索批量研判")
     result.total = queryset.count()
@@ -138,11 +145,10 @@ def analyse_clues(queryset: QuerySet[Clue], title: str = "", now: datetime | Non
             .order_by("-n")[: TOP * 5]
         )
     )
-    case_counts = dict(
-        CaseIdentifier.objects.filter(identifier__value__in=list(clue_counts))
-        .values_list("identifier__value")
-        .annotate(n=Count("case_id", distinct=True))
-    )
+    links = CaseIdentifier.objects.filter(identifier__value__in=list(clue_counts))
+    if cases is not None:
+        links = links.filter(case__in=cases.values("pk"))
+    case_counts = dict(links.values_list("identifier__value").annotate(n=Count("case_id", distinct=True)))
     ranked = sorted(clue_counts, key=lambda v: (-(clue_counts[v] + case_counts.get(v, 0)), v))[:TOP]
     result.top_identifiers = [IdentifierCount(v, clue_counts[v], case_counts.get(v, 0)) for v in ranked]
     return result
@@ -150,27 +156,18 @@ def analyse_clues(queryset: QuerySet[Clue], title: str = "", now: datetime | Non
 
 def write_analysis_xlsx(result: ClueAnalysis) -> bytes:
     """One workbook: an overview sheet and one sheet per breakdown. Names are masked."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    overview = book.active
-    assert overview is not None
-    overview.title = "概览"
-    bold = Font(bold=True)
-    overview.append([result.title])
-    overview["A1"].font = bold
     share = result.in_time_share
-    for label, value in (
-        ("线索总数", result.total),
-        ("其中合并", result.merged),
-        ("已联系", result.contacted),
-        ("首次联系用时中位数（分钟）", result.median_minutes_to_first_contact),
-        ("按时处置", result.in_time),
-        ("应处置（已联系或已超时）", result.decided),
-        ("按时处置率", f"{share:.1%}" if share is not None else "—"),
-    ):
-        overview.append([label, value])
+    overview: list[list[Any]] = [
+        [result.title],
+        ["线索总数", result.total],
+        ["其中合并", result.merged],
+        ["已联系", result.contacted],
+        ["首次联系用时中位数（分钟）", result.median_minutes_to_first_contact],
+        ["按时处置", result.in_time],
+        ["应处置（已联系或已超时）", result.decided],
+        ["按时处置率", f"{share:.1%}" if share is not None else "—"],
+    ]
+    sheets = [SheetData("概览", overview, freeze=None)]
     for title, rows in (
         ("按来源", result.by_source),
         ("按类型", result.by_kind),
@@ -179,20 +176,29 @@ def write_analysis_xlsx(result: ClueAnalysis) -> bytes:
         ("按状态", result.by_status),
         ("按结果", result.by_outcome),
     ):
-        sheet = book.create_sheet(title)
-        sheet.append([title[1:], "数量"])
-        for cell in sheet[1]:
-            cell.font = bold
-        for label, count in rows:
-            sheet.append([label, count])
-    sheet = book.create_sheet("重复预警对象")
-    sheet.append(["居民编号", "姓名（脱敏）", "警格", "线索数"])
-    for target in result.repeat_targets:
-        sheet.append([target.resident_id, target.name, target.grid, target.clues])
-    sheet = book.create_sheet("高频涉诈标识")
-    sheet.append(["涉诈标识", "线索数", "案件数"])
-    for ident in result.top_identifiers:
-        sheet.append([ident.value, ident.clues, ident.cases])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        sheets.append(
+            SheetData(title, [[title[1:], "数量"], *([label, count] for label, count in rows)], freeze=None)
+        )
+    sheets.append(
+        SheetData(
+            "重复预警对象",
+            [
+                ["居民编号", "姓名（脱敏）", "警格", "线索数"],
+                *([t.resident_id, t.name, t.grid, t.clues] for t in result.repeat_targets),
+            ],
+            bold_rows=0,
+            freeze=None,
+        )
+    )
+    sheets.append(
+        SheetData(
+            "高频涉诈标识",
+            [
+                ["涉诈标识", "线索数", "案件数"],
+                *([i.value, i.clues, i.cases] for i in result.top_identifiers),
+            ],
+            bold_rows=0,
+            freeze=None,
+        )
+    )
+    return write_xlsx(sheets)

@@ -2,7 +2,9 @@
 
 Each system has its own bearer token (admin: 线索来源系统); the token decides the clue's
 source, so one system cannot write clues in another's name. Posting is idempotent by
-(source, source_id): sending a clue again returns the clue already stored.
+(system, source_id): sending a clue again returns the clue already stored. Clues are keyed on the
+system itself, not on its source label, so two systems that both write 银行 neither swallow each
+other's clue "0001" as a duplicate nor read each other's status.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from ninja.security import HttpBearer
 
 from fanzha.clues.intake import ClueInput, receive_clues
 from fanzha.clues.models import Clue, ClueBatch, SourceSystem
+from fanzha.domain.query_args import check_moment
 from fanzha.stations import audit
 from fanzha.stations.models import AuditLog
 
@@ -102,6 +105,8 @@ def post_clues(request: HttpRequest, payload: ClueBatchIn) -> IntakeOut:
     """Store, match and dispatch clues. A clue whose source_id this system already sent is
     reported as ``duplicate`` with the id of the stored clue; nothing is created twice."""
     system: SourceSystem = request.auth  # type: ignore[attr-defined]
+    for c in payload.clues:
+        check_moment(c.received_at, f"线索 {c.source_id} 的接收时间")
     inputs = [
         ClueInput(
             source=system.source,
@@ -116,6 +121,7 @@ def post_clues(request: HttpRequest, payload: ClueBatchIn) -> IntakeOut:
             suspected_category=c.suspected_category,
             amount_fen=int(c.amount_yuan * 100) if c.amount_yuan is not None else None,
             raw={"api": system.name},
+            source_system_id=system.pk,
         )
         for c in payload.clues
     ]
@@ -153,7 +159,7 @@ def post_clues(request: HttpRequest, payload: ClueBatchIn) -> IntakeOut:
 def clue_status(request: HttpRequest, source_id: str) -> Status[ClueStatusOut | ErrorOut]:
     """The handling status of a clue this system sent (no personal data returned)."""
     system: SourceSystem = request.auth  # type: ignore[attr-defined]
-    clue = Clue.objects.filter(source=system.source, source_id=source_id).first()
+    clue = Clue.objects.filter(source_system=system, source_id=source_id).first()
     if clue is None:
         return Status(404, ErrorOut(detail="未找到该线索 / no such clue from this source"))
     return Status(

@@ -9,7 +9,10 @@ from typing import Any
 from django import forms
 
 from fanzha.clues.models import Clue, DissuasionAction
+from fanzha.domain.tabular import MAX_TABLE_BYTES, check_table_size
+from fanzha.errors import UserFacingError
 from fanzha.web.forms import DATETIME_INPUT_FORMATS, IsoDateTimeInput
+from fanzha.web.validators import station_date
 
 REACHED_CHOICES = [("yes", "已联系上"), ("no", "未联系上")]
 # The order an officer on the street uses them: a call first, then a visit.
@@ -27,6 +30,7 @@ class ActionForm(forms.Form):
         label="是否联系上", choices=REACHED_CHOICES, required=False, widget=forms.RadioSelect
     )
     at = forms.DateTimeField(
+        validators=[station_date],
         label="时间（不填为现在）",
         required=False,
         widget=IsoDateTimeInput(),
@@ -79,5 +83,13 @@ class HandOverForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="线索文件（xlsx / xls / csv）")
+    file = forms.FileField(label=f"线索文件（xlsx / xls / csv，不超过 {MAX_TABLE_BYTES // 1048576} MB）")
     source = forms.CharField(label="来源（文件无“来源”列时使用）", required=False, max_length=30)
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        try:
+            check_table_size(upload.size or 0, upload.name or "")
+        except UserFacingError as exc:
+            raise forms.ValidationError(exc.zh) from exc
+        return upload

@@ -1,4 +1,5 @@
-"""Receiving warning clues: idempotent by (source, source id), matched to a resident and grid,
+"""Receiving warning clues: idempotent by (source, source id) — the source being the system that
+pushed a clue over the API, else the source label of a file or the report page —, matched to a resident and grid,
 merged with a recent clue on the same person and fraud identifier, graded, given a deadline and
 dispatched to the grid's officer. A clue that cannot be matched is kept in the command room's
 queue with the reason; nothing received is dropped.
@@ -24,6 +25,8 @@ from django.utils import timezone
 
 from fanzha.cases.models import Identifier
 from fanzha.clues.models import Clue, ClueBatch
+from fanzha.domain.identifiers import is_valid_id_number, is_valid_mobile
+from fanzha.domain.masking import mask_id_number, mask_phone
 from fanzha.domain.person_matching import (
     PersonCandidate,
     best_fuzzy_match,
@@ -91,6 +94,14 @@ class ClueInput:
     amount_fen: int | None = None
     raw: dict[str, Any] = field(default_factory=dict)
     line: int | None = None
+    # The API system that sent it (a SourceSystem pk): its clues are keyed on the system, not the label.
+    source_system_id: int | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What makes a clue the same clue again: (the system, else the label; the source's id)."""
+        namespace = f"system:{self.source_system_id}" if self.source_system_id else f"source:{self.source}"
+        return namespace, self.source_id
 
 
 @dataclass(frozen=True)
@@ -162,6 +173,21 @@ def grade_clue(clue: ClueInput, age: int | None, seen_in_cases: bool, repeats: i
     if repeats >= rules["repeat_contacts"]:
         raise_to("orange", f"同一对象近期第 {repeats + 1} 次被预警")
     return grade, reasons
+
+
+def target_warnings(clue: ClueInput) -> list[str]:
+    """Values of a (normalised) clue that cannot be right, for the officer to check; masked."""
+    warnings = []
+    phone = clue.target_phone
+    landline = phone.startswith("0") and 10 <= len(phone) <= 12 and phone.isdigit()
+    if phone and not (is_valid_mobile(phone) or landline):
+        warnings.append(f"对象电话“{mask_phone(phone)}”不是有效的手机号或固定电话（{len(phone)} 位），请核实")
+    number = clue.target_id_number
+    if number and not is_valid_id_number(number):
+        warnings.append(
+            f"对象身份证号“{mask_id_number(number)}”校验不通过（位数、出生日期或校验位有误），请核实"
+        )
+    return warnings
 
 
 def normalise_input(clue: ClueInput) -> ClueInput:
@@ -317,7 +343,7 @@ def receive_clues(
     normalised = [normalise_input(c) for c in inputs]
     existing = _existing_ids(normalised)
     for clue in normalised:
-        key = (clue.source, clue.source_id)
+        key = clue.key
         if key in seen or key in existing:
             result.duplicates += 1
             result.outcomes.append(
@@ -358,6 +384,7 @@ def receive_clues(
             row = writer.new_row(
                 source=clue.source,
                 source_id=clue.source_id,
+                source_system_id=clue.source_system_id,
                 received_at=clue.received_at,
                 target_name=clue.target_name,
                 target_phone=clue.target_phone,
@@ -370,6 +397,7 @@ def receive_clues(
                 raw=clue.raw,
                 grade=grade,
                 grade_reasons=reasons,
+                data_warnings=target_warnings(clue),
                 batch_id=batch_id,
                 source_line=clue.line,
             )
@@ -531,17 +559,22 @@ class _ClueWriter:
 
 
 def _existing_ids(clues: Sequence[ClueInput]) -> dict[tuple[str, str], int]:
-    by_source: dict[str, set[str]] = defaultdict(set)
+    """The stored clue of each input's key (``ClueInput.key``) that is already there."""
+    by_namespace: dict[tuple[int | None, str], set[str]] = defaultdict(set)
     for c in clues:
-        by_source[c.source].add(c.source_id)
+        by_namespace[(c.source_system_id, "" if c.source_system_id else c.source)].add(c.source_id)
     found: dict[tuple[str, str], int] = {}
-    for source, source_ids in by_source.items():
-        # Filtering on both columns lets the (source, source_id) unique index answer.
+    for (system_id, source), source_ids in by_namespace.items():
+        # Filtering on the columns of a unique index lets that (partial) index answer.
+        if system_id:
+            stored = Clue.objects.filter(source_system_id=system_id)
+            namespace = f"system:{system_id}"
+        else:
+            stored = Clue.objects.filter(source_system__isnull=True, source=source)
+            namespace = f"source:{source}"
         for part in chunks(sorted(source_ids)):
-            for source_id, pk in Clue.objects.filter(source=source, source_id__in=part).values_list(
-                "source_id", "id"
-            ):
-                found[(source, source_id)] = pk
+            for source_id, pk in stored.filter(source_id__in=part).values_list("source_id", "id"):
+                found[(namespace, source_id)] = pk
     return found
 
 

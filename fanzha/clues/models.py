@@ -132,6 +132,17 @@ class Clue(models.Model):
 
     source = models.CharField("来源", max_length=30)
     source_id = models.CharField("来源编号", max_length=64)
+    # The system that pushed the clue over the API. Its clues are keyed on the system itself, not on
+    # the source label it writes (two systems may both say 银行), so neither can swallow or read the
+    # other's clues; clues from files and the public report page have none and are keyed on the label.
+    source_system = models.ForeignKey(
+        SourceSystem,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="clues",
+        verbose_name="来源系统",
+    )
     received_at = models.DateTimeField("接收时间", db_index=True)
     target_name = models.CharField("对象姓名", max_length=50, blank=True)
     target_phone = models.CharField("对象电话", max_length=20, blank=True)
@@ -157,6 +168,9 @@ class Clue(models.Model):
     queue_reason = models.CharField("待人工原因", max_length=200, blank=True)
     grade = models.CharField("等级", max_length=10, choices=Grade.choices, blank=True)
     grade_reasons = models.JSONField("定级理由", default=list, blank=True)
+    # What looks wrong in the data as received (a phone too short, an ID number with month 13): the
+    # clue is kept and worked, and the officer is told to check those values.
+    data_warnings = models.JSONField("数据核对提示", default=list, blank=True)
     deadline = models.DateTimeField("处置时限", null=True, blank=True, db_index=True)
     status = models.CharField(
         "状态", max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True
@@ -198,7 +212,18 @@ class Clue(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "预警线索"
         ordering = ["deadline", "received_at"]
-        constraints = [models.UniqueConstraint(fields=["source", "source_id"], name="clue_source_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_id"],
+                condition=models.Q(source_system__isnull=True),
+                name="clue_source_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["source_system", "source_id"],
+                condition=models.Q(source_system__isnull=False),
+                name="clue_system_source_unique",
+            ),
+        ]
         indexes = [models.Index(fields=["grid", "status"])]
 
     def __str__(self) -> str:

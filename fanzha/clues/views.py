@@ -22,6 +22,7 @@ from fanzha.clues import handling
 from fanzha.clues.analysis import analyse_clues, clue_selection, write_analysis_xlsx
 from fanzha.clues.forms import ActionForm, CloseForm, HandOverForm, ImportForm
 from fanzha.clues.models import Clue, ClueBatch, ClueReject
+from fanzha.domain.query_args import optional_day, optional_id
 from fanzha.errors import UserFacingError
 from fanzha.stations import audit, scope
 from fanzha.stations.models import AuditLog, Role, User
@@ -261,23 +262,15 @@ def rejects(request: HttpRequest) -> HttpResponse:
     return render(request, "clues/rejects.html", {"page": page, "show": show})
 
 
-def _day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
 @login_required
 def analysis(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    batch_text = request.GET.get("batch", "")
-    batch_id = int(batch_text) if batch_text.isdigit() else None
+    batch_id = optional_id(request.GET.get("batch"), "批次")
     visible = scope.visible_clues(user)
     last_received = visible.order_by("-received_at").values_list("received_at", flat=True).first()
     last_day = default_end(timezone.localdate(last_received) if last_received else None)
-    end = _day(request.GET.get("to", "")) or (None if batch_id else last_day)
-    start = _day(request.GET.get("from", "")) or (
+    end = optional_day(request.GET.get("to"), "截止日期") or (None if batch_id else last_day)
+    start = optional_day(request.GET.get("from"), "起始日期") or (
         None if batch_id else (end or last_day) - timedelta(days=30)
     )
 
@@ -286,7 +279,7 @@ def analysis(request: HttpRequest) -> HttpResponse:
 
     selection = clue_selection(batch_id=batch_id, start=aware(start), end=aware(end, 1), base=visible)
     title = f"批次 {batch_id}" if batch_id else f"{start} 至 {end}"
-    result = analyse_clues(selection, title=f"预警线索批量研判（{title}）")
+    result = analyse_clues(selection, title=f"预警线索批量研判（{title}）", cases=scope.visible_cases(user))
     if request.GET.get("export") == "xlsx":
         audit.record(
             request,

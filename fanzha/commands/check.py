@@ -77,7 +77,11 @@ def handle(args: argparse.Namespace) -> int:
         return check_images(args.image, known)
 
     def answer(record: dict[str, Any]) -> dict[str, Any]:
-        return verdict_to_record(record.get("id"), check_text(record["text"], known))
+        text = record.get("text")
+        if not isinstance(text, str) or not text.strip():
+            # Nothing to judge is not "safe": the line gets an error, the batch goes on.
+            raise ValueError("text 为空，没有可判断的内容 / empty text: nothing to judge")
+        return verdict_to_record(record.get("id"), check_text(text, known))
 
     run_jsonl(parse_lines(text), answer, sys.stdout)
     return 0

@@ -22,11 +22,11 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from fanzha.ranking.dates import parse_day_argument
+    from fanzha.domain.query_args import parse_day
     from fanzha.runtime import open_station
 
     # The date is checked before the database is opened, so a typo answers at once.
-    day = parse_day_argument(args.date)
+    day = parse_day(args.date)
     open_station(args.data_dir)
     from fanzha.ranking.services.figures import daily_ranking
 

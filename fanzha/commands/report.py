@@ -25,9 +25,9 @@ def register(subparsers: Any) -> None:
 
 
 def run_morning(args: argparse.Namespace) -> int:
-    from fanzha.ranking.dates import parse_day_argument
+    from fanzha.domain.query_args import parse_day
 
-    day = parse_day_argument(args.date)
+    day = parse_day(args.date)
     out = Path(args.out).expanduser()
     suffix = out.suffix.lower()
     if suffix not in (".pdf", ".docx"):

@@ -37,6 +37,7 @@ def serve(data_dir: Path, *, host: str, port: int, threads: int) -> None:
     setup_django(data_dir)
     database = check_database()
     migrate()
+    fail_interrupted_imports()
     from waitress import serve as waitress_serve
 
     from fanzha.wsgi import application
@@ -48,6 +49,25 @@ def serve(data_dir: Path, *, host: str, port: int, threads: int) -> None:
     print_demo_accounts()
     print("按 Ctrl+C 停止 / press Ctrl+C to stop", flush=True)
     waitress_serve(application, host=host, port=port, threads=threads, ident="fanzha", _quiet=True)
+
+
+def fail_interrupted_imports() -> int:
+    """Statement imports whose process died with the last server are marked failed, so the page
+    offers a re-run at once instead of showing "导入中 99%" until the stale timeout."""
+    from django.apps import apps
+
+    if not apps.is_installed("fanzha.funds"):
+        return 0
+    from fanzha.funds.imports import fail_stale_jobs
+
+    failed = fail_stale_jobs()
+    if failed:
+        print(
+            f"{failed} 个因服务停止而中断的流水导入任务已标记为失败，可在页面上重新导入 / "
+            f"{failed} interrupted statement import(s) marked failed; re-run them from the page",
+            flush=True,
+        )
+    return failed
 
 
 def print_demo_accounts() -> None:

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date
 from typing import Any
 
-from fanzha.errors import UserFacingError
+from fanzha.domain.query_args import check_year, parse_day, parse_int
 
 
 def register(subparsers: Any) -> None:
@@ -42,23 +41,10 @@ def register(subparsers: Any) -> None:
     refresh.set_defaults(func=run_refresh)
 
 
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise UserFacingError(f"日期格式应为 YYYY-MM-DD：{text}", f"date must be YYYY-MM-DD: {text}") from exc
-
-
-def _positive(value: int, name: str) -> int:
-    if value < 1:
-        raise UserFacingError(f"{name} 必须至少为 1", f"{name} must be at least 1")
-    return value
-
-
 def run_effect(args: argparse.Namespace) -> int:
-    start = _date(args.start)
-    before = _positive(args.months_before, "--months-before")
-    after = _positive(args.months_after, "--months-after")
+    start = parse_day(args.start, "--start")
+    before = parse_int(str(args.months_before), "--months-before", 1, 120)
+    after = parse_int(str(args.months_after), "--months-after", 1, 120)
     from fanzha.runtime import open_station
 
     open_station(args.data_dir)
@@ -70,8 +56,7 @@ def run_effect(args: argparse.Namespace) -> int:
 
 
 def run_summary(args: argparse.Namespace) -> int:
-    if not 1900 <= args.year <= 2999:
-        raise UserFacingError(f"年份不合理：{args.year}", f"implausible year: {args.year}")
+    check_year(args.year, "--year")
     from fanzha.runtime import open_station
 
     open_station(args.data_dir)

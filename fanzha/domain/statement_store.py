@@ -219,6 +219,8 @@ class ImportReport:
 
 
 ProgressCallback = Callable[[ImportProgress], None]
+#: Called once per file as soon as its import is committed (or has failed), with its rejects.
+FileDoneCallback = Callable[[FileImport, list[st.Reject]], None]
 
 
 class StatementStore:
@@ -257,12 +259,14 @@ class StatementStore:
         paths: Iterable[str | Path],
         mapping: Mapping[str, str] | None = None,
         progress: ProgressCallback | None = None,
+        on_file_done: FileDoneCallback | None = None,
     ) -> ImportReport:
         """Import statement files, each in its own transaction; never raises for a bad file.
 
         A file that cannot be read inserts nothing and carries its reason in ``FileImport.error``;
         rows that cannot be read are rejected one by one and listed in the report and the
-        ``rejects`` table.
+        ``rejects`` table. ``on_file_done`` hears of each file right after its commit, so a caller
+        can record it before the next file starts (and before a crash can lose the news).
         """
         report = ImportReport()
         path_list = [Path(p) for p in paths]
@@ -271,6 +275,7 @@ class StatementStore:
             notify("start")
             result = FileImport(str(path))
             report.files.append(result)
+            rejects: list[st.Reject] = []
             began = False
             try:
                 try:
@@ -308,6 +313,8 @@ class StatementStore:
                 result.inserted = result.duplicates = 0
             finally:
                 self.con.execute(_STAGE_CLEANUP)
+            if on_file_done is not None:
+                on_file_done(result, [] if result.error else rejects)
             notify("done")
         return report
 
@@ -401,11 +408,15 @@ class StatementStore:
         if encoding not in ("utf-8", "utf-8-sig"):
             handle_fd, temp = tempfile.mkstemp(suffix=".csv", prefix="fanzha-transcode-")
             os.close(handle_fd)
-            _transcode_to_utf8(path, Path(temp), encoding, lambda done: notify("transcode", done, size))
+            undecodable = _transcode_to_utf8(
+                path, Path(temp), encoding, lambda done: notify("transcode", done, size)
+            )
             source = Path(temp)
+        else:
+            undecodable = 0  # DuckDB refuses invalid UTF-8; the Python reader then takes the file
         try:
             notify("load", 0, size)
-            return self._stage_csv_sql(source, path, layout, delimiter, header_rows), True
+            return self._stage_csv_sql(source, path, layout, delimiter, header_rows, undecodable > 0), True
         finally:
             if temp:
                 os.unlink(temp)
@@ -417,6 +428,7 @@ class StatementStore:
         layout: st.StatementLayout,
         delimiter: str,
         header_rows: Sequence[Sequence[str]],
+        has_undecodable: bool = False,
     ) -> list[st.Reject]:
         width = len(layout.header)
         names = [f"c{i}" for i in range(width)]
@@ -568,6 +580,13 @@ class StatementStore:
         )
         balance_ok = "CASE WHEN balance_fen IS NOT NULL THEN TRUE ELSE balance_raw IS NULL OR trim(balance_raw) = '' END"
         blank = " AND ".join(f"coalesce(trim({n}), '') = ''" for n in names)
+        # Bytes the transcoder could not decode became U+FFFD: such rows go to the Python parser,
+        # which rejects them with their line. Checked only for files that had any.
+        decodable = (
+            " AND NOT contains(concat_ws('', " + ", ".join(names) + f"), {sql_string(st.UNDECODABLE)})"
+            if has_undecodable
+            else ""
+        )
         parsed = f"""
             SELECT {", ".join(names)}, {account} AS account,
                    {clean_account(raw("counterparty"))} AS counterparty,
@@ -582,7 +601,7 @@ class StatementStore:
         # record's index in the file (a ROW_NUMBER() would run the whole read on one thread).
         checked = f"""
             SELECT *, CASE WHEN account IS NOT NULL AND {counterparty_ok} AND c{last_used} IS NOT NULL
-                                AND dir IS NOT NULL AND amt > 0 AND ts IS NOT NULL AND {balance_ok}
+                                AND dir IS NOT NULL AND amt > 0 AND ts IS NOT NULL AND {balance_ok}{decodable}
                            THEN TRUE WHEN {blank} THEN NULL ELSE FALSE END AS ok
             FROM (SELECT *, {direction_sql} AS dir, {amount_sql} AS amt FROM ({parsed}))
         """
@@ -871,15 +890,21 @@ def _progress_for(
     return notify
 
 
-def _transcode_to_utf8(source: Path, target: Path, encoding: str, on_chunk: Callable[[int], None]) -> None:
+def _transcode_to_utf8(source: Path, target: Path, encoding: str, on_chunk: Callable[[int], None]) -> int:
+    """Write ``source`` as UTF-8; returns how many bytes could not be decoded (each became U+FFFD)."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-    done = 0
+    done = undecodable = 0
     with source.open("rb") as src, target.open("wb") as dst:
         while chunk := src.read(1 << 23):
             done += len(chunk)
-            dst.write(decoder.decode(chunk).encode("utf-8"))
+            text = decoder.decode(chunk)
+            undecodable += text.count(st.UNDECODABLE)
+            dst.write(text.encode("utf-8"))
             on_chunk(done)
-        dst.write(decoder.decode(b"", final=True).encode("utf-8"))
+        text = decoder.decode(b"", final=True)
+        undecodable += text.count(st.UNDECODABLE)
+        dst.write(text.encode("utf-8"))
+    return undecodable
 
 
 class _NeedsPythonReader(Exception):

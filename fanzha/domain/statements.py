@@ -27,6 +27,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+from fanzha.domain.tabular import iter_sheet_rows, open_workbook
 from fanzha.errors import UserFacingError
 
 Direction = Literal["in", "out"]
@@ -386,6 +387,13 @@ def find_layout(
 # --- decoding and reading files ----------------------------------------------------------------
 
 
+#: What a byte that fits no encoding becomes when a statement is decoded; a row holding it is rejected.
+UNDECODABLE = "\ufffd"
+UNDECODABLE_REASON = (
+    "含无法识别编码的字节（文件损坏或编码混杂），请核对原始流水 / undecodable bytes in this row"
+)
+
+
 def detect_encoding(sample: bytes) -> str:
     """Encoding of a CSV sample: UTF-8 (BOM or not), else GB18030 (a superset of GBK), by trial.
 
@@ -403,6 +411,13 @@ def detect_encoding(sample: bytes) -> str:
             return encoding
         except UnicodeDecodeError:
             continue
+    # A few stray bytes in an otherwise clean file (a damaged export, one mistyped name) must not
+    # lose the file: keep its encoding; the rows holding them are rejected with their lines.
+    tolerable = max(16, sum(1 for b in sample if b >= 0x80) // 100)
+    for encoding in ("utf-8", "gb18030"):  # UTF-8 first: GB18030 reads UTF-8 as mojibake
+        decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        if decoder.decode(sample, final=False).count(UNDECODABLE) <= tolerable:
+            return encoding
     from charset_normalizer import from_bytes
 
     best = from_bytes(sample).best()
@@ -450,24 +465,11 @@ def _cell_text(value: Any) -> str:
 
 
 def _spreadsheet_rows(path: Path) -> Iterator[tuple[str, list[list[str]]]]:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:
-        raise UserFacingError(
-            f"无法打开表格文件 {path.name}（文件损坏或不完整）：{exc}",
-            f"cannot open spreadsheet {path.name} (damaged or truncated): {exc}",
-        ) from exc
+    """Each sheet's rows as text. The workbook passes the unpacked-size check first (an xlsx bomb is
+    refused, not read), and a damaged file or a panic inside calamine becomes a clear error."""
+    workbook = open_workbook(path, path.name)
     for name in workbook.sheet_names:
-        try:
-            sheet = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        except Exception as exc:
-            raise UserFacingError(
-                f"无法读取工作表 {path.name}:{name}：{exc}",
-                f"cannot read sheet {path.name}:{name}: {exc}",
-            ) from exc
-        yield name, [[_cell_text(v) for v in row] for row in sheet]
+        yield name, [[_cell_text(v) for v in row] for row in iter_sheet_rows(workbook, name, path.name)]
 
 
 def read_csv_text(path: Path) -> tuple[str, str]:
@@ -579,6 +581,8 @@ def normalise_cells(
             return ""
         return str(cells[index]).strip()
 
+    if any(UNDECODABLE in str(c) for c in cells):
+        raise ValueError(UNDECODABLE_REASON)
     account = normalise_account(cell("account")) if "account" in columns else layout.title_account
     if not account:
         raise ValueError("本方账号为空 / empty account")

@@ -7,6 +7,13 @@ line number (1-based, as a spreadsheet program shows it); a row that cannot be r
 
 Pure Python: used by the clue importer and meant for the other importers (registrations,
 report spreadsheets).
+
+Limits, because a file comes from outside: a table file larger than ``MAX_TABLE_BYTES`` or with more
+than ``MAX_TABLE_ROWS`` data rows is refused with a message saying to split it, and an xlsx (a zip of
+XML: 9 MB can unpack to 2 GB) whose parts unpack to more than ``MAX_WORKBOOK_UNPACKED_BYTES`` is refused
+before calamine opens it (``check_workbook_archive``, also used by the statement reader). Workbook rows
+are streamed: the header is looked for in the first rows, and a file without one is refused without
+reading the rest.
 """
 
 from __future__ import annotations
@@ -16,7 +23,8 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -25,6 +33,12 @@ from typing import Any
 from fanzha.errors import UserFacingError
 
 SCAN_ROWS = 20
+#: Largest clue, registration or report file read (bytes, as uploaded).
+MAX_TABLE_BYTES = 32 * 1024 * 1024
+#: Most data rows read from one such file.
+MAX_TABLE_ROWS = 200_000
+#: Most bytes an xlsx may unpack to (its sheets' XML); a statement of 400,000 rows fits.
+MAX_WORKBOOK_UNPACKED_BYTES = 256 * 1024 * 1024
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 _HEADER_NOISE = re.compile(r"[\s*:：()（）\[\]【】<>《》\"'“”‘’_\-/、.]+")
@@ -169,6 +183,98 @@ def _printable_raw(text: str) -> str:
     return text.encode("utf-8", errors="backslashreplace").decode("utf-8")
 
 
+def _mb(size: int) -> str:
+    return f"{size / 1048576:.1f}".rstrip("0").rstrip(".")
+
+
+def check_table_size(size: int, filename: str = "", limit: int | None = None) -> None:
+    """Refuse a table file over ``limit`` (default ``MAX_TABLE_BYTES``) bytes before anything reads
+    it into memory."""
+    limit = MAX_TABLE_BYTES if limit is None else limit
+    if size > limit:
+        raise UserFacingError(
+            f"文件 {filename} 大小 {_mb(size)} MB，超过 {_mb(limit)} MB 上限，请拆分后分批导入",
+            f"{filename} is {size} bytes, over the {limit} byte limit; split it",
+        )
+
+
+def check_workbook_archive(source: Path | bytes, filename: str = "", limit: int | None = None) -> None:
+    """Refuse an xlsx whose parts unpack to more than ``limit`` (default ``MAX_WORKBOOK_UNPACKED_BYTES``)
+    bytes.
+
+    The sizes a zip declares can lie, so what really comes out is counted, in chunks and stopping as
+    soon as the limit is passed: memory stays at one chunk whatever the archive holds.
+    """
+    limit = MAX_WORKBOOK_UNPACKED_BYTES if limit is None else limit
+    refused = UserFacingError(
+        f"表格 {filename} 解压后超过 {_mb(limit)} MB（可能是压缩炸弹），已拒绝；"
+        "数据确实这么多时请导出为 CSV 或拆分后再导入",
+        f"workbook {filename} unpacks to more than {limit} bytes; refused (export it as CSV or split it)",
+    )
+    try:
+        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as archive:
+            members = archive.infolist()
+            if sum(m.file_size for m in members) > limit:
+                raise refused
+            unpacked = 0
+            for member in members:
+                with archive.open(member) as part:
+                    while chunk := part.read(1 << 20):
+                        unpacked += len(chunk)
+                        if unpacked > limit:
+                            raise refused
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError) as exc:
+        raise UserFacingError(
+            f"无法打开表格 {filename}：文件已损坏或不是 Excel 格式", f"cannot open workbook {filename}: {exc}"
+        ) from exc
+
+
+def open_workbook(source: Path | bytes, filename: str = "") -> Any:
+    """A calamine workbook, after the unpacked-size check for xlsx. Any failure, including a panic
+    inside calamine (which Python sees as a BaseException), becomes a ``UserFacingError``."""
+    from python_calamine import CalamineWorkbook
+
+    head = source[:4] if isinstance(source, bytes) else _head(source)
+    if head.startswith(XLSX_MAGIC):
+        check_workbook_archive(source, filename)
+    try:
+        if isinstance(source, bytes):
+            return CalamineWorkbook.from_filelike(io.BytesIO(source))
+        return CalamineWorkbook.from_path(str(source))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # calamine's own errors, and pyo3's PanicException
+        raise UserFacingError(
+            f"无法打开表格 {filename}：文件已损坏或不是 Excel 格式", f"cannot open workbook {filename}: {exc}"
+        ) from exc
+
+
+def iter_sheet_rows(workbook: Any, sheet_name: str, filename: str = "") -> Iterator[list[Any]]:
+    """The rows of one sheet from its first row and column, one at a time (never the whole sheet
+    as Python lists)."""
+    try:
+        sheet = workbook.get_sheet_by_name(sheet_name)
+        # calamine's rows start at the first row but at the first non-empty column: pad them back.
+        pad = [""] * (sheet.start[1] if sheet.start else 0)
+        for row in sheet.iter_rows():
+            yield pad + row if pad else row
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:
+        raise UserFacingError(
+            f"无法读取表格 {filename} 的工作表 {sheet_name}：文件已损坏",
+            f"cannot read {filename}:{sheet_name}: {exc}",
+        ) from exc
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(4)
+    except OSError:
+        return b""
+
+
 def detect_format(data: bytes, filename: str = "") -> str:
     """``xlsx``, ``xls`` or ``csv``, by the file's first bytes (names lie more often than bytes)."""
     if data.startswith(XLSX_MAGIC):
@@ -202,6 +308,7 @@ def read_table(
     if isinstance(source, Path):
         filename = filename or source.name
         try:
+            check_table_size(source.stat().st_size, filename)
             data = source.read_bytes()
         except OSError as exc:
             raise UserFacingError(
@@ -209,16 +316,18 @@ def read_table(
             ) from exc
     else:
         data = source
+    check_table_size(len(data), filename)
     if not data.strip():
         raise UserFacingError(f"文件 {filename or ''} 是空的", f"file {filename or ''} is empty")
     file_format = detect_format(data, filename)
+    records: Iterable[_Record]
     if file_format == "csv":
         text, encoding = decode_text(data)
         records = _csv_records(text)
     else:
         encoding = ""
         records = _workbook_records(data, filename)
-    table = _assemble(records, synonyms, required, min_header_matches, scan_rows, filename)
+    table = _assemble(iter(records), synonyms, required, min_header_matches, scan_rows, filename)
     table.file_format, table.encoding = file_format, encoding
     return table
 
@@ -257,26 +366,18 @@ def _csv_records(text: str) -> list[_Record]:
     return records
 
 
-def _workbook_records(data: bytes, filename: str) -> list[_Record]:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = workbook.get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises its own error types for every kind of damage
-        raise UserFacingError(
-            f"无法打开表格 {filename}：文件已损坏或不是 Excel 格式", f"cannot open workbook {filename}: {exc}"
-        ) from exc
-    records: list[_Record] = []
-    for index, row in enumerate(rows, start=1):
+def _workbook_records(data: bytes, filename: str) -> Iterator[_Record]:
+    workbook = open_workbook(data, filename)
+    names = workbook.sheet_names
+    if not names:
+        raise UserFacingError(f"表格 {filename} 中没有工作表", f"workbook {filename} has no sheet")
+    for index, row in enumerate(iter_sheet_rows(workbook, names[0], filename), start=1):
         cells = [cell_text(v) for v in row]
-        records.append((index, cells, "\t".join(cells).rstrip("\t")))
-    return records
+        yield index, cells, "\t".join(cells).rstrip("\t")
 
 
 def _assemble(
-    records: list[_Record],
+    records: Iterator[_Record],
     synonyms: Mapping[str, Sequence[str]],
     required: Sequence[str],
     min_header_matches: int,
@@ -286,13 +387,17 @@ def _assemble(
     table = Table()
     header_at: int | None = None
     mapping: dict[int, str] = {}
-    for position, (_line, cells, _raw) in enumerate(records[:scan_rows]):
-        if cells is None:
-            continue
-        candidate = map_header(cells, synonyms)
-        if len(candidate) >= min_header_matches and set(required) <= set(candidate.values()):
-            header_at, mapping = position, candidate
-            header_cells = cells
+    scanned: list[_Record] = []
+    for record in records:
+        scanned.append(record)
+        cells = record[1]
+        if cells is not None:
+            candidate = map_header(cells, synonyms)
+            if len(candidate) >= min_header_matches and set(required) <= set(candidate.values()):
+                header_at, mapping = len(scanned) - 1, candidate
+                header_cells = cells
+                break
+        if len(scanned) >= scan_rows:
             break
     if header_at is None:
         expected = "、".join(s[0] for s in synonyms.values() if s)
@@ -300,11 +405,16 @@ def _assemble(
             f"在文件 {filename} 的前 {scan_rows} 行中找不到表头（应包含如：{expected}）",
             f"no header row found in the first {scan_rows} rows of {filename}",
         )
-    table.header_line = records[header_at][0]
+    table.header_line = scanned[header_at][0]
     table.columns = {name: header_cells[i].strip() for i, name in mapping.items()}
     table.unmapped = [c.strip() for i, c in enumerate(header_cells) if i not in mapping and c.strip()]
     last_header_cell = max(i for i, c in enumerate(header_cells) if c.strip())
-    for line, cells, raw in records[header_at + 1 :]:
+    for line, cells, raw in records:
+        if len(table.rows) + len(table.rejects) >= MAX_TABLE_ROWS:
+            raise UserFacingError(
+                f"文件 {filename} 超过 {MAX_TABLE_ROWS:,} 行上限，请拆分后分批导入",
+                f"{filename} has more than {MAX_TABLE_ROWS} rows; split it",
+            )
         if cells is None:
             table.rejects.append(
                 TableReject(line, _printable_raw(raw), "行格式错误（引号不配对），无法拆分为列")

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from fanzha.funds.models import BankColumnMapping, ImportJob, StatementFile, StatementReject, TraceRun
+from fanzha.stations.personal_admin import MASK_CARD, PersonalDataAdmin
 from fanzha.web.money_admin import YuanAdminMixin
 
 
@@ -36,14 +37,16 @@ class ImportJobAdmin(admin.ModelAdmin):
 
 
 @admin.register(StatementReject)
-class StatementRejectAdmin(admin.ModelAdmin):
+class StatementRejectAdmin(PersonalDataAdmin):
+    personal_fields = {"raw": None}  # a statement row: account holders' names and card numbers
     list_display = ("file", "line", "reason", "resolved")
     list_filter = ("resolved",)
     search_fields = ("file__name", "reason")
 
 
 @admin.register(TraceRun)
-class TraceRunAdmin(YuanAdminMixin, admin.ModelAdmin):
+class TraceRunAdmin(YuanAdminMixin, PersonalDataAdmin):
+    personal_fields = {"start_account": MASK_CARD}
     list_display = (
         "pk",
         "case",

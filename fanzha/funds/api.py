@@ -19,6 +19,7 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from fanzha.domain.masking import mask_card, mask_phone
+from fanzha.domain.query_args import check_moment
 from fanzha.errors import UserFacingError
 from fanzha.funds import candidates, tracing
 from fanzha.funds.models import TraceRun
@@ -94,15 +95,19 @@ class TraceIn(Schema):
     case_id: int | None = Field(None, description="案件 ID；不填 account 时从案件的转账记录追踪")
     account: str = Field("", max_length=60, description="起始账户（受害人账户或一级卡）")
     after: datetime | None = Field(None, description="起算时间")
-    amount_yuan: Decimal | None = Field(None, gt=0, description="金额上限（元）")
+    amount_yuan: Decimal | None = Field(
+        None, gt=0, max_digits=14, decimal_places=2, description="金额上限（元）"
+    )
     rule: str = Field("libr", pattern="^(libr|proportional)$")
     max_depth: int = Field(6, ge=1, le=12)
-    window_hours: int | None = Field(None, ge=1)
+    window_hours: int | None = Field(None, ge=1, le=24 * 366, description="每跳时间窗（小时，最长一年）")
 
 
 @router.post("/trace", summary="追踪资金流向（保存为追踪记录）")
 def trace(request: HttpRequest, payload: TraceIn) -> dict[str, Any]:
     user = _user(request)
+    if payload.after is not None:
+        check_moment(payload.after, "起算时间")
     case = None
     if payload.case_id is not None:
         case = scope.visible_cases(user).filter(pk=payload.case_id).first()

@@ -10,6 +10,7 @@ from django import forms
 from fanzha.funds.layouts import FIELD_LABELS
 from fanzha.funds.models import TraceRun
 from fanzha.web.forms import IsoDateTimeInput
+from fanzha.web.validators import station_date
 
 TIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
 
@@ -23,11 +24,21 @@ class MultipleFileField(forms.FileField):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".csv,.txt,.xlsx,.xls"}))
         super().__init__(*args, **kwargs)
 
+    default_error_messages = {"required": "请选择要上传的流水文件"}
+
     def clean(self, data: Any, initial: Any = None) -> Any:
-        single = super().clean
-        if isinstance(data, (list, tuple)):
-            return [single(d, initial) for d in data]
-        return [single(data, initial)] if data else []
+        files = list(data) if isinstance(data, (list, tuple)) else ([data] if data else [])
+        if not files and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        cleaned = []
+        for upload in files:
+            if upload is not None and getattr(upload, "size", None) == 0:
+                # Django would say "提交的文件为空" without the name; a batch needs to know which file.
+                raise forms.ValidationError(
+                    f"{upload.name} 是空文件（0 字节），请检查后重新选择", code="empty"
+                )
+            cleaned.append(super().clean(upload, initial))
+        return cleaned
 
 
 class UploadForm(forms.Form):
@@ -39,6 +50,7 @@ class TraceForm(forms.Form):
 
     account = forms.CharField(label="起始账户（留空则从案件的转账记录追踪）", required=False, max_length=60)
     after = forms.DateTimeField(
+        validators=[station_date],
         label="起算时间",
         required=False,
         input_formats=TIME_INPUT_FORMATS,
@@ -70,7 +82,7 @@ class MappingForm(forms.Form):
     """One select per field, offering the header's columns; plus the bank's name and header row."""
 
     bank = forms.CharField(label="银行/机构名称", max_length=60)
-    header_line = forms.IntegerField(label="表头所在行", min_value=1)
+    header_line = forms.IntegerField(label="表头所在行", min_value=1, max_value=1000)
 
     def __init__(self, *args: Any, header: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -10,6 +10,8 @@ per file, so re-importing a file adds nothing.
 from __future__ import annotations
 
 import hashlib
+import os
+import socket
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -19,11 +21,13 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import close_old_connections, connections
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Q, QuerySet, Value, When
+from django.db.models import Case as SqlCase
 from django.utils import timezone
 
 from fanzha.cases.models import Case
-from fanzha.domain.statement_store import ImportProgress, ImportReport
+from fanzha.domain.statement_store import FileDoneCallback, FileImport, ImportProgress, ImportReport
+from fanzha.domain.statements import Reject
 from fanzha.errors import UserFacingError
 from fanzha.funds import layouts
 from fanzha.funds.models import ImportJob, StatementFile, StatementReject
@@ -194,6 +198,35 @@ def create_data_dir_job(user: User | None) -> ImportJob:
     return job
 
 
+# This process, as recorded on the jobs it runs: host, pid, and when it started (a pid is reused).
+_PROCESS_STARTED = f"{time.time():.0f}"
+
+
+def this_worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{_PROCESS_STARTED}"
+
+
+def worker_alive(worker: str) -> bool | None:
+    """Whether the process that took a job may still run it: False when it is gone, True when a
+    process of that pid runs on this host, None for another host (only the stale timeout can tell).
+    This process itself counts as gone: ask ``job_running_here`` first."""
+    host, _, rest = worker.partition(":")
+    pid_text, _, _started = rest.partition(":")
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return None
+    if int(pid_text) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    except OSError:
+        return None
+    return True
+
+
 def start_job(job: ImportJob, background: bool | None = None) -> None:
     """Run a ready job: inline when small, else on a daemon thread (the page polls its progress)."""
     if job.status != ImportJob.Status.PENDING:
@@ -205,7 +238,8 @@ def start_job(job: ImportJob, background: bool | None = None) -> None:
         return
     job.phase = "排队中"
     job.progress_at = timezone.now()
-    job.save(update_fields=["phase", "progress_at"])
+    job.worker = this_worker()
+    job.save(update_fields=["phase", "progress_at", "worker"])
     thread = threading.Thread(target=_run_in_thread, args=(job.pk,), name=_thread_name(job.pk), daemon=True)
     thread.start()
 
@@ -214,31 +248,48 @@ def _thread_name(job_id: int) -> str:
     return f"funds-import-{job_id}"
 
 
+# Jobs this process is running now, in a background thread or inline in a request.
+_running_here: set[int] = set()
+_running_lock = threading.Lock()
+
+
 def job_thread_alive(job_id: int) -> bool:
-    """Whether this process still runs the job's import thread (another process's thread is invisible)."""
+    """Whether this process still runs the job (another process's thread is invisible)."""
+    with _running_lock:
+        if job_id in _running_here:
+            return True
     name = _thread_name(job_id)
     return any(t.name == name and t.is_alive() for t in threading.enumerate())
 
 
 def fail_stale_jobs(jobs: QuerySet[ImportJob] | None = None) -> int:
-    """Mark queued/running jobs whose progress stopped moving as failed; returns how many.
+    """Mark queued/running jobs that nobody runs any more as failed; returns how many.
 
-    Called when a job page or the funds index is viewed, so a job orphaned by a server restart
-    does not stay "导入中" forever. A thread of this process still alive is left alone.
+    A job whose process is known to be gone (``worker_alive`` is False: a restart, a crash, kill -9)
+    fails at once; one run on another host fails when its progress has not moved for the stale
+    timeout. Called at start-up (``fanzha serve``) and when a job page or the funds index is viewed,
+    so a job orphaned by a crash does not stay "导入中" nor refuse a re-run. A thread of this process
+    still alive is left alone.
     """
     cutoff = timezone.now() - timedelta(seconds=import_stale_seconds())
     queryset = ImportJob.objects.all() if jobs is None else jobs
     # A pending job without a phase was never handed to a thread (e.g. waits for its mapping).
-    stale = queryset.filter(
+    active = queryset.filter(
         Q(status=ImportJob.Status.RUNNING) | Q(status=ImportJob.Status.PENDING, phase__gt="")
-    ).filter(
+    )
+    still = (
         Q(progress_at__lt=cutoff)
         | Q(progress_at__isnull=True, started_at__lt=cutoff)
         | Q(progress_at__isnull=True, started_at__isnull=True, created_at__lt=cutoff)
     )
     failed = 0
-    for job_id in stale.values_list("pk", flat=True):
+    for job_id, worker, stalled in active.annotate(
+        stalled=SqlCase(When(still, then=Value(True)), default=Value(False), output_field=BooleanField())
+    ).values_list("pk", "worker", "stalled"):
         if job_thread_alive(job_id):
+            continue
+        alive = worker_alive(worker) if worker else None
+        if alive or (alive is None and not stalled):
             continue
         # The status condition again: the job may have finished between the query and now.
         failed += ImportJob.objects.filter(
@@ -299,12 +350,28 @@ class _ProgressWriter:
 
 
 def run_job(job_id: int) -> ImportJob:
-    """Import every not-yet-imported file of the job, grouped by the column mapping each needs."""
+    """Import every not-yet-imported file of the job, grouped by the column mapping each needs.
+
+    Each file is recorded (counts, rejects, imported) as soon as the store has committed it, so a
+    crash part-way leaves the finished files marked and a re-run reads only the others. A job with a
+    file that could not be imported ends failed, naming the file; the files that were imported stay.
+    """
+    with _running_lock:
+        _running_here.add(job_id)
+    try:
+        return _run_job(job_id)
+    finally:
+        with _running_lock:
+            _running_here.discard(job_id)
+
+
+def _run_job(job_id: int) -> ImportJob:
     job = ImportJob.objects.get(pk=job_id)
     job.status = ImportJob.Status.RUNNING
     job.started_at = job.progress_at = timezone.now()
     job.error = ""
-    job.save(update_fields=["status", "started_at", "progress_at", "error"])
+    job.worker = this_worker()
+    job.save(update_fields=["status", "started_at", "progress_at", "error", "worker"])
     records = list(job.files.filter(imported=False, needs_mapping=False, error="").select_related("mapping"))
     groups: dict[int | None, list[StatementFile]] = {}
     for record in records:
@@ -314,12 +381,12 @@ def run_job(job_id: int) -> ImportJob:
             offset = 0
             for records_of_group in groups.values():
                 mapping = records_of_group[0].mapping
-                report = store.import_files(
+                store.import_files(
                     [r.path for r in records_of_group],
                     mapping=mapping.columns if mapping else None,
                     progress=_ProgressWriter(job, offset),
+                    on_file_done=_file_recorder(records_of_group),
                 )
-                _record_report(records_of_group, report)
                 if mapping is not None:
                     layouts.note_used(mapping)
                 offset += len(records_of_group)
@@ -332,6 +399,10 @@ def run_job(job_id: int) -> ImportJob:
     else:
         job.status = ImportJob.Status.DONE
     files = list(job.files.all())
+    unreadable = [f.name for f in files if f.error and not f.imported]
+    if unreadable and job.status == ImportJob.Status.DONE:
+        job.status = ImportJob.Status.FAILED
+        job.error = f"{len(unreadable)} 个文件无法导入（未写入任何行）：{'、'.join(unreadable)}"
     job.rows_read = sum(f.rows_read for f in files)
     job.inserted = sum(f.inserted for f in files)
     job.duplicates = sum(f.duplicates for f in files)
@@ -341,6 +412,13 @@ def run_job(job_id: int) -> ImportJob:
     job.finished_at = job.progress_at = timezone.now()
     job.save()
     return job
+
+
+def _file_recorder(records: list[StatementFile]) -> FileDoneCallback:
+    def record(result: FileImport, rejects: list[Reject]) -> None:
+        _record_report(records, ImportReport(files=[result], rejects=rejects))
+
+    return record
 
 
 def _record_report(records: Iterable[StatementFile], report: ImportReport) -> None:

@@ -14,12 +14,14 @@ import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from itertools import islice
 from pathlib import Path
 
 from django.utils import timezone
 
 from fanzha.domain import statements as st
 from fanzha.domain.banks import bank_from_card, bank_from_text
+from fanzha.domain.tabular import iter_sheet_rows, open_workbook
 from fanzha.errors import UserFacingError
 from fanzha.funds.models import BankColumnMapping
 from fanzha.stations.models import User
@@ -105,16 +107,10 @@ def preview_rows(path: Path, limit: int = PREVIEW_ROWS) -> list[list[str]]:
         return [
             [c.strip() for c in row] for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)
         ]
-    from python_calamine import CalamineWorkbook
-
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        sheet = workbook.get_sheet_by_name(workbook.sheet_names[0])
-        rows = sheet.to_python(skip_empty_area=False, nrows=limit)
-    except Exception as exc:
-        raise UserFacingError(
-            f"无法打开表格文件 {path.name}：{exc}", f"cannot open {path.name}: {exc}"
-        ) from exc
+    workbook = open_workbook(path, path.name)
+    if not workbook.sheet_names:
+        raise UserFacingError(f"表格 {path.name} 中没有工作表", f"workbook {path.name} has no sheet")
+    rows = islice(iter_sheet_rows(workbook, workbook.sheet_names[0], path.name), limit)
     return [[_cell_text(v) for v in row] for row in rows]
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 
 from fanzha.cases.models import Case
+from fanzha.domain.masking import mask_card
 
 
 class BankColumnMapping(models.Model):
@@ -77,6 +78,9 @@ class ImportJob(models.Model):
     # Last time the job showed a sign of life (queued, started, progress): a background import whose
     # server died stops moving, and that is the only trace it leaves.
     progress_at = models.DateTimeField("最近进展时间", null=True, blank=True)
+    # The process running the job (host:pid:start), so that a job whose process is gone can be
+    # marked failed at once instead of after the stale timeout (fanzha.funds.imports.worker_alive).
+    worker = models.CharField("执行进程", max_length=120, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "流水导入任务"
@@ -198,4 +202,4 @@ class TraceRun(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"追踪#{self.pk} {self.case or self.start_account}"
+        return f"追踪#{self.pk} {self.case or mask_card(self.start_account)}"

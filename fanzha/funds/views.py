@@ -143,7 +143,9 @@ def upload(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES)
     back = redirect("funds:case", pk=case.pk) if case else redirect("funds:index")
     if not form.is_valid():
-        messages.error(request, "请选择要上传的流水文件")
+        messages.error(
+            request, "；".join(str(e) for e in form.errors.get("statements", ["请选择要上传的流水文件"]))
+        )
         return back
     try:
         job = imports.create_upload_job(form.cleaned_data["statements"], case, user)

@@ -11,6 +11,7 @@ from ninja import Router
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
+from fanzha.domain.query_args import check_day
 from fanzha.outreach import effect, events, quiz, targeting
 from fanzha.stations import scope
 from fanzha.stations.models import User
@@ -29,7 +30,7 @@ def _user(request: HttpRequest) -> User:
 def list_events(request: HttpRequest, since: date | None = None, limit: int = 200) -> list[dict[str, Any]]:
     rows = events.visible_events(_user(request)).order_by("-day", "-pk")
     if since:
-        rows = rows.filter(day__gte=since)
+        rows = rows.filter(day__gte=check_day(since, "起始日期"))
     return [
         {
             "id": e.pk,
@@ -49,6 +50,8 @@ def list_events(request: HttpRequest, since: date | None = None, limit: int = 20
 
 @router.get("/plan", summary="本周宣传计划：上升类别、高风险人群、建议场所、久未宣传的警格")
 def weekly_plan(request: HttpRequest, as_of: date | None = None, grid: int | None = None) -> dict[str, Any]:
+    if as_of is not None:
+        check_day(as_of, "计划日期")
     result = targeting.weekly_plan(_user(request), as_of, grid)
     return {
         "as_of": result.as_of.isoformat(),

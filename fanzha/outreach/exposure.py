@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -146,6 +146,10 @@ def estimate_exposure_effect(
     return _fit(used, grids, months, x, outcome, empty)
 
 
+# Ratios beyond e^20 (about 5 x 10^8) in either direction only come from a fit without a bound.
+MAX_LOG_RATIO = 20.0
+
+
 def _fit(
     used: Sequence[PanelRow],
     grids: list[str],
@@ -189,6 +193,11 @@ def _fit(
     se = float(fit.bse[-1])
     if not (math.isfinite(beta) and math.isfinite(se)):
         return empty
+    if abs(beta) + 1.959964 * se > MAX_LOG_RATIO:
+        # A few grids where the outcome never happens give the fit no bound: a "ratio" of e^300 is an
+        # artefact of separation, not an estimate (and would overflow).
+        unstable = "数据太少，估计不稳定，未给出比值"
+        return replace(empty, warning=f"{empty.warning}；{unstable}" if empty.warning else unstable)
     return ExposureEffect(
         outcome=empty.outcome,
         exposure=empty.exposure,

@@ -11,10 +11,11 @@ from fanzha.domain.taxonomy import load_taxonomy
 from fanzha.outreach import events
 from fanzha.stations.models import Grid
 from fanzha.web.forms import IsoDateInput
+from fanzha.web.validators import station_date
 
 
 class EventForm(forms.Form):
-    day = forms.DateField(label="日期", widget=IsoDateInput())
+    day = forms.DateField(label="日期", widget=IsoDateInput(), validators=[station_date])
     grid = forms.ModelChoiceField(label="警格", queryset=Grid.objects.none())
     title = forms.CharField(label="活动名称", max_length=100)
     venue_type = forms.ChoiceField(label="场所类型")

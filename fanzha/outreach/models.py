@@ -108,11 +108,18 @@ class QuizAttempt(models.Model):
     total = models.PositiveSmallIntegerField("题数")
     categories_wrong = models.JSONField("答错类别", default=list, blank=True)
     ip_hash = models.CharField("来源地址摘要", max_length=64, db_index=True)
+    # The random id carried by the signed paper: unique, so one paper is scored (and drawn on) once.
+    paper_nonce = models.CharField("问卷编号", max_length=32, blank=True, default="")
 
     class Meta:
         verbose_name = verbose_name_plural = "问答记录"
         ordering = ["-submitted_at"]
         indexes = [models.Index(fields=["grid", "submitted_at"], name="quiz_grid_time")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["paper_nonce"], condition=~models.Q(paper_nonce=""), name="quiz_paper_once"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.submitted_at:%Y-%m-%d %H:%M} {self.correct}/{self.total}"

@@ -5,9 +5,14 @@ Fairness and abuse limits:
 - the questions, their shuffled choices, the grid and the event travel in a signed token, so a
   submission cannot swap in questions it already knows;
 - the draw uses :mod:`secrets` (the operating system's random source), with a daily prize stock;
+- each paper carries a random id, unique among attempts, so a paper is scored once: submitting
+  it again (or from a second tab) is refused;
 - one draw per phone number ever (a unique keyed hash of the number; the number itself is kept
   only masked), one draw per attempt, and per-address limits on submissions per hour and draws
-  per day, counted in the database so they hold across server processes.
+  per day, counted in the database so they hold across server processes. Count and insert happen
+  in one transaction serialised per address (per station for the prize stock): a PostgreSQL
+  advisory lock, or on SQLite the write lock every transaction takes, so a burst of parallel
+  submissions cannot all pass the count before any of them is written.
 The keyed hashes use the deployment's SECRET_KEY (kept in the data directory), so they cannot be
 reversed by trying every phone number without it."""
 
@@ -29,7 +34,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
@@ -169,7 +174,13 @@ def make_paper(grid: Grid | None = None, event: OutreachEvent | None = None) -> 
         items.append([q.pk, order])
         shown.append(ShownQuestion(number, q.question, q.category, [q.choices[i] for i in order]))
     token = signing.dumps(
-        {"q": items, "g": grid.pk if grid else None, "e": event.pk if event else None}, salt=PAPER_SALT
+        {
+            "q": items,
+            "g": grid.pk if grid else None,
+            "e": event.pk if event else None,
+            "n": secrets.token_hex(16),
+        },
+        salt=PAPER_SALT,
     )
     return Paper(token, shown, grid, event)
 
@@ -203,6 +214,22 @@ def keyed_hash(kind: str, value: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
+def serialise_on(key: str) -> None:
+    """Inside a transaction: wait until no other transaction holds ``key``, and hold it to the end.
+
+    PostgreSQL: a transaction-scoped advisory lock on a 63-bit hash of the key. SQLite: nothing to
+    do, every transaction already begins by taking the database's write lock (``transaction_mode``
+    IMMEDIATE in settings), which serialises all writers."""
+    if connection.vendor != "postgresql":
+        return
+    lock_id = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big") >> 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
+
+
+PAPER_USED = "这份问卷已经提交过了，请重新开始答题"
+
+
 def score_paper(token: str, answers: Mapping[int, int | None], ip: str) -> QuizResult:
     """Score a submitted paper; ``answers`` maps the question number on the paper to the index
     of the chosen (shown) choice. Records the attempt."""
@@ -213,12 +240,10 @@ def score_paper(token: str, answers: Mapping[int, int | None], ip: str) -> QuizR
         raise QuizError("答题时间已过，请重新开始答题") from None
     except signing.BadSignature:
         raise QuizError("问卷无效，请重新开始答题") from None
+    nonce = paper.get("n")
+    if not isinstance(nonce, str) or not nonce:  # a paper printed before papers carried an id
+        raise QuizError("问卷无效，请重新开始答题")
     ip_hash = keyed_hash("ip", ip or "")
-    hour_ago = timezone.now() - timedelta(hours=1)
-    if QuizAttempt.objects.filter(ip_hash=ip_hash, submitted_at__gte=hour_ago).count() >= (
-        quiz_settings.max_attempts_per_ip_per_hour
-    ):
-        raise QuizError("提交太频繁，请稍后再试")
     ids = [int(item[0]) for item in paper["q"]]
     bank = QuizQuestion.objects.in_bulk(ids)
     scored: list[ScoredQuestion] = []
@@ -241,21 +266,35 @@ def score_paper(token: str, answers: Mapping[int, int | None], ip: str) -> QuizR
             )
         )
     correct = sum(s.is_correct for s in scored)
-    attempt = QuizAttempt.objects.create(
-        grid_id=paper.get("g"),
-        event_id=paper.get("e")
-        if paper.get("e") and OutreachEvent.objects.filter(pk=paper["e"]).exists()
-        else None,
-        questions=[
-            {"id": int(qid), "category": s.category, "correct": s.is_correct}
-            for (qid, _), s in zip(paper["q"], scored, strict=False)
-        ],
-        answers=[s.chosen for s in scored],
-        correct=correct,
-        total=len(scored),
-        categories_wrong=sorted({s.category for s in scored if not s.is_correct}),
-        ip_hash=ip_hash,
+    event_id = (
+        paper.get("e") if paper.get("e") and OutreachEvent.objects.filter(pk=paper["e"]).exists() else None
     )
+    try:
+        with transaction.atomic():
+            serialise_on(f"quiz-attempts:{ip_hash}")
+            hour_ago = timezone.now() - timedelta(hours=1)
+            if QuizAttempt.objects.filter(ip_hash=ip_hash, submitted_at__gte=hour_ago).count() >= (
+                quiz_settings.max_attempts_per_ip_per_hour
+            ):
+                raise QuizError("提交太频繁，请稍后再试")
+            if QuizAttempt.objects.filter(paper_nonce=nonce).exists():
+                raise QuizError(PAPER_USED)
+            attempt = QuizAttempt.objects.create(
+                grid_id=paper.get("g"),
+                event_id=event_id,
+                questions=[
+                    {"id": int(qid), "category": s.category, "correct": s.is_correct}
+                    for (qid, _), s in zip(paper["q"], scored, strict=False)
+                ],
+                answers=[s.chosen for s in scored],
+                correct=correct,
+                total=len(scored),
+                categories_wrong=sorted({s.category for s in scored if not s.is_correct}),
+                ip_hash=ip_hash,
+                paper_nonce=nonce,
+            )
+    except IntegrityError:  # the same paper submitted at the same moment from elsewhere
+        raise QuizError(PAPER_USED) from None
     passed = correct >= min(quiz_settings.pass_correct, len(scored)) and len(scored) > 0
     draw_token = signing.dumps({"a": attempt.pk}, salt=DRAW_SALT) if passed else None
     return QuizResult(attempt, scored, correct, len(scored), passed, draw_token)
@@ -302,20 +341,25 @@ def draw_prize(draw_token: str, phone_text: str, ip: str) -> DrawResult:
     if PrizeDraw.objects.filter(phone_hash=phone_hash).exists():
         raise QuizError("该手机号已经参加过抽奖，每个手机号只能抽奖一次")
     ip_hash = keyed_hash("ip", ip or "")
-    day_ago = timezone.now() - timedelta(days=1)
-    if PrizeDraw.objects.filter(ip_hash=ip_hash, drawn_at__gte=day_ago).count() >= (
-        quiz_settings.max_draws_per_ip_per_day
-    ):
-        raise QuizError("抽奖太频繁，请明天再试")
-    today_start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    stock_left = (
-        quiz_settings.daily_prize_stock
-        - PrizeDraw.objects.filter(won=True, drawn_at__gte=today_start).count()
-    )
-    won = stock_left > 0 and secrets.randbelow(quiz_settings.win_denominator) < quiz_settings.win_numerator
-    prize = secrets.choice(quiz_settings.prizes) if won else ""
     try:
         with transaction.atomic():
+            # One lock for the station: the day's prize stock is shared by every address.
+            serialise_on("quiz-draws")
+            day_ago = timezone.now() - timedelta(days=1)
+            if PrizeDraw.objects.filter(ip_hash=ip_hash, drawn_at__gte=day_ago).count() >= (
+                quiz_settings.max_draws_per_ip_per_day
+            ):
+                raise QuizError("抽奖太频繁，请明天再试")
+            today_start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+            stock_left = (
+                quiz_settings.daily_prize_stock
+                - PrizeDraw.objects.filter(won=True, drawn_at__gte=today_start).count()
+            )
+            won = (
+                stock_left > 0
+                and secrets.randbelow(quiz_settings.win_denominator) < quiz_settings.win_numerator
+            )
+            prize = secrets.choice(quiz_settings.prizes) if won else ""
             PrizeDraw.objects.create(
                 attempt=attempt,
                 phone_hash=phone_hash,

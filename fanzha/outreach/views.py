@@ -3,7 +3,7 @@ Numbers come from the service modules (events, targeting, quiz, effect); views o
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
+from fanzha.domain.query_args import optional_day, optional_id
 from fanzha.outreach import effect, events, photos, qr, quiz, targeting
 from fanzha.outreach.forms import EventForm
 from fanzha.outreach.models import EventPhoto
@@ -141,19 +142,12 @@ def grid_qr(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
-def _date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
 @login_required
 def plan(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     grid_text = request.GET.get("grid", "")
     result = targeting.weekly_plan(
-        user, _date(request.GET.get("date")), int(grid_text) if grid_text.isdigit() else None
+        user, optional_day(request.GET.get("date"), "计划日期"), optional_id(grid_text, "警格")
     )
     return render(
         request,

@@ -10,6 +10,7 @@ from fanzha.ranking.models import (
     RegistrationImport,
     RejectedRegistrationRow,
 )
+from fanzha.stations.personal_admin import PersonalDataAdmin, PersonalDataInline
 
 
 @admin.register(AppRegistration)
@@ -27,14 +28,14 @@ class GridDailyCountAdmin(admin.ModelAdmin):
     date_hierarchy = "day"
 
 
-class RejectedRowInline(admin.TabularInline):
+class RejectedRowInline(PersonalDataInline):
     model = RejectedRegistrationRow
-    extra = 0
+    personal_fields = {"raw": None}  # the registration row as received: name and phone
     readonly_fields = ("row_no", "raw", "reason")
 
 
 @admin.register(RegistrationImport)
-class RegistrationImportAdmin(admin.ModelAdmin):
+class RegistrationImportAdmin(PersonalDataAdmin):
     list_display = ("imported_at", "file_name", "kind", "rows", "added", "updated", "unchanged", "rejected")
     readonly_fields = ("sha256",)
     inlines = [RejectedRowInline]

@@ -11,6 +11,8 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
+from fanzha.domain.query_args import check_day
+from fanzha.domain.tabular import check_table_size
 from fanzha.errors import UserFacingError
 from fanzha.ranking.services.figures import coverage_by_age_band, current_config, daily_ranking
 from fanzha.ranking.services.imports import import_registrations
@@ -75,6 +77,7 @@ def _codes(user: User) -> set[str] | None:
 
 @router.get("/daily", response=list[RankingRow], summary="某日警格排名（每日一对比）")
 def daily(request: HttpRequest, date: date) -> list[RankingRow]:
+    check_day(date)
     codes = _codes(_user(request))
     rows = []
     for r in daily_ranking(date):
@@ -102,6 +105,7 @@ def daily(request: HttpRequest, date: date) -> list[RankingRow]:
 
 @router.get("/coverage", response=list[BandRow], summary="分年龄段注册覆盖率")
 def coverage(request: HttpRequest, date: date) -> list[BandRow]:
+    check_day(date)
     user = _user(request)
     grid_ids = None if _codes(user) is None else list(scope.visible_grids(user).values_list("pk", flat=True))
     out: list[BandRow] = []
@@ -124,6 +128,12 @@ def create_import(
     user = _user(request)
     if user.role not in IMPORT_ROLES and not user.is_superuser:
         raise HttpError(403, "无导入权限")
+    if default_day is not None:
+        check_day(default_day, "默认日期")
+    try:
+        check_table_size(file.size or 0, file.name or "upload")
+    except UserFacingError as exc:
+        raise HttpError(413, exc.zh) from exc
     try:
         result = import_registrations(file.read(), file.name or "upload", user=user, default_day=default_day)
     except UserFacingError as exc:

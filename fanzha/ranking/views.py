@@ -16,9 +16,9 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from fanzha.domain.query_args import parse_day
 from fanzha.domain.ranking import coverage_definition
 from fanzha.errors import UserFacingError
-from fanzha.ranking.dates import parse_day_argument
 from fanzha.ranking.models import RegistrationImport
 from fanzha.ranking.report import morning_report, render_docx, render_pdf
 from fanzha.ranking.services.export import chart_workbook
@@ -36,6 +36,7 @@ from fanzha.stations.models import AuditLog, Role, User
 from fanzha.web.downloads import xlsx_response
 from fanzha.web.forms import IsoDateInput
 from fanzha.web.periods import DEFAULT_RULE_TEXT
+from fanzha.web.validators import station_date
 
 # Who may import exports and download the station-wide report (grid-scoped roles may not).
 STATION_ROLES = frozenset({Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN})
@@ -56,11 +57,7 @@ def _day(request: HttpRequest) -> date:
     text = request.GET.get("date", "").strip()
     if not text:
         return latest_day()
-    try:
-        return parse_day_argument(text)
-    except UserFacingError:
-        messages.error(request, f"日期“{text}”无效，已显示今天的数据")
-        return today()
+    return parse_day(text)  # a bad or out-of-range date is a 400 with its message
 
 
 def _visible_codes(user: User) -> set[str] | None:
@@ -177,7 +174,9 @@ def charts_xlsx(request: HttpRequest) -> HttpResponse:
 
 class ImportForm(forms.Form):
     file = forms.FileField(label="注册数据文件（xlsx 或 csv）")
-    default_day = forms.DateField(label="缺少日期的行按此日期计", required=False, widget=IsoDateInput())
+    default_day = forms.DateField(
+        label="缺少日期的行按此日期计", required=False, widget=IsoDateInput(), validators=[station_date]
+    )
 
 
 @login_required
@@ -212,7 +211,7 @@ def imports(request: HttpRequest) -> HttpResponse:
 
 class DoorVisitForm(forms.Form):
     who = forms.CharField(label="居民身份证号或手机号", max_length=20)
-    day = forms.DateField(label="注册日期", widget=IsoDateInput())
+    day = forms.DateField(label="注册日期", widget=IsoDateInput(), validators=[station_date])
 
 
 @login_required

@@ -2,6 +2,13 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from fanzha.stations.models import AuditLog, Community, Grid, Household, Resident, Station, User
+from fanzha.stations.personal_admin import (
+    MASK_ID_NUMBER,
+    MASK_NAME,
+    MASK_PHONE,
+    MASK_TEXT,
+    PersonalDataAdmin,
+)
 
 
 @admin.register(User)
@@ -31,31 +38,27 @@ class GridAdmin(admin.ModelAdmin):
 
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin):
+class HouseholdAdmin(PersonalDataAdmin):
+    personal_fields = {"address": MASK_TEXT}
     list_display = ("code", "grid")
     search_fields = ("code",)
 
 
 @admin.register(Resident)
-class ResidentAdmin(admin.ModelAdmin):
-    """Admins maintain the register; the list still shows masked values."""
+class ResidentAdmin(PersonalDataAdmin):
+    """Admins maintain the register: masked like on the pages; in full after a reason, audit-logged."""
 
+    personal_fields = {
+        "name": MASK_NAME,
+        "id_number": MASK_ID_NUMBER,
+        "phone": MASK_PHONE,
+        "address": MASK_TEXT,
+    }
     list_display = ("masked_name", "masked_phone", "grid", "sex", "occupation")
     list_filter = ("grid",)
+    # Search by a full identifier is allowed (the admin already knows it); results stay masked.
     search_fields = ("id_number", "phone")
     raw_id_fields = ("household",)
-
-    @admin.display(description="姓名")
-    def masked_name(self, obj: Resident) -> str:
-        from fanzha.domain.masking import mask_name
-
-        return mask_name(obj.name)
-
-    @admin.display(description="手机号")
-    def masked_phone(self, obj: Resident) -> str:
-        from fanzha.domain.masking import mask_phone
-
-        return mask_phone(obj.phone)
 
 
 @admin.register(AuditLog)

@@ -8,6 +8,8 @@ from datetime import date
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from fanzha.domain.masking import mask_name
+
 
 class Role(models.TextChoices):
     OFFICER = "officer", "社区民警"
@@ -131,7 +133,8 @@ class Resident(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        # Masked: a record's name shows up in choice lists, admin links, messages and history.
+        return mask_name(self.name)
 
     def age_on(self, day: date) -> int | None:
         if self.birth_date is None:

@@ -84,17 +84,9 @@ def grids(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
-    if user.role not in (Role.ADMIN, Role.LEADER) and not user.is_superuser:
-        raise PermissionDenied
-    queryset = AuditLog.objects.select_related("user")
-    action = request.GET.get("action")
-    if action:
-        queryset = queryset.filter(action=action)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request, "web/audit.html", {"page": page, "actions": AuditLog.Action.choices, "action": action}
-    )
+    from fanzha.web.audit_log import audit_log_page
+
+    return audit_log_page(request, current_user(request))
 
 
 PHONE_FIELDS = frozenset({"phone", "target_phone"})

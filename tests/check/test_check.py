@@ -7,10 +7,11 @@ import json
 from typing import Any
 
 import pytest
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.test import Client
 
 from fanzha.cases.models import CaseIdentifier, Identifier
+from fanzha.check import known
 from fanzha.check.service import MAX_CHARS
 from fanzha.clues.models import Clue
 from fanzha.stations.models import AuditLog
@@ -29,10 +30,13 @@ def post_json(client: Client, url: str, body: Any) -> Any:
 
 
 def case_identifier(kind: str) -> tuple[str, int]:
-    """A (value, number of cases) of the test county's case identifiers of ``kind``."""
+    """A (value, number of confirmed cases) of the test county's case identifiers of ``kind``."""
+    from fanzha.cases.models import Case
+
+    confirmed = Q(caseidentifier__case__status=Case.Status.CONFIRMED)
     row = (
         Identifier.objects.filter(kind=kind)
-        .annotate(n=Count("caseidentifier__case", distinct=True))
+        .annotate(n=Count("caseidentifier__case", distinct=True, filter=confirmed))
         .filter(n__gt=0)
         .order_by("-n", "value")
         .values_list("value", "n")
@@ -75,6 +79,13 @@ def test_safe_message_is_shown_as_no_risk_found(client: Client) -> None:
     response = client.post("/public/check/", {"action": "check", "text": SAFE_SMS})
     page = response.content.decode()
     assert "未发现明显诈骗特征" in page and "不等于安全" in page and "高风险" not in page
+
+
+def test_the_api_answers_400_to_an_empty_text_not_safe(client: Client) -> None:
+    for text in ("", "   \n "):
+        response = post_json(client, API, {"text": text})
+        assert response.status_code == 400
+        assert "请先输入要查询的内容" in response.json()["detail"]
 
 
 def test_empty_and_overlong_input_are_refused_with_a_message(client: Client) -> None:
@@ -234,7 +245,7 @@ def test_a_new_case_identifier_is_known_after_the_case_is_saved(client: Client) 
 
     url = "http://new-scam-platform-example.top/reg"
     assert post_json(client, API, {"text": url}).json()["verdict"] != "fraud"
-    case = Case.objects.first()
+    case = Case.objects.filter(status=Case.Status.CONFIRMED).first()
     assert case is not None
     identifier = Identifier.objects.create(kind="url", value=url)
     CaseIdentifier.objects.create(case=case, identifier=identifier)
@@ -246,7 +257,7 @@ def test_a_new_case_identifier_is_known_after_the_case_is_saved(client: Client) 
 def test_fraud_app_from_the_station_cases_is_matched_but_mainstream_apps_are_not(client: Client) -> None:
     from fanzha.cases.models import Case
 
-    case = Case.objects.first()
+    case = Case.objects.filter(status=Case.Status.CONFIRMED).first()
     assert case is not None
     for kind, value in (("app", "鑫盛国际APP"), ("platform", "支付宝")):
         identifier, _ = Identifier.objects.get_or_create(kind=kind, value=value)
@@ -256,3 +267,44 @@ def test_fraud_app_from_the_station_cases_is_matched_but_mainstream_apps_are_not
     assert any("鑫盛国际app" in reason.casefold() for reason in flagged["reasons"]), flagged["reasons"]
     ordinary = post_json(client, API, {"text": "晚上用支付宝把饭钱转给你"}).json()
     assert not any("本所" in reason for reason in ordinary["reasons"]), ordinary["reasons"]
+
+
+LEGITIMATE_SITE = "https://www.lotus-bakery-example.cn/menu"
+
+
+def _station_reasons(client: Client, text: str) -> list[str]:
+    known.invalidate()
+    body = post_json(client, API, {"text": text}).json()
+    return [reason for reason in body["reasons"] if "本所" in reason]
+
+
+def test_an_anonymous_report_does_not_make_a_website_known_fraud(client: Client) -> None:
+    text = f"面包店的菜单在这里 {LEGITIMATE_SITE}"
+    assert _station_reasons(client, text) == []
+    response = client.post(
+        "/public/check/",
+        {"action": "report", "text": text, "situation": "link", "phone": "", "consent": "on"},
+    )
+    assert response.status_code == 200
+    clue = Clue.objects.latest("created_at")
+    assert "lotus-bakery-example.cn" in clue.fraud_identifier
+    assert _station_reasons(client, text) == []
+    # an officer closes it as a false alarm: still not known fraud
+    Clue.objects.filter(pk=clue.pk).update(status=Clue.Status.CLOSED, outcome=Clue.Outcome.FALSE_ALARM)
+    assert _station_reasons(client, text) == []
+    # closed as real fraud (the resident was dissuaded): now it counts
+    Clue.objects.filter(pk=clue.pk).update(status=Clue.Status.CLOSED, outcome=Clue.Outcome.STOPPED)
+    assert _station_reasons(client, text) != []
+
+
+def test_only_confirmed_cases_lend_their_identifiers_to_the_check(client: Client) -> None:
+    from fanzha.cases.models import Case
+
+    case = Case.objects.filter(status=Case.Status.CONFIRMED).first()
+    assert case is not None
+    identifier = Identifier.objects.create(kind="url", value=LEGITIMATE_SITE)
+    CaseIdentifier.objects.create(case=case, identifier=identifier)
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.DRAFT)
+    assert _station_reasons(client, LEGITIMATE_SITE) == []
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.CONFIRMED)
+    assert _station_reasons(client, LEGITIMATE_SITE) != []

@@ -188,3 +188,76 @@ def test_cli_image_writes_one_line_per_image_and_an_error_line_for_a_bad_one(
         and "not a supported image" in lines[1]["error"]
     )
     assert lines[2]["verdict"] == "safe" and "晚上加班" in lines[2]["text"]
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A PNG of a few hundred bytes whose header declares ``width`` x ``height`` pixels."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit grey
+    rows = zlib.compress(b"\0" * 64)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+
+
+def test_a_decompression_bomb_is_413_not_415(client: Client) -> None:
+    bomb = png_declaring(40_000, 40_000)  # 1.6 gigapixels in 100 bytes
+    assert len(bomb) < 200
+    response = client.post(API, {"image": upload(bomb)})
+    assert response.status_code == 413
+    assert "图片尺寸太大" in response.json()["detail"]
+
+
+def test_a_huge_screenshot_is_scaled_down_before_ocr(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fanzha.domain import screenshot_text
+
+    seen: list[tuple[int, int]] = []
+
+    def fake_tesseract(image: Image.Image, *args: Any, **kwargs: Any) -> str:
+        seen.append(image.size)
+        return "您好，这是一条测试消息"
+
+    monkeypatch.setattr(screenshot_text, "run_tesseract", fake_tesseract)
+    big = Image.new("RGB", (4000, 5000), "white")  # 20 MP: accepted, but not read at full size
+    buffer = io.BytesIO()
+    big.save(buffer, format="PNG")
+    result = screenshot_text.screenshot_to_text(buffer.getvalue(), max_bytes=50 << 20)
+    assert seen and all(w * h <= screenshot_text.OCR_MAX_PIXELS for w, h in seen)
+    assert result.text
+
+
+def test_only_so_many_screenshots_are_read_at_once(
+    client: Client, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every OCR slot taken: the next screenshot is told to come back (503), not queued on a
+    server thread that officers' pages need."""
+    import threading
+
+    from fanzha.check import service
+
+    settings.FANZHA_CHECK_OCR_CONCURRENCY = 1
+    settings.FANZHA_CHECK_OCR_WAIT_SECONDS = 0.2
+    release = threading.Event()
+    started = threading.Event()
+
+    def slow_ocr(data: bytes, **kwargs: Any) -> Any:
+        started.set()
+        release.wait(10)
+        return type("Read", (), {"text": "您好"})()
+
+    monkeypatch.setattr(service, "screenshot_to_text", slow_ocr)
+    worker = threading.Thread(target=service.read_screenshot, args=(b"x",))
+    worker.start()
+    try:
+        assert started.wait(5)
+        response = client.post(API, {"image": upload(render(NORMAL_CHAT))})
+        assert response.status_code == 503 and response["Retry-After"]
+        assert "稍后再试" in response.json()["detail"]
+    finally:
+        release.set()
+        worker.join()
+    assert service.ocr_slots().acquire(timeout=1)  # the slot came back
+    service.ocr_slots().release()

@@ -69,3 +69,14 @@ def test_check_reads_stdin_gbk():
     assert result.returncode == 0, result.stderr.decode()
     row = json.loads(result.stdout.decode())
     assert row["id"] == 7 and row["verdict"] == "safe"
+
+
+def test_an_empty_text_is_an_error_line_not_a_safe_verdict(capsys, tmp_path):
+    lines = [
+        json.dumps({"id": "blank", "text": "  "}),
+        json.dumps({"id": "ok", "text": "明天开会"}, ensure_ascii=False),
+    ]
+    code, out, _ = run(capsys, tmp_path, lines)
+    assert code == 0
+    assert out[0]["id"] == "blank" and "verdict" not in out[0] and "empty text" in out[0]["error"]
+    assert out[1]["verdict"] == "safe"

@@ -89,3 +89,18 @@ def test_generate_writes_the_county_and_its_truth(tmp_path: Path) -> None:
     assert (target / "fanzha.sqlite3").stat().st_size > 0
     again = run_fanzha("generate", "--data-dir", str(target), "--seed", "3", "--scale", "0.02")
     assert again.returncode == 2 and "not empty" in again.stderr
+
+
+def test_running_out_of_memory_is_a_message_not_a_traceback(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fanzha.commands import check
+
+    def exhausted(args: object) -> int:
+        raise MemoryError
+
+    monkeypatch.setattr(check, "handle", exhausted)
+    from fanzha.cli import main
+
+    assert main(["check", "--input", "-"]) == 3
+    assert "内存不足" in capsys.readouterr().err

@@ -89,3 +89,18 @@ def test_missing_file_and_bad_after(tmp_path: Path, capsys: pytest.CaptureFixtur
     paths = write_case(tmp_path)
     code, _, err = run(capsys, "--statements", str(paths[V]), "--from", V, "--after", "昨天")
     assert code != 0 and "--after" in err
+
+
+def test_an_xlsx_bomb_among_the_statements_is_refused_not_unpacked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fanzha.domain import tabular
+    from tests.domain.test_tabular import xlsx_bomb
+
+    monkeypatch.setattr(tabular, "MAX_WORKBOOK_UNPACKED_BYTES", 1 << 20)
+    bomb = tmp_path / "流水.xlsx"
+    bomb.write_bytes(xlsx_bomb(4 << 20, header="卡号,交易金额,交易时间,借贷标志,对方账号"))
+    paths = write_case(tmp_path)
+    code, lines, err = run(capsys, "--statements", str(paths[V]), str(bomb), "--from", V)
+    assert code == 2 and lines == []
+    assert "流水.xlsx" in err and "解压后超过" in err and "Traceback" not in err

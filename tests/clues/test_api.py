@@ -89,7 +89,63 @@ def test_the_token_not_the_body_decides_the_source(client, token) -> None:  # ty
     assert client.get(URL + "HX-API-1", HTTP_AUTHORIZATION=f"Bearer {other_token}").status_code == 404
 
 
+def test_two_systems_with_the_same_source_label_keep_their_clues_apart(client, token) -> None:  # type: ignore[no-untyped-def]
+    """Two banks both write 来源 96110-style labels; the key is the system, not the label."""
+    twin = SourceSystem(name="另一家银行", source="96110")
+    twin_token = twin.issue_token()
+    twin.save()
+    resident = Resident.objects.order_by("id")[3]
+    first = post(client, payload(resident, "0001"), token).json()
+    second = post(client, payload(resident, "0001"), twin_token).json()
+    assert first["created"] == 1 and second["created"] + second["merged"] == 1
+    assert second["results"][0]["state"] != "duplicate"
+    assert Clue.objects.filter(source_id="0001", source="96110").count() == 2
+    post(client, payload(resident, "ONLY-FIRST"), token)
+    assert client.get(URL + "ONLY-FIRST", HTTP_AUTHORIZATION=f"Bearer {twin_token}").status_code == 404
+    assert client.get(URL + "ONLY-FIRST", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+    # and each resend is still a duplicate of that system's own clue
+    again = post(client, payload(resident, "0001"), twin_token).json()
+    assert again["results"][0] == {**second["results"][0], "state": "duplicate", "reason": "来源编号重复"}
+
+
+def test_a_file_clue_with_the_same_label_is_not_the_systems_clue(client, token) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from fanzha.clues.intake import ClueInput, receive_clues
+
+    receive_clues(
+        [ClueInput(source="96110", source_id="FILE-7", received_at=datetime(2026, 11, 1, tzinfo=UTC))]
+    )
+    assert client.get(URL + "FILE-7", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 404
+
+
 def test_openapi_documents_the_endpoint(client) -> None:  # type: ignore[no-untyped-def]
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/clues/" in schema["paths"]
     assert "post" in schema["paths"]["/api/v1/clues/"]
+
+
+def test_a_formula_sent_in_a_clue_is_inert_text_in_the_analysis_export(client, token) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib.auth import get_user_model
+
+    from fanzha.stations.models import Role
+    from tests.domain.test_xlsx_export import formulas_in
+
+    hostile = payload(Resident.objects.order_by("id")[7], "FORMULA-1")
+    hostile["clues"][0].update(
+        kind="=cmd|' /C calc'!A0", fraud_identifier='=HYPERLINK("http://evil.example","点此")'
+    )
+    assert post(client, hostile, token).status_code == 200
+    client.force_login(get_user_model().objects.filter(role=Role.COMMAND_ROOM).first())
+    export = client.get("/clues/analysis/?from=2020-01-01&to=2030-01-01&export=xlsx")
+    assert export.status_code == 200
+    assert b"=cmd|' /C calc'!A0" in _sheet_text(export.content)
+    assert formulas_in(export.content) == []
+
+
+def _sheet_text(content: bytes) -> bytes:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return b"".join(archive.read(n) for n in archive.namelist() if n.startswith("xl/"))

@@ -53,3 +53,16 @@ def test_a_bad_file_is_a_bilingual_error_with_a_non_zero_exit(tmp_path: Path) ->
     result = fanzha("clues", "import", str(bad), "--data-dir", str(tmp_path / "d"))
     assert result.returncode != 0 and "错误" in result.stderr and "Error" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_xlsx_bomb_is_refused_with_a_message_not_a_memory_error(tmp_path: Path) -> None:
+    """A 0.3 MB workbook whose sheet unpacks past the 256 MB limit: refused before calamine reads it."""
+    from fanzha.domain.tabular import MAX_WORKBOOK_UNPACKED_BYTES
+    from tests.domain.test_tabular import xlsx_bomb
+
+    bomb = tmp_path / "线索.xlsx"
+    bomb.write_bytes(xlsx_bomb(MAX_WORKBOOK_UNPACKED_BYTES + (1 << 20)))
+    assert bomb.stat().st_size < 32 * 1024 * 1024  # under the upload limit: only unpacking shows it
+    result = fanzha("clues", "import", str(bomb), "--data-dir", str(tmp_path / "d"))
+    assert result.returncode == 2, result.stderr
+    assert "解压后超过 256 MB" in result.stderr and "Traceback" not in result.stderr

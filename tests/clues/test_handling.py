@@ -160,3 +160,33 @@ def test_command_room_pages_and_the_audited_xlsx_export(client) -> None:  # type
 def test_officers_cannot_open_the_command_room_queue(client) -> None:  # type: ignore[no-untyped-def]
     login(client, Role.OFFICER)
     assert client.get("/clues/queue/").status_code == 403
+
+
+def test_an_officers_clue_analysis_counts_only_the_cases_of_their_grids(client) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from fanzha.cases.models import Case, CaseIdentifier, Identifier
+    from fanzha.stations import scope
+
+    mine = Case.objects.filter(grid__officer__isnull=False).order_by("pk").first()
+    assert mine is not None and mine.grid is not None and mine.grid.officer is not None
+    officer = mine.grid.officer
+    client.force_login(officer)
+    others = Case.objects.exclude(pk__in=scope.visible_cases(officer).values("pk")).order_by("pk")[:2]
+    assert mine is not None and len(others) == 2
+    identifier = Identifier.objects.create(kind="phone", value="16512340000")
+    for case in (mine, *others):
+        CaseIdentifier.objects.create(case=case, identifier=identifier)
+    grid = mine.grid
+    Clue.objects.create(
+        source="96110",
+        source_id="SCOPE-1",
+        received_at=datetime(2026, 11, 20, 2, 0, tzinfo=UTC),
+        kind="被涉诈电话呼叫",
+        fraud_identifier="16512340000",
+        grid=grid,
+        status=Clue.Status.DISPATCHED,
+    )
+    response = client.get("/clues/analysis/?from=2026-11-19&to=2026-11-21")
+    counts = {i.value: i.cases for i in response.context["result"].top_identifiers}
+    assert counts["16512340000"] == 1  # county-wide it is 3

@@ -153,3 +153,23 @@ def test_thousand_clue_gbk_file_every_row_is_accounted_for() -> None:
     assert again.duplicates == 1000 - len(lines["bad"])
     assert Clue.objects.filter(batch=batch).count() == len(clues)
     assert ClueReject.objects.filter(batch=batch).count() == len(lines["bad"])
+
+
+def test_the_upload_page_refuses_a_file_over_the_limit_without_reading_it(
+    client: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fanzha.domain import tabular
+    from fanzha.stations.models import Role, User
+
+    monkeypatch.setattr(tabular, "MAX_TABLE_BYTES", 1 << 20)
+    client.force_login(User.objects.filter(role=Role.COMMAND_ROOM).first())  # type: ignore[attr-defined]
+    content = ("线索编号,下发时间,对象姓名\n" + "A1,2026-11-20 09:00,张三\n" * 50_000).encode("gbk")
+    batches = ClueBatch.objects.count()
+    response = client.post(  # type: ignore[attr-defined]
+        "/clues/import/", {"file": SimpleUploadedFile("big.csv", content), "source": "96110"}
+    )
+    assert response.status_code == 200
+    assert "超过 1 MB 上限" in response.content.decode() and "拆分" in response.content.decode()
+    assert ClueBatch.objects.count() == batches

@@ -109,3 +109,49 @@ def test_resident_index_reads_the_same_people_as_the_orm() -> None:
     assert {p.id for p in index.by_name[resident.name]} == same_name
     same_address = set(Resident.objects.filter(address=resident.address).values_list("id", flat=True))
     assert {p.id for p in index.by_address[resident.address]} == same_address
+
+
+def test_a_short_phone_and_an_impossible_id_number_are_flagged_on_the_clue() -> None:
+    from datetime import UTC, datetime
+
+    from fanzha.clues.intake import ClueInput, receive_clues
+    from fanzha.clues.models import Clue
+
+    at = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+    result = receive_clues(
+        [
+            ClueInput(
+                source="96110", source_id="W-1", received_at=at, target_name="王五", target_phone="1390000"
+            ),
+            # month 13: 1990-13-07
+            ClueInput(source="96110", source_id="W-2", received_at=at, target_id_number="110101199013071234"),
+            ClueInput(source="96110", source_id="W-3", received_at=at, target_phone="13912345678"),
+        ]
+    )
+    short, impossible, fine = (Clue.objects.get(pk=o.clue_id) for o in result.outcomes)
+    assert len(short.data_warnings) == 1 and "对象电话" in short.data_warnings[0]
+    assert "1390000" not in short.data_warnings[0]  # masked like everywhere else
+    assert len(impossible.data_warnings) == 1 and "身份证号" in impossible.data_warnings[0]
+    assert fine.data_warnings == []
+    assert impossible.status == Clue.Status.QUEUED  # kept and worked, not dropped
+
+
+def test_the_generated_countys_clues_carry_no_false_warnings() -> None:
+    from fanzha.clues.models import Clue
+
+    total = Clue.objects.count()
+    flagged = Clue.objects.exclude(data_warnings=[]).count()
+    assert total >= 20 and flagged <= total * 0.02
+
+
+def test_the_clue_page_shows_the_warnings(client) -> None:  # type: ignore[no-untyped-def]
+    from fanzha.clues.models import Clue
+    from fanzha.stations.models import Role, User
+
+    clue = Clue.objects.order_by("pk").first()
+    assert clue is not None
+    Clue.objects.filter(pk=clue.pk).update(
+        data_warnings=["对象电话“1*****0”不是有效的手机号或固定电话（7 位），请核实"]
+    )
+    client.force_login(User.objects.filter(role=Role.COMMAND_ROOM).first())
+    assert "不是有效的手机号" in client.get(f"/clues/{clue.pk}/").content.decode()

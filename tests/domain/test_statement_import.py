@@ -303,3 +303,22 @@ def test_padded_cells_read_on_the_bulk_path_as_the_python_reader_reads_them(
         assert report.files[0].fast_path is True
         assert _stored(store) == rows
         assert all(not r[6].startswith(("\t", "\u3000")) and not r[6].endswith(("\t", " ")) for r in rows)
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "utf-8"])
+def test_one_bad_byte_rejects_only_its_row_with_its_line(tmp_path: Path, encoding: str) -> None:
+    """A GBK (or UTF-8) statement with one corrupted byte: 29 rows, one rejected, 28 kept, on both paths."""
+    lines = [HEADER.encode(encoding)] + [
+        _row(i).replace("户名", "张三").encode(encoding) for i in range(1, 30)
+    ]
+    lines[8] = lines[8].replace("张三".encode(encoding), b"\xff\xfe\xff")  # line 9 of the file
+    path = tmp_path / f"流水-{encoding}.csv"
+    path.write_bytes(b"\r\n".join(lines) + b"\r\n")
+    rows, rejects = _python(path)
+    assert len(rows) == 28 and [line for line, _ in rejects] == [9]
+    assert "编码" in rejects[0][1]
+    with StatementStore() as store:
+        report = store.import_files([path])
+        assert report.failed == []
+        assert [(r.line, r.reason) for r in report.rejects] == rejects
+        assert len(_stored(store)) == 28 and _stored(store) == rows

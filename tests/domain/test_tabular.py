@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -90,3 +91,75 @@ def test_csv_cells_round_trip_in_either_encoding(rows: list[tuple[str, str]], en
     kept = [(a.strip(), b.strip()) for a, b in rows if (a.strip() or b.strip())]
     assert [(r.values["name"], r.values["phone"]) for r in table.rows] == kept
     assert not table.rejects
+
+
+# --- limits: an upload comes from outside ---------------------------------------------------------
+
+
+def xlsx_bomb(unpacked_bytes: int, header: str = "姓名,手机号") -> bytes:
+    """A valid xlsx whose first sheet, after a header row, holds ``unpacked_bytes`` of blank rows."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(header.split(","))
+    plain = io.BytesIO()
+    book.save(plain)
+    out = io.BytesIO()
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            if item.filename != "xl/worksheets/sheet1.xml":
+                target.writestr(item, source.read(item))
+                continue
+            xml = source.read(item).decode()
+            head, tail = xml.split("</sheetData>")
+            row = '<row r="{}"><c r="A{}" t="inlineStr"><is><t>x</t></is></c></row>'
+            with target.open("xl/worksheets/sheet1.xml", "w") as part:
+                part.write(head.encode())
+                written, number = 0, 2
+                block = "".join(row.format(n, n) for n in range(number, number + 1000)).encode()
+                while written < unpacked_bytes:
+                    part.write(block)
+                    written += len(block)
+                part.write(b"</sheetData>" + tail.encode())
+    return out.getvalue()
+
+
+def test_an_xlsx_that_unpacks_past_the_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fanzha.domain import tabular
+
+    monkeypatch.setattr(tabular, "MAX_WORKBOOK_UNPACKED_BYTES", 1 << 20)
+    bomb = xlsx_bomb(4 << 20)
+    assert len(bomb) * 10 < 4 << 20  # a small upload ...
+    with pytest.raises(UserFacingError) as refused:
+        read_table(bomb, SYN, filename="bomb.xlsx")  # ... that would unpack to far more
+    assert "解压后超过 1 MB" in refused.value.zh
+    table = read_table(xlsx_bomb(200_000), SYN, filename="fine.xlsx")
+    assert table.header_line == 1 and table.rows  # under the limit it reads as before
+
+
+def test_a_table_past_the_row_limit_is_refused_with_a_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fanzha.domain import tabular
+
+    monkeypatch.setattr(tabular, "MAX_TABLE_ROWS", 50)
+    text = "姓名,手机号\n" + "".join(f"张{n},1380000{n:04d}\n" for n in range(60))
+    with pytest.raises(UserFacingError) as refused:
+        read_table(text.encode(), SYN, filename="many.csv")
+    assert "超过 50 行上限" in refused.value.zh
+    assert len(read_table(text.encode()[:300], SYN, filename="few.csv").rows) < 50
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from fanzha.domain import tabular
+
+    monkeypatch.setattr(tabular, "MAX_TABLE_BYTES", 1000)
+    big = tmp_path / "big.csv"
+    big.write_text("姓名,手机号\n" + "张三,13800000000\n" * 200, encoding="utf-8")
+    with pytest.raises(UserFacingError) as refused:
+        read_table(big, SYN)
+    assert "超过" in refused.value.zh and "拆分" in refused.value.zh

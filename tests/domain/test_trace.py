@@ -387,3 +387,51 @@ def test_trace_many_equals_single_traces_on_random_statements(tmp_path: Path, se
         many = trace_many(s, specs)
     assert sum(len(r.accounts) for r in singles) > 20  # the random county does reach accounts
     assert [comparable(r) for r in many] == [comparable(r) for r in singles]
+
+
+# --- a very busy account -----------------------------------------------------------------------
+
+
+def test_a_busy_account_with_thousands_of_transfers_is_traced_through_tables_not_statement_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """6,000 transfers out of one account to 3,000 accounts: the hop's inputs go through temporary
+    tables, so the statement text (which DuckDB must parse whole) stays small, and the answer is the
+    one the inline form gives."""
+    from fanzha.domain import sql_engine
+
+    busy, victim = "6222000000000000001", "6222999999999999999"
+    header = "交易卡号,交易对手账卡号,交易金额,借贷标志,交易时间,交易余额,对手户名,对手开户行,摘要,交易网点"
+    lines = [header, f"{busy},{victim},900000.00,贷,2024-03-05 08:00:00,950000.00,受害人,银行,转入,网点"]
+    balance = 95_000_000
+    for i in range(6000):
+        payee = f"6333{i % 3000:015d}"
+        balance -= 10_000
+        lines.append(
+            f"{busy},{payee},100.00,借,2024-03-05 {9 + i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d},{balance / 100:.2f},户名,银行,转出,网点"
+        )
+    path = tmp_path / "busy.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    spec = TraceSpec(busy, after=datetime(2024, 3, 5, 8, 30), max_depth=2)
+
+    def traced(max_inline: int) -> tuple[TraceResult, int]:
+        monkeypatch.setattr(sql_engine, "MAX_INLINE_ROWS", max_inline)
+        longest = [0]
+        real_inline = sql_engine.inline_input
+
+        def measuring(spec: Any, value: Any) -> str:
+            text = real_inline(spec, value)
+            longest[0] = max(longest[0], len(text))
+            return text
+
+        monkeypatch.setattr(sql_engine, "inline_input", measuring)
+        with StatementStore() as s:
+            s.import_files([path])
+            return trace_forward(s, spec), longest[0]
+
+    bounded, longest = traced(sql_engine.MAX_INLINE_ROWS)
+    assert len(bounded.edges) == 6000 and len(bounded.accounts) == 3000
+    assert longest < 200_000, longest  # inline, the pending transfers alone are about 600 KB
+    inline, inline_longest = traced(10**9)
+    assert inline_longest > 200_000  # what the statement carried before
+    assert comparable(bounded) == comparable(inline)

@@ -186,6 +186,24 @@ def test_upload_over_the_size_limit_is_refused_clearly(
     assert not ImportJob.objects.exists()
 
 
+def test_an_empty_statement_file_is_named_as_empty_not_as_missing(
+    investigator_client: Client, data_dir: Path, chain_files: dict[str, Path]
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = post_files(
+        investigator_client,
+        reverse("funds:upload"),
+        upload(chain_files[M1]),
+        SimpleUploadedFile("空.csv", b""),
+    )
+    page = response.content.decode()
+    assert "空.csv 是空文件" in page and "请选择要上传的流水文件" not in page
+    assert not ImportJob.objects.exists()
+    nothing = investigator_client.post(reverse("funds:upload"), {}, follow=True)
+    assert "请选择要上传的流水文件" in nothing.content.decode()
+
+
 def import_chain(client: Client, case: Case, chain_files: dict[str, Path]) -> None:
     post_files(
         client, reverse("funds:case_upload", args=[case.pk]), *(upload(p) for p in chain_files.values())

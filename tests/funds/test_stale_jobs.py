@@ -98,3 +98,89 @@ def test_queued_job_never_picked_up_goes_stale(data_dir: Path, settings: Any) ->
     waiting.refresh_from_db()
     assert queued.status == ImportJob.Status.FAILED
     assert waiting.status == ImportJob.Status.PENDING
+
+
+def test_a_crash_part_way_keeps_the_files_already_written(
+    data_dir: Path, chain_files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process dies while the second file is read: the first file is already recorded as
+    imported with its counts, so a re-run reads only the second and reports nothing twice."""
+    from fanzha.domain.statement_store import StatementStore
+
+    job = imports.create_upload_job(
+        [upload(chain_files[M1]), upload(chain_files[M2])], None, user_of("investigator")
+    )
+    real_stage = StatementStore._stage_file
+
+    def dies_on_the_second(self: StatementStore, path: Path, *args: Any, **kwargs: Any) -> Any:
+        if Path(path).name == chain_files[M2].name:
+            raise SystemExit("kill -9")  # nothing after this line runs in a killed process
+        return real_stage(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(StatementStore, "_stage_file", dies_on_the_second)
+    with pytest.raises(SystemExit):
+        imports.run_job(job.pk)
+    first, second = job.files.order_by("pk")
+    assert (first.imported, first.inserted, first.rows_read) == (True, 5, 5)
+    assert not second.imported
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.RUNNING  # as the dead process left it
+
+    monkeypatch.setattr(StatementStore, "_stage_file", real_stage)
+    assert imports.fail_stale_jobs() == 1  # its process (this one, earlier) no longer runs it
+    imports.rerun_job(ImportJob.objects.get(pk=job.pk), background=False)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE
+    first, second = job.files.order_by("pk")
+    assert (first.inserted, second.inserted, job.inserted, job.duplicates) == (5, 2, 7, 0)
+
+
+def test_a_job_whose_process_is_gone_fails_at_once_and_can_be_rerun(data_dir: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True)
+    dead_pid = int(finished.stdout)
+    moving = timezone.now()
+    job = ImportJob.objects.create(
+        status=ImportJob.Status.RUNNING,
+        phase="写入 m2",
+        started_at=moving,
+        progress_at=moving,  # it moved a moment ago: the stale timeout alone would wait 10 minutes
+        worker=f"{socket.gethostname()}:{dead_pid}:1",
+    )
+    live = ImportJob.objects.create(
+        status=ImportJob.Status.RUNNING, progress_at=moving, worker=imports.this_worker()
+    )
+    elsewhere = ImportJob.objects.create(
+        status=ImportJob.Status.RUNNING, progress_at=moving, worker="another-host:123:1"
+    )
+    assert imports.fail_stale_jobs() == 2  # the dead one, and "live": no thread of ours runs it
+    job.refresh_from_db()
+    live.refresh_from_db()
+    elsewhere.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED and imports.can_rerun(job)
+    assert elsewhere.status == ImportJob.Status.RUNNING
+
+
+def test_serve_marks_interrupted_imports_failed_at_start_up(data_dir: Path) -> None:
+    from fanzha.commands.serve import fail_interrupted_imports
+
+    job = ImportJob.objects.create(
+        status=ImportJob.Status.RUNNING, progress_at=timezone.now(), worker="x:1:1"
+    )
+    ImportJob.objects.filter(pk=job.pk).update(worker=f"{imports.this_worker().split(':')[0]}:999999999:1")
+    assert fail_interrupted_imports() == 1
+
+
+def test_a_garbage_statement_leaves_its_job_failed_not_done(
+    investigator_client: Client, data_dir: Path, tmp_path: Path
+) -> None:
+    garbage = tmp_path / "乱码.csv"
+    garbage.write_bytes(bytes(range(256)) * 40)
+    job = imports.create_upload_job([upload(garbage)], None, user_of("investigator"))
+    imports.start_job(job, background=False)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
+    assert "乱码.csv" in job.error

@@ -140,21 +140,36 @@ def test_submission_rate_limit_trips(client: Any, monkeypatch: Any) -> None:
     monkeypatch.setattr(
         quiz, "load_settings", lambda: type(limits)(**{**limits.__dict__, "max_attempts_per_ip_per_hour": 3})
     )
-    paper = quiz.make_paper()
     codes = [
-        client.post("/public/quiz/", {"paper": paper.token, "q0": "0"}, REMOTE_ADDR="10.9.9.9").status_code
+        client.post(
+            "/public/quiz/", {"paper": quiz.make_paper().token, "q0": "0"}, REMOTE_ADDR="10.9.9.9"
+        ).status_code
         for _ in range(4)
     ]
     assert codes == [200, 200, 200, 429]
     assert (
         "提交太频繁"
-        in client.post("/public/quiz/", {"paper": paper.token}, REMOTE_ADDR="10.9.9.9").content.decode()
+        in client.post(
+            "/public/quiz/", {"paper": quiz.make_paper().token}, REMOTE_ADDR="10.9.9.9"
+        ).content.decode()
     )
     # Another address is not affected.
     assert (
-        client.post("/public/quiz/", {"paper": paper.token, "q0": "0"}, REMOTE_ADDR="10.9.9.8").status_code
+        client.post(
+            "/public/quiz/", {"paper": quiz.make_paper().token, "q0": "0"}, REMOTE_ADDR="10.9.9.8"
+        ).status_code
         == 200
     )
+
+
+def test_a_paper_is_scored_once(client: Any) -> None:
+    paper = quiz.make_paper()
+    first = client.post("/public/quiz/", {"paper": paper.token, "q0": "0"}, REMOTE_ADDR="10.9.9.7")
+    assert first.status_code == 200
+    attempts = QuizAttempt.objects.count()
+    again = client.post("/public/quiz/", {"paper": paper.token, "q0": "1"}, REMOTE_ADDR="10.9.9.6")
+    assert again.status_code == 400 and quiz.PAPER_USED in again.content.decode()
+    assert QuizAttempt.objects.count() == attempts
 
 
 def test_draw_rate_limit_per_address_trips() -> None:

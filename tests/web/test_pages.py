@@ -152,3 +152,18 @@ def test_public_pages_show_the_stations_face_and_nothing_of_the_internal_system(
         assert call in page
     for internal in ("反诈工作台", "/login/", "审计", "脱敏", "/admin/", 'class="topbar"'):
         assert internal not in page, internal
+
+
+def test_vendored_libraries_are_committed_at_the_pinned_versions_with_their_licences() -> None:
+    import json
+
+    root = Path(__file__).resolve().parents[2]
+    vendor = root / "fanzha" / "web" / "static" / "vendor"
+    lock = json.loads((root / "assets" / "package-lock.json").read_text(encoding="utf-8"))["packages"]
+    htmx = (vendor / "htmx" / "htmx.min.js").read_text(encoding="utf-8")
+    echarts = (vendor / "echarts" / "echarts.min.js").read_text(encoding="utf-8")
+    assert f'version:"{lock["node_modules/htmx.org"]["version"]}"' in htmx
+    assert f'"{lock["node_modules/echarts"]["version"]}"' in echarts
+    for licence in ("htmx/LICENSE", "echarts/LICENSE", "echarts/NOTICE"):
+        assert (vendor / licence).stat().st_size > 100, licence
+    assert (vendor / ".stamp").read_bytes() == (root / "assets" / "package-lock.json").read_bytes()
