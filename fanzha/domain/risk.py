@@ -33,6 +33,7 @@ from fanzha.domain.links import find_urls, host_of, inspect_links, official_link
 from fanzha.domain.message_model import load_model
 from fanzha.domain.scam_moves import (
     Moves,
+    chinese_punctuation,
     covered_advice,
     find_moves,
     is_warning_talk,
@@ -380,7 +381,10 @@ def _phrase_signals(text: str, data: RiskData, out: _Signals, factor: float = 1.
                 continue
             out.add(
                 RiskReason(
-                    "phrase", f"{phrase.reason}（“{match.group(0)}”）", phrase.weight * factor, match.group(0)
+                    "phrase",
+                    f"{phrase.reason}（“{chinese_punctuation(match.group(0))}”）",
+                    phrase.weight * factor,
+                    match.group(0),
                 ),
                 advice=phrase.advice,
                 category=phrase.category,

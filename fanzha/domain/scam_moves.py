@@ -156,10 +156,12 @@ def _quote(text: str, start: int, end: int) -> str:
     right = min(len(text), end + QUOTE_CONTEXT)
     left_part = _CLAUSE_BREAK.split(text[left:start])[-1]
     right_part = _CLAUSE_BREAK.split(text[end:right])[0]
-    quote = (left_part + text[start:end] + right_part).strip()
-    if re.search(r"[\u4e00-\u9fff]", quote):
-        quote = quote.translate(_WIDE_PUNCT)
-    return quote
+    return chinese_punctuation((left_part + text[start:end] + right_part).strip())
+
+
+def chinese_punctuation(quote: str) -> str:
+    """A quote from NFKC text with its commas and stops full-width again, as residents wrote them."""
+    return quote.translate(_WIDE_PUNCT) if re.search(r"[\u4e00-\u9fff]", quote) else quote
 
 
 def _first_quote(text: str, rule: _Rule, pattern: re.Pattern[str], data: MoveData) -> str | None:
