@@ -168,6 +168,17 @@ def narratives() -> list[Record]:
     ]
 
 
+def extra_narratives() -> list[Record]:
+    """Police-style narratives written for training only (``narratives_extra.jsonl``): never measured."""
+    path = WRITTEN / "narratives_extra.jsonl"
+    if not path.exists():
+        return []
+    return [
+        Record(row["id"], row["text"], True, "narratives", row["category"], False, row)
+        for row in _jsonl(path)
+    ]
+
+
 # --- chats as a screenshot reads after OCR ---------------------------------------------------
 
 # Look-alike characters that OCR confuses; each pair is swapped in either direction.

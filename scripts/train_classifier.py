@@ -256,10 +256,12 @@ def load_scripts() -> list[Example]:
 
 
 def load_narratives() -> list[Example]:
-    """Police-style 简要案情 written for this project (eval/realistic/narratives.jsonl)."""
+    """Police-style 简要案情 written for this project: narratives.jsonl (with its split) and
+    narratives_extra.jsonl (training only)."""
     import realistic_inputs as real
 
-    return [Example(r.id, r.text, r.category, "narrative", r.test) for r in real.narratives()]
+    rows = real.narratives() + real.extra_narratives()
+    return [Example(r.id, r.text, r.category, "narrative", r.test) for r in rows]
 
 
 def load_all(generated_seeds: list[int], data_dir: Path | None = None) -> list[Example]:
