@@ -132,13 +132,13 @@ def phone_dialogues(data: Path = DEFAULT_DATA) -> list[Record]:
 
 
 def message_split_test(dialogue_text: str) -> bool:
-    """Whether ``scripts/train_message_model.py`` holds this phone dialogue out."""
-    from train_message_model import SEED, TEST_PERCENT
+    """Whether ``scripts/train_message_model.py`` holds this phone dialogue out (its own split)."""
+    from train_message_model import Example, split_of
 
     from fanzha.domain.text_normalize import normalize_for_model
 
     group = "dialogue:" + normalize_for_model(dialogue_text, keep_names=True)
-    return zlib.crc32(f"{SEED}|{group}".encode()) % 100 < TEST_PERCENT
+    return split_of(Example(dialogue_text, True, "dialogue", "", "", group)) == "test"
 
 
 def written_chats() -> list[Record]:
