@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from fanzha.domain.query_args import optional_day
 from fanzha.errors import UserFacingError
 from fanzha.runtime import add_data_dir_argument
 
@@ -65,19 +66,8 @@ def run_escalate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _day(text: str | None, flag: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise UserFacingError(
-            f"{flag} 日期格式应为 YYYY-MM-DD：{text}", f"{flag} must be YYYY-MM-DD: {text}"
-        ) from exc
-
-
 def run_analyse(args: argparse.Namespace) -> int:
-    start, end = _day(args.start, "--from"), _day(args.end, "--to")
+    start, end = optional_day(args.start, "--from"), optional_day(args.end, "--to")
     from fanzha.runtime import open_station
 
     open_station(args.data_dir)

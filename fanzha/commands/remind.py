@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date
 from pathlib import Path
 from typing import Any
 
+from fanzha.domain.query_args import optional_day
 from fanzha.errors import UserFacingError
 
 
@@ -61,17 +61,6 @@ def _audience_arguments(parser: argparse.ArgumentParser, *, required: bool) -> N
     parser.add_argument("--holdout", type=float, help="随机对照比例 0–0.5 / share held out at random")
 
 
-def _date(text: str | None, name: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise UserFacingError(
-            f"{name} 日期格式应为 YYYY-MM-DD：{text}", f"{name} must be YYYY-MM-DD: {text}"
-        ) from exc
-
-
 def _criteria(args: argparse.Namespace) -> Any:
     from fanzha.domain.reminder_audience import AudienceCriteria
     from fanzha.domain.taxonomy import load_taxonomy
@@ -100,7 +89,7 @@ def _station_user() -> Any:
 
 
 def run_plan(args: argparse.Namespace) -> int:
-    as_of = _date(args.date, "--date")
+    as_of = optional_day(args.date, "--date")
     from fanzha.runtime import open_station
 
     open_station(args.data_dir)
@@ -237,7 +226,7 @@ def _write(path: Path, content: bytes) -> None:
 
 
 def run_effect(args: argparse.Namespace) -> int:
-    as_of = _date(args.as_of, "--as-of")
+    as_of = optional_day(args.as_of, "--as-of")
     if args.follow_up_days is not None and not 1 <= args.follow_up_days <= 730:
         raise UserFacingError("--follow-up-days 应在 1 到 730 之间", "--follow-up-days must be 1..730")
     from fanzha.runtime import open_station
