@@ -7,22 +7,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router
-from ninja.errors import HttpError
-from ninja.security import django_auth
 
 from fanzha.analytics import dashboard, effect, series, summary
 from fanzha.domain import stats
 from fanzha.domain.query_args import check_day, check_year, parse_int
-from fanzha.stations.models import User
+from fanzha.web.permissions import PolicyAuth, current_user
 
-router = Router(tags=["案情分析"], auth=django_auth)
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):
-        raise HttpError(401, "未登录")
-    return user
+router = Router(tags=["案情分析"], auth=PolicyAuth("analytics.view"))
 
 
 @router.get("/tables", summary="仪表盘全部图表数据（按月份范围、类别、警格筛选）")
@@ -33,7 +24,7 @@ def tables(
     category: str = "",
     grid: int | None = None,
 ) -> dict[str, Any]:
-    user = _user(request)
+    user = current_user(request)
     for given, what in ((first_month, "起始月份"), (last_month, "截止月份")):
         if given is not None:
             check_day(given, what)
@@ -45,7 +36,7 @@ def tables(
 
 @router.get("/summary", summary="年度汇总：案件数、同比、占刑事案件比例、类别构成")
 def year_summary(request: HttpRequest, year: int) -> dict[str, Any]:
-    user = _user(request)
+    user = current_user(request)
     check_year(year)
     f = series.filters_for(user, date(year, 1, 1), date(year, 12, 1))
     return summary.year_summary(year, f.grid_ids)
@@ -60,7 +51,7 @@ def campaign_effect(
     control_grids: str = "",
     category: str = "",
 ) -> dict[str, Any]:
-    user = _user(request)
+    user = current_user(request)
     check_day(start, "宣传活动开始日期")
     for months, what in ((months_before, "之前月数"), (months_after, "之后月数")):
         parse_int(str(months), what, 1, 120)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,10 +16,11 @@ from fanzha.domain import stats
 from fanzha.domain.query_args import optional_day, optional_id, optional_int, optional_month
 from fanzha.domain.xlsx_export import SheetData, write_xlsx
 from fanzha.stations import audit, scope
-from fanzha.stations.models import AuditLog, Role, User
+from fanzha.stations.models import AuditLog, User
+from fanzha.stations.policy import can
 from fanzha.web.downloads import xlsx_response
 from fanzha.web.periods import DEFAULT_RULE_TEXT, default_end
-from fanzha.web.views import current_user
+from fanzha.web.permissions import current_user, require
 
 DEFAULT_MONTHS = 12
 
@@ -40,7 +40,7 @@ def filters_from(request: HttpRequest, user: User) -> Filters:
     )
 
 
-@login_required
+@require("analytics.view")
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     f = filters_from(request, user)
@@ -64,7 +64,6 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
             for row in series.breakdown(Filters(f.first_month, f.last_month, "", f.grid_ids), "category").rows
         }
     )
-    can_drill = user.role != Role.GRID_WORKER
     return render(
         request,
         "analytics/dashboard.html",
@@ -80,7 +79,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
             "start": start_text,
             "months_before": request.GET.get("months_before", "12"),
             "months_after": request.GET.get("months_after", "12"),
-            "cases_url": reverse("cases:list") if can_drill else "",
+            "cases_url": reverse("cases:list") if can(user, "cases.view") else "",
             "query": request.GET.urlencode(),
             "scoped": f.grid_ids is not None,
             "default_rule": DEFAULT_RULE_TEXT,
@@ -96,7 +95,7 @@ def table_xlsx(table: Table) -> bytes:
     return write_xlsx([SheetData(table.key, rows, bold_rows=2, freeze="A3")])
 
 
-@login_required
+@require("analytics.view")
 def export_view(request: HttpRequest, key: str) -> HttpResponse:
     user = current_user(request)
     f = filters_from(request, user)

@@ -12,22 +12,13 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
-from ninja.errors import HttpError
-from ninja.security import django_auth
 
 from fanzha.cases import drafting, linking
 from fanzha.domain.masking import mask_name, mask_text
 from fanzha.stations import scope
-from fanzha.stations.models import Role, User
+from fanzha.web.permissions import PolicyAuth, current_user
 
-router = Router(tags=["案件"], auth=django_auth)
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or user.role == Role.GRID_WORKER:
-        raise HttpError(403, "网格员无权查看案件")
-    return user
+router = Router(tags=["案件"], auth=PolicyAuth("cases.view"))
 
 
 class ExtractIn(Schema):
@@ -35,16 +26,15 @@ class ExtractIn(Schema):
     reported_at: datetime | None = Field(None, description="报案时间；用于推算“次日”“今年5月”等")
 
 
-@router.post("/extract", summary="识别简要案情（不保存）")
+@router.post("/extract", summary="识别简要案情（不保存）", auth=PolicyAuth("cases.create"))
 def extract_draft(request: HttpRequest, payload: ExtractIn) -> dict[str, Any]:
     """The draft the new-case page shows: fields, spans to highlight, warnings, classification."""
-    _user(request)
     return drafting.make_draft(payload.text, payload.reported_at)
 
 
 @router.get("/{pk}", summary="案件（脱敏）及串并关联")
 def case_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
-    user = _user(request)
+    user = current_user(request)
     case = get_object_or_404(scope.visible_cases(user).prefetch_related("transfers", "victims"), pk=pk)
     links = linking.links_of(case, user)
     return {

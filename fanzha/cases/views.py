@@ -1,7 +1,7 @@
 """Case pages: the list, the case file, the new-case page (draft → corrections → confirm), the
 review of imported drafts, category overrides, the agreement page, clusters and the bulk import.
 
-Grid workers get 403 on every case page; every queryset comes from ``fanzha.stations.scope``.
+Grid workers get 403 on every case page (the policy's ``cases.*``); every queryset comes from ``fanzha.stations.scope``.
 """
 
 from __future__ import annotations
@@ -9,8 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,32 +20,16 @@ from fanzha.cases.highlight import highlight
 from fanzha.cases.models import Case, CaseImportBatch, CaseImportReject
 from fanzha.domain.masking import mask_name, mask_text
 from fanzha.errors import UserFacingError
-from fanzha.funds.views import FUNDS_ROLES
 from fanzha.stations import audit, scope
-from fanzha.stations.models import AuditLog, Role, User
+from fanzha.stations.models import AuditLog, User
+from fanzha.web.permissions import require
 from fanzha.web.rejects import mark_reject_handled
 from fanzha.web.views import PAGE_SIZE, current_user
 
-IMPORT_ROLES = frozenset({Role.INVESTIGATOR, Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN})
 
-
-def _case_user(request: HttpRequest) -> User:
-    user = current_user(request)
-    if user.role == Role.GRID_WORKER:
-        raise PermissionDenied
-    return user
-
-
-def _import_user(request: HttpRequest) -> User:
-    user = _case_user(request)
-    if user.role not in IMPORT_ROLES and not user.is_superuser:
-        raise PermissionDenied
-    return user
-
-
-@login_required
+@require("cases.view")
 def case_list(request: HttpRequest) -> HttpResponse:
-    user = _case_user(request)
+    user = current_user(request)
     queryset = scope.visible_cases(user).order_by("-reported_at")
     category = request.GET.get("category")
     if category:
@@ -66,7 +48,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "category": category,
             "status": status,
             "statuses": Case.Status.choices,
-            "can_import": user.role in IMPORT_ROLES or user.is_superuser,
         },
     )
 
@@ -80,9 +61,9 @@ def _masked_field(name: str, value: str) -> str:
     return mask_name(value) if name == "victim_name" else mask_text(value)
 
 
-@login_required
+@require("cases.view")
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _case_user(request)
+    user = current_user(request)
     case = get_object_or_404(
         scope.visible_cases(user).prefetch_related("victims", "transfers", "category_overrides__by"), pk=pk
     )
@@ -107,7 +88,6 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "corrections": corrections,
             "category_form": CategoryForm(initial={"category": case.category}),
             "nouns": linking.identifier_noun,
-            "can_trace": user.role in FUNDS_ROLES or user.is_superuser,
         },
     )
 
@@ -134,10 +114,10 @@ def _default_grid(user: User, resident: Any) -> Any:
     return None
 
 
-@login_required
+@require("cases.create")
 def new_case(request: HttpRequest) -> HttpResponse:
     """Paste a narrative, see the machine's draft highlighted, correct it, confirm."""
-    user = _case_user(request)
+    user = current_user(request)
     residents = scope.visible_residents(user)
     if request.method != "POST":
         return render(request, "cases/new.html", {"form": NarrativeForm(residents=residents)})
@@ -182,10 +162,10 @@ def new_case(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@require("cases.create")
 def review_case(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm or correct the fields of an existing case (an imported draft, or a second look)."""
-    user = _case_user(request)
+    user = current_user(request)
     case = get_object_or_404(scope.visible_cases(user), pk=pk)
     draft = case.draft or {}
     if request.method == "POST":
@@ -226,10 +206,10 @@ def review_case(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@require("cases.create")
 @require_POST
 def change_category(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _case_user(request)
+    user = current_user(request)
     case = get_object_or_404(scope.visible_cases(user), pk=pk)
     form = CategoryForm(request.POST)
     if form.is_valid():
@@ -242,16 +222,16 @@ def change_category(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cases:detail", pk=case.pk)
 
 
-@login_required
+@require("cases.view")
 def agreement(request: HttpRequest) -> HttpResponse:
-    user = _case_user(request)
+    user = current_user(request)
     report = intake.field_agreement(scope.visible_cases(user))
     return render(request, "cases/agreement.html", {"report": report})
 
 
-@login_required
+@require("cases.view")
 def cluster_view(request: HttpRequest) -> HttpResponse:
-    user = _case_user(request)
+    user = current_user(request)
     found = linking.clusters(user)
     return render(
         request,
@@ -264,12 +244,12 @@ def cluster_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@require("cases.import")
 def import_reports(request: HttpRequest) -> HttpResponse:
     """Upload → preview (columns understood, first rows) → import, with every failed row kept."""
     from fanzha.cases import reports_import
 
-    user = _import_user(request)
+    user = current_user(request)
     context: dict[str, Any] = {
         "form": ReportUploadForm(),
         "max_mb": reports_import.MAX_UPLOAD_BYTES // 1024 // 1024,
@@ -295,9 +275,9 @@ def import_reports(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/import.html", context)
 
 
-@login_required
+@require("cases.import")
 def import_rejects(request: HttpRequest) -> HttpResponse:
-    user = _import_user(request)
+    user = current_user(request)
     if request.method == "POST":
         mark_reject_handled(request, CaseImportReject.objects.all(), "处理无法导入的报案行")
         return redirect("cases:import_rejects")

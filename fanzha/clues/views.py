@@ -8,8 +8,6 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case as SqlCase
 from django.db.models import F, Q, Value, When
@@ -25,27 +23,22 @@ from fanzha.clues.models import Clue, ClueBatch, ClueReject
 from fanzha.domain.query_args import optional_day, optional_id
 from fanzha.errors import UserFacingError
 from fanzha.stations import audit, scope
-from fanzha.stations.models import AuditLog, Role, User
+from fanzha.stations.models import AuditLog
+from fanzha.stations.policy import works_own_clues
 from fanzha.web.downloads import xlsx_response
 from fanzha.web.periods import DEFAULT_RULE_TEXT, default_end
+from fanzha.web.permissions import require
 from fanzha.web.rejects import mark_reject_handled
 from fanzha.web.views import PAGE_SIZE, current_user
 
-COMMAND_ROLES = frozenset({Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN})
 
-
-def _require_command(user: User) -> None:
-    if user.role not in COMMAND_ROLES and not user.is_superuser:
-        raise PermissionDenied
-
-
-@login_required
+@require("clues.view")
 def clue_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     queryset = scope.visible_clues(user)
     status = request.GET.get("status", "")
     grade = request.GET.get("grade", "")
-    mine = request.GET.get("mine", "1" if user.role == Role.OFFICER else "")
+    mine = request.GET.get("mine", "1" if works_own_clues(user) else "")
     queryset = queryset.filter(status=status) if status else queryset.exclude(status=Clue.Status.MERGED)
     if grade:
         queryset = queryset.filter(grade=grade)
@@ -80,12 +73,11 @@ def clue_list(request: HttpRequest) -> HttpResponse:
             "statuses": Clue.Status.choices,
             "grades": Clue.Grade.choices,
             "now": timezone.now(),
-            "is_command": user.role in COMMAND_ROLES or user.is_superuser,
         },
     )
 
 
-@login_required
+@require("clues.view")
 def clue_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     clue = get_object_or_404(scope.visible_clues(user).select_related("batch", "merged_into", "case"), pk=pk)
@@ -107,13 +99,12 @@ def clue_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and scope.visible_residents(user).filter(pk=clue.resident_id).exists(),
             "is_open": clue.status in handling.OPEN_STATUSES,
             "can_close": clue.status in handling.CLOSABLE_STATUSES,
-            "is_command": user.role in COMMAND_ROLES or user.is_superuser,
             "now": timezone.now(),
         },
     )
 
 
-@login_required
+@require("clues.handle")
 @require_POST
 def record_action(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
@@ -139,7 +130,7 @@ def record_action(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("clues:detail", pk=clue.pk)
 
 
-@login_required
+@require("clues.handle")
 @require_POST
 def close(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
@@ -170,11 +161,10 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("clues:detail", pk=clue.pk)
 
 
-@login_required
+@require("clues.command")
 def queue(request: HttpRequest) -> HttpResponse:
     """The command room: escalation runs on every load, so nothing overdue waits for a cron job."""
     user = current_user(request)
-    _require_command(user)
     escalated_now = handling.escalate_overdue()
     clues = scope.visible_clues(user)
     return render(
@@ -192,10 +182,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@require("clues.command")
 def match(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
-    _require_command(user)
     clue = get_object_or_404(scope.visible_clues(user), pk=pk)
     if request.method == "POST":
         resident_id = request.POST.get("resident", "")
@@ -225,10 +214,9 @@ def match(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@require("clues.command")
 def import_file(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    _require_command(user)
     report = None
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -247,10 +235,8 @@ def import_file(request: HttpRequest) -> HttpResponse:
     return render(request, "clues/import.html", {"form": form, "report": report})
 
 
-@login_required
+@require("clues.command")
 def rejects(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
-    _require_command(user)
     if request.method == "POST":
         mark_reject_handled(request, ClueReject.objects.all(), "处理无法读取的线索行")
         return redirect("clues:rejects")
@@ -262,7 +248,7 @@ def rejects(request: HttpRequest) -> HttpResponse:
     return render(request, "clues/rejects.html", {"page": page, "show": show})
 
 
-@login_required
+@require("clues.analyse")
 def analysis(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     batch_id = optional_id(request.GET.get("batch"), "批次")

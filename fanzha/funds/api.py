@@ -16,7 +16,6 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
-from ninja.security import django_auth
 
 from fanzha.domain.masking import mask_card, mask_phone
 from fanzha.domain.query_args import check_moment
@@ -24,18 +23,11 @@ from fanzha.errors import UserFacingError
 from fanzha.funds import candidates, tracing
 from fanzha.funds.models import TraceRun
 from fanzha.funds.store import store_summary
-from fanzha.funds.views import FUNDS_ROLES
 from fanzha.stations import audit, scope
 from fanzha.stations.models import AuditLog, User
+from fanzha.web.permissions import PolicyAuth, current_user
 
-router = Router(tags=["资金查控"], auth=django_auth)
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or (user.role not in FUNDS_ROLES and not user.is_superuser):
-        raise HttpError(403, "无权使用资金查控")
-    return user
+router = Router(tags=["资金查控"], auth=PolicyAuth("funds.trace"))
 
 
 def _yuan(fen: int | None) -> str | None:
@@ -87,7 +79,7 @@ def _visible_run(user: User, pk: int) -> TraceRun:
 
 @router.get("/store", summary="流水库概况")
 def summary(request: HttpRequest) -> dict[str, int]:
-    _user(request)
+    current_user(request)
     return store_summary()
 
 
@@ -105,7 +97,7 @@ class TraceIn(Schema):
 
 @router.post("/trace", summary="追踪资金流向（保存为追踪记录）")
 def trace(request: HttpRequest, payload: TraceIn) -> dict[str, Any]:
-    user = _user(request)
+    user = current_user(request)
     if payload.after is not None:
         check_moment(payload.after, "起算时间")
     case = None
@@ -131,12 +123,12 @@ def trace(request: HttpRequest, payload: TraceIn) -> dict[str, Any]:
 
 @router.get("/runs/{pk}", summary="追踪记录（账号脱敏）")
 def run_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
-    return _run_out(_visible_run(_user(request), pk))
+    return _run_out(_visible_run(current_user(request), pk))
 
 
 @router.get("/runs/{pk}/freeze", summary="止付冻结清单（完整账号，记录审计日志）")
 def freeze(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
-    run = _visible_run(_user(request), pk)
+    run = _visible_run(current_user(request), pk)
     audit.record(
         request, AuditLog.Action.EXPORT, run, reason="API 止付冻结清单", detail={"kind": "freeze_api"}
     )
@@ -160,7 +152,7 @@ def freeze(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
 
 @router.get("/candidates", summary="断卡线索（脱敏）")
 def candidate_list(request: HttpRequest) -> dict[str, Any]:
-    user = _user(request)
+    user = current_user(request)
     return {
         "accounts": [
             {"account": mask_card(c.value), "bank": c.bank, "cases": len(c.cases), "reasons": c.reasons}

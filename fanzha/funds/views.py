@@ -1,6 +1,6 @@
 """Money-trail pages (资金查控): statement import with its report, column mapping, the trace of a
 case with its layered graph, freeze list, region totals and cooperation letters, and 断卡
-candidates. Only investigators, the command room, leaders and admins reach them (403 otherwise);
+candidates. Only the roles the policy allows ``funds.trace`` reach them (403 otherwise);
 cases always come from ``fanzha.stations.scope.visible_cases``. Computation lives in the service
 modules (imports, layouts, tracing, candidates, exports); views only ask and show.
 """
@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -28,20 +26,11 @@ from fanzha.funds.forms import MappingForm, TraceForm, UploadForm
 from fanzha.funds.models import BankColumnMapping, ImportJob, StatementFile, StatementReject, TraceRun
 from fanzha.funds.store import store_summary
 from fanzha.stations import audit, scope
-from fanzha.stations.models import AuditLog, Role, Station, User
+from fanzha.stations.models import AuditLog, Station, User
 from fanzha.web.downloads import xlsx_response
+from fanzha.web.permissions import require
 from fanzha.web.rejects import mark_reject_handled
 from fanzha.web.views import PAGE_SIZE, current_user
-
-FUNDS_ROLES = frozenset({Role.INVESTIGATOR, Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN})
-
-
-def funds_user(request: HttpRequest) -> User:
-    """The signed-in user if their role works the money trail; 403 otherwise."""
-    user = current_user(request)
-    if user.role not in FUNDS_ROLES and not user.is_superuser:
-        raise PermissionDenied
-    return user
 
 
 def _visible_case(user: User, pk: int) -> Case:
@@ -65,9 +54,9 @@ def _run_for(user: User, pk: int) -> TraceRun:
     return run
 
 
-@login_required
+@require("funds.trace")
 def index(request: HttpRequest) -> HttpResponse:
-    user = funds_user(request)
+    user = current_user(request)
     visible = scope.visible_cases(user)
     try:
         summary = store_summary()
@@ -104,9 +93,9 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@require("funds.trace")
 def case_funds(request: HttpRequest, pk: int) -> HttpResponse:
-    user = funds_user(request)
+    user = current_user(request)
     case = _visible_case(user, pk)
     return render(
         request,
@@ -135,10 +124,10 @@ def _after_job_created(request: HttpRequest, job: ImportJob) -> HttpResponse:
     return redirect("funds:job", pk=job.pk)
 
 
-@login_required
+@require("funds.trace")
 @require_POST
 def upload(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    user = funds_user(request)
+    user = current_user(request)
     case = _visible_case(user, pk) if pk is not None else None
     form = UploadForm(request.POST, request.FILES)
     back = redirect("funds:case", pk=case.pk) if case else redirect("funds:index")
@@ -156,10 +145,10 @@ def upload(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return _after_job_created(request, job)
 
 
-@login_required
+@require("funds.trace")
 @require_POST
 def import_data_dir(request: HttpRequest) -> HttpResponse:
-    user = funds_user(request)
+    user = current_user(request)
     try:
         job = imports.create_data_dir_job(user)
     except UserFacingError as exc:
@@ -169,24 +158,24 @@ def import_data_dir(request: HttpRequest) -> HttpResponse:
     return _after_job_created(request, job)
 
 
-@login_required
+@require("funds.trace")
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = funds_user(request)
+    user = current_user(request)
     job = _job_for(user, pk)
     return render(request, "funds/job.html", _job_context(job))
 
 
-@login_required
+@require("funds.trace")
 def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    user = funds_user(request)
+    user = current_user(request)
     job = _job_for(user, pk)
     return render(request, "funds/_job_report.html", _job_context(job))
 
 
-@login_required
+@require("funds.trace")
 @require_POST
 def job_rerun(request: HttpRequest, pk: int) -> HttpResponse:
-    user = funds_user(request)
+    user = current_user(request)
     job = _job_for(user, pk)
     try:
         imports.rerun_job(job)
@@ -209,9 +198,9 @@ def _job_context(job: ImportJob) -> dict[str, Any]:
     }
 
 
-@login_required
+@require("funds.trace")
 def mapping(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
-    user = funds_user(request)
+    user = current_user(request)
     job = _job_for(user, pk)
     record = get_object_or_404(StatementFile, pk=file_pk, job=job)
     try:
@@ -255,10 +244,10 @@ def mapping(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@require("funds.trace")
 @require_POST
 def trace(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    user = funds_user(request)
+    user = current_user(request)
     case = _visible_case(user, pk) if pk is not None else None
     form = TraceForm(request.POST, require_account=case is None)
     back = redirect("funds:case", pk=case.pk) if case else redirect("funds:index")
@@ -284,9 +273,9 @@ def trace(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return redirect("funds:run", pk=run.pk)
 
 
-@login_required
+@require("funds.trace")
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = funds_user(request)
+    user = current_user(request)
     run = _run_for(user, pk)
     payload = run.result
     accounts = [dict(a, depth_label=tracing.depth_label(a["depth"])) for a in payload.get("accounts", [])]
@@ -322,9 +311,9 @@ def _export_name(run: TraceRun, what: str) -> str:
     return f"{stem}_{what}_{timezone.localtime():%Y%m%d%H%M}.xlsx"
 
 
-@login_required
+@require("funds.trace")
 def freeze_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    user = funds_user(request)
+    user = current_user(request)
     run = _run_for(user, pk)
     content = exports.freeze_workbook(run.result, run.case.case_no if run.case else "")
     audit.record(
@@ -337,9 +326,9 @@ def freeze_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     return xlsx_response(content, _export_name(run, "止付冻结清单"))
 
 
-@login_required
+@require("funds.trace")
 def regions_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    user = funds_user(request)
+    user = current_user(request)
     run = _run_for(user, pk)
     content = exports.regions_workbook(run.result, run.case.case_no if run.case else "")
     audit.record(
@@ -352,10 +341,10 @@ def regions_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     return xlsx_response(content, _export_name(run, "分地区汇总"))
 
 
-@login_required
+@require("funds.trace")
 def letters(request: HttpRequest, pk: int) -> HttpResponse:
     """异地协作函: one printable page per region, with full account numbers (audit-logged)."""
-    user = funds_user(request)
+    user = current_user(request)
     run = _run_for(user, pk)
     audit.record(
         request,
@@ -377,11 +366,11 @@ def letters(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@require("funds.trace")
 def evidence_requests(request: HttpRequest, pk: int) -> HttpResponse:
     """调证函: one printable page per holder of records (payment platform, the victim's bank) for
     the transfers the trace could not follow; full account numbers, so the view is audit-logged."""
-    user = funds_user(request)
+    user = current_user(request)
     run = _run_for(user, pk)
     if run.case is None:
         raise Http404
@@ -408,9 +397,9 @@ def evidence_requests(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@require("funds.trace")
 def candidates(request: HttpRequest) -> HttpResponse:
-    user = funds_user(request)
+    user = current_user(request)
     try:
         accounts = candidate_service.account_candidates(user)
     except UserFacingError as exc:
@@ -427,9 +416,9 @@ def candidates(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@require("funds.trace")
 def rejects(request: HttpRequest) -> HttpResponse:
-    user = funds_user(request)
+    user = current_user(request)
     visible = scope.visible_cases(user)
     queryset = StatementReject.objects.select_related("file", "file__case").filter(
         Q(file__case__isnull=True) | Q(file__case__in=visible)

@@ -8,27 +8,18 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router
-from ninja.errors import HttpError
-from ninja.security import django_auth
 
 from fanzha.domain.query_args import check_day
 from fanzha.outreach import effect, events, quiz, targeting
 from fanzha.stations import scope
-from fanzha.stations.models import User
+from fanzha.web.permissions import PolicyAuth, current_user
 
-router = Router(tags=["反诈宣传"], auth=django_auth)
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):
-        raise HttpError(401, "未登录")
-    return user
+router = Router(tags=["反诈宣传"], auth=PolicyAuth("outreach.use"))
 
 
 @router.get("/events", summary="宣传活动列表（仅本人可见警格）")
 def list_events(request: HttpRequest, since: date | None = None, limit: int = 200) -> list[dict[str, Any]]:
-    rows = events.visible_events(_user(request)).order_by("-day", "-pk")
+    rows = events.visible_events(current_user(request)).order_by("-day", "-pk")
     if since:
         rows = rows.filter(day__gte=check_day(since, "起始日期"))
     return [
@@ -52,7 +43,7 @@ def list_events(request: HttpRequest, since: date | None = None, limit: int = 20
 def weekly_plan(request: HttpRequest, as_of: date | None = None, grid: int | None = None) -> dict[str, Any]:
     if as_of is not None:
         check_day(as_of, "计划日期")
-    result = targeting.weekly_plan(_user(request), as_of, grid)
+    result = targeting.weekly_plan(current_user(request), as_of, grid)
     return {
         "as_of": result.as_of.isoformat(),
         "recent": [result.windows.recent_start.isoformat(), result.windows.recent_end.isoformat()],
@@ -74,7 +65,7 @@ def weekly_plan(request: HttpRequest, as_of: date | None = None, grid: int | Non
 
 @router.get("/awareness", summary="各警格反诈知晓度（有奖问答平均答对率）")
 def awareness(request: HttpRequest) -> list[dict[str, Any]]:
-    grids = list(scope.visible_grids(_user(request)).order_by("code"))
+    grids = list(scope.visible_grids(current_user(request)).order_by("code"))
     scores = quiz.awareness_by_grid([g.pk for g in grids])
     return [
         {
@@ -91,6 +82,6 @@ def awareness(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get("/effect", summary="宣传量与案件、预警线索的关系（警格×月份泊松回归）")
 def exposure_effect(request: HttpRequest) -> list[dict[str, Any]]:
-    user = _user(request)
+    user = current_user(request)
     grid_ids = list(scope.visible_grids(user).values_list("pk", flat=True)) if user.is_grid_scoped else None
     return [e.as_dict() for e in effect.exposure_effects(grid_ids)]

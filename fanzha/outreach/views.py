@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,12 +18,12 @@ from fanzha.outreach import effect, events, photos, qr, quiz, targeting
 from fanzha.outreach.forms import EventForm
 from fanzha.outreach.models import EventPhoto
 from fanzha.stations import scope
-from fanzha.web.views import current_user
+from fanzha.web.permissions import current_user, require
 
 RECENT_DAYS = 30
 
 
-@login_required
+@require("outreach.use")
 def index(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     grids = list(scope.visible_grids(user).order_by("code"))
@@ -59,7 +58,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@require("outreach.use")
 @require_http_methods(["GET", "POST"])
 def event_new(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
@@ -102,7 +101,7 @@ def event_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@require("outreach.use")
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     event = get_object_or_404(events.visible_events(user), pk=pk)
@@ -119,7 +118,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@require("outreach.use")
 def photo(request: HttpRequest, pk: int) -> FileResponse:
     user = current_user(request)
     item = get_object_or_404(EventPhoto.objects.select_related("event"), pk=pk)
@@ -131,7 +130,7 @@ def photo(request: HttpRequest, pk: int) -> FileResponse:
     return response
 
 
-@login_required
+@require("outreach.use")
 def grid_qr(request: HttpRequest, code: str) -> HttpResponse:
     user = current_user(request)
     grid = get_object_or_404(scope.visible_grids(user), code=code)
@@ -142,7 +141,7 @@ def grid_qr(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
-@login_required
+@require("outreach.use")
 def plan(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     grid_text = request.GET.get("grid", "")
@@ -156,7 +155,7 @@ def plan(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@require("outreach.use")
 def effect_view(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     grid_ids = (

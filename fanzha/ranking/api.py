@@ -9,7 +9,6 @@ from django.http import HttpRequest
 from ninja import File, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.security import django_auth
 
 from fanzha.domain.query_args import check_day
 from fanzha.domain.tabular import check_table_size
@@ -17,11 +16,10 @@ from fanzha.errors import UserFacingError
 from fanzha.ranking.services.figures import coverage_by_age_band, current_config, daily_ranking
 from fanzha.ranking.services.imports import import_registrations
 from fanzha.stations import audit, scope
-from fanzha.stations.models import AuditLog, Role, User
+from fanzha.stations.models import AuditLog, User
+from fanzha.web.permissions import PolicyAuth, current_user
 
-router = Router(tags=["ranking"], auth=django_auth)
-
-IMPORT_ROLES = frozenset({Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN})
+router = Router(tags=["ranking"], auth=PolicyAuth("ranking.view"))
 
 
 class RankingRow(Schema):
@@ -63,14 +61,8 @@ class ImportSummary(Schema):
     rejects: list[tuple[int, str]]
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 def _codes(user: User) -> set[str] | None:
-    if user.role in IMPORT_ROLES or user.is_superuser or not user.is_grid_scoped:
+    if not user.is_grid_scoped:
         return None
     return set(scope.visible_grids(user).values_list("code", flat=True))
 
@@ -78,7 +70,7 @@ def _codes(user: User) -> set[str] | None:
 @router.get("/daily", response=list[RankingRow], summary="某日警格排名（每日一对比）")
 def daily(request: HttpRequest, date: date) -> list[RankingRow]:
     check_day(date)
-    codes = _codes(_user(request))
+    codes = _codes(current_user(request))
     rows = []
     for r in daily_ranking(date):
         if codes is not None and r.grid not in codes:
@@ -106,7 +98,7 @@ def daily(request: HttpRequest, date: date) -> list[RankingRow]:
 @router.get("/coverage", response=list[BandRow], summary="分年龄段注册覆盖率")
 def coverage(request: HttpRequest, date: date) -> list[BandRow]:
     check_day(date)
-    user = _user(request)
+    user = current_user(request)
     grid_ids = None if _codes(user) is None else list(scope.visible_grids(user).values_list("pk", flat=True))
     out: list[BandRow] = []
     for code, bands in coverage_by_age_band(date, grid_ids, current_config()).items():
@@ -119,15 +111,18 @@ def coverage(request: HttpRequest, date: date) -> list[BandRow]:
     return out
 
 
-@router.post("/imports", response=ImportSummary, summary="导入反诈APP注册数据（xlsx/csv）")
+@router.post(
+    "/imports",
+    response=ImportSummary,
+    summary="导入反诈APP注册数据（xlsx/csv）",
+    auth=PolicyAuth("ranking.import"),
+)
 def create_import(
     request: HttpRequest,
     file: UploadedFile = File(...),  # noqa: B008 - django-ninja declares uploads this way
     default_day: date | None = None,
 ) -> ImportSummary:
-    user = _user(request)
-    if user.role not in IMPORT_ROLES and not user.is_superuser:
-        raise HttpError(403, "无导入权限")
+    user = current_user(request)
     if default_day is not None:
         check_day(default_day, "默认日期")
     try:

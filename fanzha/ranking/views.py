@@ -10,8 +10,6 @@ from datetime import date, timedelta
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -32,25 +30,14 @@ from fanzha.ranking.services.figures import (
 from fanzha.ranking.services.imports import import_registrations, record_door_visit
 from fanzha.ranking.services.trends import chart_data
 from fanzha.stations import audit, scope
-from fanzha.stations.models import AuditLog, Role, User
+from fanzha.stations.models import AuditLog, User
 from fanzha.web.downloads import xlsx_response
 from fanzha.web.forms import IsoDateInput
 from fanzha.web.periods import DEFAULT_RULE_TEXT
+from fanzha.web.permissions import current_user, require
 from fanzha.web.validators import station_date
 
-# Who may import exports and download the station-wide report (grid-scoped roles may not).
-STATION_ROLES = frozenset({Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN})
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _station_wide(user: User) -> bool:
-    return user.role in STATION_ROLES or user.is_superuser
 
 
 def _day(request: HttpRequest) -> date:
@@ -61,14 +48,14 @@ def _day(request: HttpRequest) -> date:
 
 
 def _visible_codes(user: User) -> set[str] | None:
-    if _station_wide(user) or not user.is_grid_scoped:
+    if not user.is_grid_scoped:
         return None
     return set(scope.visible_grids(user).values_list("code", flat=True))
 
 
-@login_required
+@require("ranking.view")
 def daily(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     day = _day(request)
     config = current_config()
     ranking = daily_ranking(day, config)
@@ -97,16 +84,12 @@ def daily(request: HttpRequest) -> HttpResponse:
         "coverage_definition": coverage_definition(config),
         "default_rule": DEFAULT_RULE_TEXT,
         "window": config.clue_window_days,
-        "station_wide": _station_wide(user),
     }
     return render(request, "ranking/daily.html", context)
 
 
-@login_required
+@require("ranking.report")
 def report(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    if not _station_wide(user):
-        raise PermissionDenied
     day = _day(request)
     fmt = "docx" if request.GET.get("format") == "docx" else "pdf"
     data = (render_docx if fmt == "docx" else render_pdf)(morning_report(day))
@@ -137,9 +120,9 @@ def _chart_window(request: HttpRequest) -> tuple[date, int]:
     return day, max(7, min(days, 180))
 
 
-@login_required
+@require("ranking.view")
 def charts(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     day, days = _chart_window(request)
     data = chart_data(day, days, _visible_codes(user))
     return render(
@@ -149,15 +132,14 @@ def charts(request: HttpRequest) -> HttpResponse:
             "day": day,
             "days": days,
             "chart": data.as_json(),
-            "station_wide": _station_wide(user),
             "coverage_definition": coverage_definition(current_config()),
         },
     )
 
 
-@login_required
+@require("ranking.view")
 def charts_xlsx(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     day, days = _chart_window(request)
     data = chart_data(day, days, _visible_codes(user))
     content = chart_workbook(data)
@@ -179,11 +161,9 @@ class ImportForm(forms.Form):
     )
 
 
-@login_required
+@require("ranking.import")
 def imports(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    if not _station_wide(user):
-        raise PermissionDenied
+    user = current_user(request)
     result = None
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -214,9 +194,9 @@ class DoorVisitForm(forms.Form):
     day = forms.DateField(label="注册日期", widget=IsoDateInput(), validators=[station_date])
 
 
-@login_required
+@require("ranking.register")
 def door_visit(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     form = DoorVisitForm(request.POST or None, initial={"day": today()})
     if request.method == "POST" and form.is_valid():
         who = form.cleaned_data["who"].strip().upper()
@@ -244,4 +224,4 @@ def door_visit(request: HttpRequest) -> HttpResponse:
                         request, f"该居民已于{outcome.registration.day:%Y-%m-%d}登记注册，未重复计入"
                     )
                 return redirect("ranking:door_visit")
-    return render(request, "ranking/door_visit.html", {"form": form, "station_wide": _station_wide(user)})
+    return render(request, "ranking/door_visit.html", {"form": form})

@@ -11,22 +11,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.security import django_auth
 
 from fanzha.domain.reminder_audience import AudienceCriteria
 from fanzha.reminders import campaigns, effect, planning
-from fanzha.stations.models import User
+from fanzha.web.permissions import PolicyAuth, current_user
 
-router = Router(tags=["防骗提醒"], auth=django_auth)
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):
-        raise HttpError(401, "未登录")
-    if not planning.may_remind(user):
-        raise HttpError(403, "您的角色不能使用防骗提醒")
-    return user
+router = Router(tags=["防骗提醒"], auth=PolicyAuth("reminders.plan"))
 
 
 def _day(value: date | None) -> date:
@@ -68,7 +58,7 @@ def campaign_json(campaign: Any) -> dict[str, Any]:
 
 @router.get("/suggestions", summary="建议提醒的人群：上升类别、高风险人群、涉及警格、人数与已注册反诈APP人数")
 def suggestions(request: HttpRequest, as_of: date | None = None) -> list[dict[str, Any]]:
-    user = _user(request)
+    user = current_user(request)
     return [
         {
             "criteria": s.criteria.as_dict(),
@@ -84,7 +74,7 @@ def suggestions(request: HttpRequest, as_of: date | None = None) -> list[dict[st
 
 @router.get("/plan", summary="某一人群的人数、各类不发送的人数，以及填好的短信和微信群消息")
 def plan(request: HttpRequest, query: Query[AudienceQuery]) -> dict[str, Any]:
-    user = _user(request)
+    user = current_user(request)
     try:
         criteria = AudienceCriteria(
             query.category,
@@ -119,13 +109,13 @@ def plan(request: HttpRequest, query: Query[AudienceQuery]) -> dict[str, Any]:
 
 @router.get("/campaigns", summary="提醒活动列表（仅本人可见警格）")
 def list_campaigns(request: HttpRequest, limit: int = 100) -> list[dict[str, Any]]:
-    rows = campaigns.visible_campaigns(_user(request))[: max(1, min(limit, 1000))]
+    rows = campaigns.visible_campaigns(current_user(request))[: max(1, min(limit, 1000))]
     return [campaign_json(c) for c in rows]
 
 
 @router.get("/campaigns/{campaign_id}", summary="一次提醒活动：人数、状态和效果")
 def get_campaign(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
-    campaign = campaigns.visible_campaigns(_user(request)).filter(pk=campaign_id).first()
+    campaign = campaigns.visible_campaigns(current_user(request)).filter(pk=campaign_id).first()
     if campaign is None:
         raise HttpError(404, "没有这个提醒活动")
     out = campaign_json(campaign)
@@ -140,6 +130,6 @@ def get_campaign(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
 
 @router.get("/effect", summary="全部已发送提醒的效果：收到与没收到提醒的同类居民随后被骗、出现在线索中的比较")
 def pooled_effect(request: HttpRequest, as_of: date | None = None) -> dict[str, Any]:
-    user = _user(request)
+    user = current_user(request)
     report = effect.measure(effect.handed_over(campaigns.visible_campaigns(user)), as_of=_day(as_of))
     return report.contract()

@@ -38,6 +38,7 @@ from fanzha.reminders.planning import (
 )
 from fanzha.stations import audit, scope
 from fanzha.stations.models import AuditLog, Grid, Resident, User
+from fanzha.stations.policy import can
 from fanzha.web.downloads import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_bytes, xlsx_workbook
 
 EXPORT_KINDS = {
@@ -69,7 +70,7 @@ def visible_campaigns(user: User) -> Any:
 def _require(user: User | None, *, hand_over: bool = False) -> None:
     if user is not None and not may_remind(user):
         raise ReminderRefused("您的角色不能发送防骗提醒")
-    if hand_over and user is not None and not scope.can_unmask(user):
+    if hand_over and user is not None and not can(user, "reminders.hand_over"):
         raise ReminderRefused("您的角色不能导出或发送完整手机号")
 
 

@@ -22,11 +22,9 @@ from fanzha.domain.reminder_audience import AudienceCriteria, AudienceSummary, P
 from fanzha.outreach import targeting
 from fanzha.reminders.models import ReminderOptOut, ReminderRecipient, ReminderSettings
 from fanzha.stations import scope
-from fanzha.stations.models import Resident, Role, Station, User
+from fanzha.stations.models import Resident, Station, User
+from fanzha.stations.policy import can
 
-# Who may plan, record and hand over reminders. Grid workers and investigators may not: handing
-# over numbers needs the right to see them in full (scope.can_unmask).
-REMINDER_ROLES = frozenset({Role.OFFICER, Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN})
 SCRIPT_KINDS = ("platform", "app")
 MAX_SUGGESTIONS = 4
 
@@ -36,7 +34,8 @@ class ReminderRefused(Exception):
 
 
 def may_remind(user: User) -> bool:
-    return user.is_authenticated and (user.role in REMINDER_ROLES or user.is_superuser)
+    """May plan, record and hand over reminders (the policy's ``reminders.plan``)."""
+    return can(user, "reminders.plan")
 
 
 def current_settings() -> rules.ReminderSettings:

@@ -8,8 +8,6 @@ from datetime import date
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,15 +22,8 @@ from fanzha.reminders.models import ReminderCampaign, ReminderOptOut
 from fanzha.stations import scope
 from fanzha.stations.models import User
 from fanzha.web.downloads import attachment_response
-from fanzha.web.views import PAGE_SIZE, current_user
-
-
-def reminder_user(request: HttpRequest) -> User:
-    """The signed-in user if their role sends reminders; 403 otherwise."""
-    user = current_user(request)
-    if not planning.may_remind(user):
-        raise PermissionDenied
-    return user
+from fanzha.web.permissions import current_user, require
+from fanzha.web.views import PAGE_SIZE
 
 
 def _as_of(request: HttpRequest) -> date:
@@ -44,9 +35,9 @@ def _as_of(request: HttpRequest) -> date:
     return day if date(2000, 1, 1) <= day <= timezone.localdate() else timezone.localdate()
 
 
-@login_required
+@require("reminders.plan")
 def index(request: HttpRequest) -> HttpResponse:
-    user = reminder_user(request)
+    user = current_user(request)
     rows = campaigns.visible_campaigns(user).prefetch_related("grids")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -60,10 +51,10 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@require("reminders.plan")
 @require_http_methods(["GET", "POST"])
 def new(request: HttpRequest) -> HttpResponse:
-    user = reminder_user(request)
+    user = current_user(request)
     settings = planning.current_settings()
     grids = scope.visible_grids(user).order_by("code")
     as_of = _as_of(request)
@@ -138,9 +129,9 @@ def _visible(user: User, pk: int) -> ReminderCampaign:
     return get_object_or_404(campaigns.visible_campaigns(user), pk=pk)
 
 
-@login_required
+@require("reminders.plan")
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = reminder_user(request)
+    user = current_user(request)
     campaign = _visible(user, pk)
     counts = campaigns.status_counts(campaign)
     status = request.GET.get("status", "")
@@ -164,7 +155,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "status_labels": rules.STATUS_LABELS,
             "reached_statuses": rules.REACHED,
             "form": HandOverForm(),
-            "can_hand_over": scope.can_unmask(user),
             "gateway": campaigns.gateway_config() is not None,
             "export_kinds": campaigns.EXPORT_KINDS,
             "report": report,
@@ -174,10 +164,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@require("reminders.plan")
 @require_POST
 def export(request: HttpRequest, pk: int) -> HttpResponse:
-    user = reminder_user(request)
+    user = current_user(request)
     campaign = _visible(user, pk)
     kind = request.POST.get("kind", "")
     try:
@@ -188,10 +178,10 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
     return attachment_response(result.content, result.filename, result.content_type)
 
 
-@login_required
+@require("reminders.plan")
 @require_POST
 def send(request: HttpRequest, pk: int) -> HttpResponse:
-    user = reminder_user(request)
+    user = current_user(request)
     campaign = _visible(user, pk)
     try:
         report = campaigns.send_campaign(request, campaign.pk, request.POST.get("reason", ""))
@@ -206,19 +196,19 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("reminders:detail", pk=campaign.pk)
 
 
-@login_required
+@require("reminders.plan")
 @require_POST
 def wechat_posted(request: HttpRequest, pk: int) -> HttpResponse:
-    user = reminder_user(request)
+    user = current_user(request)
     campaign = _visible(user, pk)
     campaigns.mark_wechat_posted(request, campaign.pk)
     messages.success(request, "已记录：提醒已发到警务微信群。")
     return redirect("reminders:detail", pk=campaign.pk)
 
 
-@login_required
+@require("reminders.plan")
 def effect_view(request: HttpRequest) -> HttpResponse:
-    user = reminder_user(request)
+    user = current_user(request)
     report = effect.measure(effect.handed_over(campaigns.visible_campaigns(user)).order_by("day", "pk"))
     return render(
         request,
@@ -227,10 +217,9 @@ def effect_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@require("reminders.plan")
 @require_http_methods(["GET", "POST"])
 def opt_outs(request: HttpRequest) -> HttpResponse:
-    reminder_user(request)
     form = OptOutForm(request.POST or None)
     status = 200
     if request.method == "POST":

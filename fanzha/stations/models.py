@@ -9,19 +9,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 from fanzha.domain.masking import mask_name
-
-
-class Role(models.TextChoices):
-    OFFICER = "officer", "社区民警"
-    GRID_WORKER = "grid_worker", "网格员"
-    INVESTIGATOR = "investigator", "打击专业队"
-    COMMAND_ROOM = "command_room", "综合指挥室"
-    LEADER = "leader", "所领导"
-    ADMIN = "admin", "系统管理员"
-
-
-# Roles whose view of residents, clues and cases is limited to their own grids.
-GRID_SCOPED_ROLES = frozenset({Role.OFFICER, Role.GRID_WORKER})
+from fanzha.stations import policy
+from fanzha.stations.policy import ROLE_CHOICES, Role  # Role is the policy's; many modules import it here
 
 
 class Station(models.Model):
@@ -82,7 +71,7 @@ class Grid(models.Model):
 
 class User(AbstractUser):
     full_name = models.CharField("姓名", max_length=50, blank=True)
-    role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.OFFICER)
+    role = models.CharField("角色", max_length=20, choices=ROLE_CHOICES, default=Role.OFFICER.value)
     grids = models.ManyToManyField(Grid, blank=True, related_name="scoped_users", verbose_name="负责警格")
     failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
@@ -92,7 +81,7 @@ class User(AbstractUser):
 
     @property
     def is_grid_scoped(self) -> bool:
-        return self.role in GRID_SCOPED_ROLES
+        return policy.is_grid_scoped(self)
 
     def __str__(self) -> str:
         return self.full_name or self.username

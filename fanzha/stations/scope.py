@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from django.db.models import Model, QuerySet
 
-from fanzha.stations.models import Grid, Resident, Role, User
+from fanzha.stations.models import Grid, Resident, User
 
 if TYPE_CHECKING:
     from fanzha.cases.models import Case
@@ -55,14 +55,3 @@ def visible_clues(user: User) -> QuerySet[Clue]:
     from fanzha.clues.models import Clue
 
     return _scoped(user, Clue.objects.select_related("grid", "resident", "officer"))
-
-
-def can_unmask(user: User) -> bool:
-    """Everyone who works a case or clue may ask for the full record; the request is audit-logged."""
-    return user.is_authenticated and user.role in {
-        Role.OFFICER,
-        Role.INVESTIGATOR,
-        Role.COMMAND_ROOM,
-        Role.LEADER,
-        Role.ADMIN,
-    }

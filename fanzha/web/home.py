@@ -1,4 +1,4 @@
-"""Each role's work queue on its home page."""
+"""Each role's work queue on its home page; which parts a user gets is the permission policy's."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from fanzha.clues.handling import in_work_order
 from fanzha.domain.ranking import coverage_definition
 from fanzha.ranking.services.figures import current_config, grid_coverage, latest_day
 from fanzha.stations import scope
-from fanzha.stations.models import AuditLog, Role, User
+from fanzha.stations.models import AuditLog, User
+from fanzha.stations.policy import can, works_own_clues
 
 OPEN_CLUE_STATUSES = ("dispatched", "in_progress", "escalated")
 
@@ -25,7 +26,7 @@ def work_queue(user: User) -> dict[str, Any]:
     month_start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     last_month_start = (month_start - timedelta(days=1)).replace(day=1)
     open_clues = clues.filter(status__in=OPEN_CLUE_STATUSES)
-    if user.role == Role.OFFICER:
+    if works_own_clues(user):
         # An officer's queue is what was dispatched to them, plus what has no officer yet.
         open_clues = open_clues.filter(Q(officer=user) | Q(officer__isnull=True))
     grids = scope.visible_grids(user)
@@ -47,15 +48,15 @@ def work_queue(user: User) -> dict[str, Any]:
             reported_at__gte=last_month_start, reported_at__lt=month_start
         ).count(),
     }
-    if user.role in (Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN):
+    if can(user, "clues.command"):
         context["queued_clues"] = in_work_order(clues.filter(status="queued"))[:20]
         context["queued_count"] = clues.filter(status="queued").count()
-    if user.role in (Role.INVESTIGATOR, Role.COMMAND_ROOM, Role.LEADER, Role.ADMIN):
+    if can(user, "cases.overview"):
         context["recent_cases"] = cases.order_by("-reported_at")[:10]
         context["draft_cases"] = cases.filter(status="draft").count()
         context["loss_this_year"] = cases.filter(reported_at__year=timezone.localtime(now).year).aggregate(
             total=Sum("loss_fen")
         )["total"]
-    if user.role == Role.ADMIN:
+    if can(user, "audit.view"):
         context["recent_audit"] = AuditLog.objects.select_related("user")[:10]
     return context

@@ -152,23 +152,6 @@ def test_officer_of_another_grid_cannot_see_the_case(
     assert client.get(f"/api/v1/cases/{case.pk}").json()["case_no"] == case.case_no
 
 
-def test_grid_worker_gets_403_on_case_pages(
-    client: Client, grid_worker: User, officer: User, officer_grid: Grid
-) -> None:
-    case = make_case(story(13), officer, officer_grid)
-    login(client, grid_worker)
-    for name, args in [
-        ("cases:list", []),
-        ("cases:new", []),
-        ("cases:detail", [case.pk]),
-        ("cases:review", [case.pk]),
-        ("cases:agreement", []),
-        ("cases:clusters", []),
-        ("cases:import", []),
-    ]:
-        assert client.get(reverse(name, args=args)).status_code == 403, name
-
-
 def test_api_extract_returns_the_draft(client: Client, officer: User) -> None:
     login(client, officer)
     response = client.post("/api/v1/cases/extract", {"text": story(14)}, content_type="application/json")

@@ -157,11 +157,6 @@ def test_command_room_pages_and_the_audited_xlsx_export(client) -> None:  # type
     assert AuditLog.objects.filter(action=AuditLog.Action.EXPORT, object_type="clues.analysis").exists()
 
 
-def test_officers_cannot_open_the_command_room_queue(client) -> None:  # type: ignore[no-untyped-def]
-    login(client, Role.OFFICER)
-    assert client.get("/clues/queue/").status_code == 403
-
-
 def test_an_officers_clue_analysis_counts_only_the_cases_of_their_grids(client) -> None:  # type: ignore[no-untyped-def]
     from datetime import UTC, datetime
 

@@ -20,7 +20,7 @@ from fanzha.domain.reminder_audience import AudienceCriteria
 from fanzha.reminders import campaigns, effect, planning
 from fanzha.reminders.models import ReminderCampaign, ReminderOptOut, ReminderRecipient, ReminderSettings
 from fanzha.stations import scope
-from fanzha.stations.models import AuditLog, Grid, Resident, Role, User
+from fanzha.stations.models import AuditLog, Grid, Resident, User
 
 pytestmark = pytest.mark.django_db
 
@@ -186,9 +186,7 @@ def test_the_roster_is_masked(command_client: Any, command: User) -> None:
     assert campaign.recipients.filter(status=rules.PENDING).exists(), "a masked roster sends nothing"
 
 
-def test_export_needs_a_reason_and_roles_that_may_not_are_refused(
-    client: Any, command_client: Any, command: User
-) -> None:
+def test_export_needs_a_reason(command_client: Any, command: User) -> None:
     campaign = campaigns.record_campaign(
         command, _criteria(sorted(Grid.objects.values_list("code", flat=True))[:1])
     )
@@ -196,14 +194,6 @@ def test_export_needs_a_reason_and_roles_that_may_not_are_refused(
     assert response.status_code == 302
     assert not AuditLog.objects.filter(action=AuditLog.Action.EXPORT, object_id=str(campaign.pk)).exists()
     assert not campaign.recipients.filter(status=rules.EXPORTED).exists()
-    for role in (Role.GRID_WORKER, Role.INVESTIGATOR):
-        client.force_login(User.objects.filter(role=role).first())
-        assert client.get("/reminders/").status_code == 403
-        assert (
-            client.post(f"/reminders/{campaign.pk}/export/", {"kind": "xlsx", "reason": "试试"}).status_code
-            == 403
-        )
-        assert client.get("/api/v1/reminders/campaigns").status_code == 403
 
 
 def test_an_officer_does_not_see_a_campaign_reaching_other_grids(officer_client: Any, officer: User) -> None:

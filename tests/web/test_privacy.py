@@ -55,18 +55,7 @@ def test_officer_cannot_unmask_a_resident_outside_their_grids(client: Client) ->
     assert not AuditLog.objects.filter(action=AuditLog.Action.VIEW_UNMASKED).exists()
 
 
-def test_grid_worker_may_not_unmask(client: Client) -> None:
-    worker = User.objects.filter(role=Role.GRID_WORKER).first()
-    assert worker is not None
-    client.force_login(worker)
-    resident = scope.visible_residents(worker).first()
-    assert resident is not None
-    assert client.post(f"/unmask/resident/{resident.pk}/", {"reason": "入户走访"}).status_code == 403
-
-
-def test_audit_log_is_browsable_by_admin_only(client: Client) -> None:
+def test_the_admin_browses_the_audit_log_in_the_workbench_and_the_admin_site(client: Client) -> None:
     client.force_login(User.objects.get(username="admin"))
     assert client.get("/audit/").status_code == 200
     assert client.get("/admin/stations/auditlog/").status_code == 200
-    client.force_login(User.objects.filter(role=Role.OFFICER).first())  # type: ignore[arg-type]
-    assert client.get("/audit/").status_code == 403

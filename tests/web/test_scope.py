@@ -53,8 +53,3 @@ def test_officer_cannot_open_a_case_of_another_grid(client: object) -> None:
     client.force_login(officer)  # type: ignore[attr-defined]
     response = client.get(f"/cases/{foreign.pk}/")  # type: ignore[attr-defined]
     assert response.status_code == 404
-
-
-def test_grid_worker_cannot_list_cases(client: object) -> None:
-    client.force_login(user_of(Role.GRID_WORKER))  # type: ignore[attr-defined]
-    assert client.get("/cases/").status_code == 403  # type: ignore[attr-defined]
