@@ -22,9 +22,9 @@ from fanzha.domain.masking import mask_name, mask_text
 from fanzha.errors import UserFacingError
 from fanzha.stations import audit, scope
 from fanzha.stations.models import AuditLog, User
-from fanzha.web.permissions import require
+from fanzha.web.permissions import current_user, require
 from fanzha.web.rejects import mark_reject_handled
-from fanzha.web.views import PAGE_SIZE, current_user
+from fanzha.web.views import PAGE_SIZE
 
 
 @require("cases.view")

@@ -27,9 +27,9 @@ from fanzha.stations.models import AuditLog
 from fanzha.stations.policy import works_own_clues
 from fanzha.web.downloads import xlsx_response
 from fanzha.web.periods import DEFAULT_RULE_TEXT, default_end
-from fanzha.web.permissions import require
+from fanzha.web.permissions import current_user, require
 from fanzha.web.rejects import mark_reject_handled
-from fanzha.web.views import PAGE_SIZE, current_user
+from fanzha.web.views import PAGE_SIZE
 
 
 @require("clues.view")

@@ -28,9 +28,9 @@ from fanzha.funds.store import store_summary
 from fanzha.stations import audit, scope
 from fanzha.stations.models import AuditLog, Station, User
 from fanzha.web.downloads import xlsx_response
-from fanzha.web.permissions import require
+from fanzha.web.permissions import current_user, require
 from fanzha.web.rejects import mark_reject_handled
-from fanzha.web.views import PAGE_SIZE, current_user
+from fanzha.web.views import PAGE_SIZE
 
 
 def _visible_case(user: User, pk: int) -> Case:
