@@ -111,10 +111,14 @@ POLICY: Mapping[Action, Rule] = {
     "clues.command": Rule(COMMAND, "处理指挥室待办线索"),
     # Batch analysis over the clues one sees; it counts cases, which grid workers do not see.
     "clues.analyse": Rule(POLICE, "批量研判预警线索"),
-    # 接处警
+    # 接处警. Whoever sees cases may take a report and correct it: the leader too (duty leaders take
+    # reports, and may import a report sheet, which creates cases in bulk).
     "cases.view": Rule(POLICE, "查看案件"),
     "cases.create": Rule(POLICE, "录入和更正案件"),
+    # The station's recent cases, drafts and the year's loss on the home page.
     "cases.overview": Rule(STATION_CASEWORK, "查看全所案件概况"),
+    # Report sheets (报案表) become cases: casework, so investigators too. Not ranking.import, which
+    # reads the anti-fraud app's registration exports and is the command room's.
     "cases.import": Rule(STATION_CASEWORK, "导入报案表"),
     # 资金流向
     "funds.trace": Rule(STATION_CASEWORK, "使用资金查控"),
