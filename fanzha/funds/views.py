@@ -7,6 +7,7 @@ modules (imports, layouts, tracing, candidates, exports); views only ask and sho
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from fanzha.funds import evidence, exports, imports, layouts, tracing
 from fanzha.funds.forms import MappingForm, TraceForm, UploadForm
 from fanzha.funds.models import BankColumnMapping, ImportJob, StatementFile, StatementReject, TraceRun
 from fanzha.funds.store import store_summary
+from fanzha.funds.trace_result import UNKNOWN_REGION, StartMode, StoredAccount, depth_label
 from fanzha.stations import audit, scope
 from fanzha.stations.models import AuditLog, Role, Station, User
 from fanzha.web.downloads import xlsx_response
@@ -288,21 +290,21 @@ def trace(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = funds_user(request)
     run = _run_for(user, pk)
-    payload = run.result
-    accounts = [dict(a, depth_label=tracing.depth_label(a["depth"])) for a in payload.get("accounts", [])]
-    untraced = evidence.untraced_transfers(run.case, payload) if run.case and run.start_mode == "case" else []
-    coverage = evidence.trace_coverage(run.case, untraced) if run.case and run.start_mode == "case" else None
+    trace = run.trace
+    case = run.case if run.start_mode == StartMode.CASE else None
+    untraced = evidence.untraced_transfers(case, trace) if case else []
+    coverage = evidence.trace_coverage(case, untraced) if case else None
     return render(
         request,
         "funds/run.html",
         {
             "run": run,
-            "payload": payload,
-            "accounts": accounts,
-            "freeze": tracing.freeze_rows(payload),
-            "regions": payload.get("regions", []),
-            "graph": tracing.graph_data(payload),
-            "depth_counts": _depth_counts(accounts),
+            "payload": trace,
+            "accounts": trace.accounts,
+            "freeze": trace.freeze_rows(),
+            "regions": trace.regions,
+            "graph": tracing.graph_data(trace),
+            "depth_counts": _depth_counts(trace.accounts),
             "untraced": untraced,
             "coverage": coverage,
             "requests": evidence.requests_by_holder(untraced),
@@ -310,11 +312,11 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _depth_counts(accounts: list[dict[str, Any]]) -> list[tuple[str, int]]:
+def _depth_counts(accounts: Sequence[StoredAccount]) -> list[tuple[str, int]]:
     counts: dict[int, int] = {}
     for a in accounts:
-        counts[a["depth"]] = counts.get(a["depth"], 0) + 1
-    return [(tracing.depth_label(d), n) for d, n in sorted(counts.items())]
+        counts[a.depth] = counts.get(a.depth, 0) + 1
+    return [(depth_label(d), n) for d, n in sorted(counts.items())]
 
 
 def _export_name(run: TraceRun, what: str) -> str:
@@ -326,13 +328,14 @@ def _export_name(run: TraceRun, what: str) -> str:
 def freeze_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     user = funds_user(request)
     run = _run_for(user, pk)
-    content = exports.freeze_workbook(run.result, run.case.case_no if run.case else "")
+    trace = run.trace
+    content = exports.freeze_workbook(trace, run.case.case_no if run.case else "")
     audit.record(
         request,
         AuditLog.Action.EXPORT,
         run,
         reason="止付冻结清单导出",
-        detail={"kind": "freeze_xlsx", "accounts": len(run.result.get("freeze", []))},
+        detail={"kind": "freeze_xlsx", "accounts": len(trace.freeze)},
     )
     return xlsx_response(content, _export_name(run, "止付冻结清单"))
 
@@ -341,13 +344,14 @@ def freeze_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 def regions_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     user = funds_user(request)
     run = _run_for(user, pk)
-    content = exports.regions_workbook(run.result, run.case.case_no if run.case else "")
+    trace = run.trace
+    content = exports.regions_workbook(trace, run.case.case_no if run.case else "")
     audit.record(
         request,
         AuditLog.Action.EXPORT,
         run,
         reason="分地区资金汇总导出",
-        detail={"kind": "regions_xlsx", "regions": len(run.result.get("regions", []))},
+        detail={"kind": "regions_xlsx", "regions": len(trace.regions)},
     )
     return xlsx_response(content, _export_name(run, "分地区汇总"))
 
@@ -357,18 +361,19 @@ def letters(request: HttpRequest, pk: int) -> HttpResponse:
     """异地协作函: one printable page per region, with full account numbers (audit-logged)."""
     user = funds_user(request)
     run = _run_for(user, pk)
+    trace = run.trace
     audit.record(
         request,
         AuditLog.Action.EXPORT,
         run,
         reason="异地协作函打印",
-        detail={"kind": "cooperation_letters", "regions": len(run.result.get("regions", []))},
+        detail={"kind": "cooperation_letters", "regions": len(trace.regions)},
     )
     station = Station.objects.order_by("pk").first()
     regions = [
-        (region, [dict(a, depth_label=tracing.depth_label(a["depth"])) for a in accounts])
-        for region, accounts in exports.accounts_by_region(run.result)
-        if region["region"] != "未知"
+        (region, accounts)
+        for region, accounts in trace.accounts_by_region()
+        if region.region != UNKNOWN_REGION
     ]
     return render(
         request,
@@ -385,7 +390,7 @@ def evidence_requests(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run_for(user, pk)
     if run.case is None:
         raise Http404
-    untraced = evidence.untraced_transfers(run.case, run.result)
+    untraced = evidence.untraced_transfers(run.case, run.trace)
     requests = evidence.requests_by_holder(untraced)
     audit.record(
         request,
