@@ -14,6 +14,7 @@ integer fen throughout.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -51,6 +52,8 @@ from fanzha.funds.trace_result import (
     wall_clock_text,
 )
 from fanzha.stations.models import User
+
+logger = logging.getLogger(__name__)
 
 #: How far apart a case's transfer time and the bank's 入账 row may be (narratives are rough).
 MATCH_TOLERANCE = timedelta(hours=24)
@@ -312,6 +315,7 @@ def run_trace(
             starts = case_starts(store, case)
             mode = StartMode.CASE
             if not starts:
+                logger.info("case %s has no transfer the store can trace", case.case_no)
                 raise UserFacingError(
                     "该案件没有可追踪的银行卡转账（需有收款账户、时间和金额），可手工输入起始账户",
                     "the case has no traceable transfers",
@@ -341,6 +345,18 @@ def run_trace(
     if case is not None:
         with open_store(write=True) as store:
             store.save_trace(case.case_no, result)
+    logger.info(
+        "trace run %s (%s, case %s, rule %s, depth %d): %d starts, %d accounts reached, %d to freeze, %.0f ms",
+        run.pk,
+        mode,
+        case.case_no if case else "-",
+        options.rule,
+        options.max_depth,
+        len(starts),
+        len(trace.accounts),
+        len(trace.freeze),
+        result.elapsed_ms,
+    )
     return run
 
 
