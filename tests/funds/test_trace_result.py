@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
 
-from fanzha.funds.trace_result import StartKind, StoredTrace
+import pytest
+from django.test import Client
+
+from fanzha.funds.models import TraceRun
+from fanzha.funds.trace_result import StartKind, StoredTrace, depth_label
+from fanzha.funds.tracing import display_account
+from tests.funds.conftest import make_chain_case
+from tests.funds.test_funds_pages import import_chain
 
 # A result as ``result_payload`` stored it before it was typed (one row from each list).
 OLD_RESULT = {
@@ -113,3 +122,51 @@ def test_cooperation_letters_group_accounts_by_region_and_linking_skips_sinks() 
     assert region.region == "广东省深圳市" and [a.account for a in accounts] == ["6217000010001234567"]
     assert trace.linkable_accounts() == ["6217000010001234567"]
     assert trace.covered_transfers() == {1, 2}
+
+
+@pytest.mark.django_db
+def test_the_api_answers_from_the_typed_result_exactly_as_from_the_stored_dict(
+    investigator_client: Client, data_dir: Path, chain_files: dict[str, Path]
+) -> None:
+    case = make_chain_case()
+    import_chain(investigator_client, case, chain_files)
+    body = investigator_client.post(
+        "/api/v1/funds/trace", {"case_id": case.pk}, content_type="application/json"
+    ).json()
+    stored = TraceRun.objects.get(pk=body["id"]).result
+
+    def yuan(fen: int | None) -> str | None:
+        return None if fen is None else str(Decimal(fen) / 100)
+
+    # The API's answer as it was built before the types, by key from the stored dict.
+    assert body["start_yuan"] == yuan(stored["start_fen"])
+    assert body["accounts"] == [
+        {
+            "account": display_account(a["account"]),
+            "depth": a["depth"],
+            "depth_label": depth_label(a["depth"]),
+            "amount_yuan": yuan(a["amount_fen"]),
+            "held_yuan": yuan(a["held_fen"]),
+            "balance_yuan": yuan(a["balance_fen"]),
+            "first_at": a["first_at"],
+            "bank": a["bank"],
+            "region": a["region"],
+            "is_sink": a["is_sink"],
+            "has_statement": a["has_statement"],
+        }
+        for a in stored["accounts"]
+    ]
+    assert body["regions"] == [
+        {
+            "region": r["region"],
+            "accounts": r["accounts"],
+            "received_yuan": yuan(r["received_fen"]),
+            "held_yuan": yuan(r["held_fen"]),
+        }
+        for r in stored["regions"]
+    ]
+    freeze = investigator_client.get(f"/api/v1/funds/runs/{body['id']}/freeze").json()
+    assert [(f["rank"], f["account"], f["reason"]) for f in freeze] == [
+        (rank, i["account"], i["reason"]) for rank, i in enumerate(stored["freeze"], start=1)
+    ]
+    assert StoredTrace.from_json(stored).to_json() == stored
