@@ -100,7 +100,9 @@ def build_known_identifiers() -> KnownIdentifiers:
             groups[group][value] = max(groups[group].get(value, 0), int(n_cases))
     clue_rows: Counter[tuple[str, str]] = Counter(
         # Outcomes by which an officer confirmed the fraud: dissuaded in time, or too late.
-        Clue.objects.filter(status=Clue.Status.CLOSED, outcome__in=(Clue.Outcome.STOPPED, Clue.Outcome.CHEATED))
+        Clue.objects.filter(
+            status=Clue.Status.CLOSED, outcome__in=(Clue.Outcome.STOPPED, Clue.Outcome.CHEATED)
+        )
         .exclude(fraud_identifier="")
         .values_list("kind", "fraud_identifier")
         .distinct()
