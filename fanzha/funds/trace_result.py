@@ -63,12 +63,19 @@ class StartMode(StrEnum):
 
 
 @dataclass(frozen=True)
-class StoredStart:
+class TraceStart:
+    """One starting point (see :class:`StartKind`): ``after`` is naive Beijing wall-clock time,
+    ``transfer_seqs`` the case transfers it follows."""
+
     kind: StartKind
     account: str
-    after: str | None
+    after: datetime | None
     amount_fen: int | None
-    transfers: tuple[int, ...] = ()
+    transfer_seqs: tuple[int, ...] = ()
+
+    @property
+    def after_text(self) -> str | None:
+        return wall_clock_text(self.after)
 
 
 @dataclass(frozen=True)
@@ -104,17 +111,10 @@ class StoredEdge:
 
 
 @dataclass(frozen=True)
-class FreezeRow:
+class FreezeRow(FreezeItem):
     """A freeze-list entry as shown or exported at a moment: the stored item with its arrival
     counted to that moment (``hours_since_arrival`` recounted, ``days_since_arrival`` added)."""
 
-    account: str
-    depth: int
-    amount_fen: int
-    hours_since_arrival: float
-    bank: str | None
-    region: str | None
-    reason: str
     depth_label: str
     first_at: str | None
     days_since_arrival: float | None
@@ -127,7 +127,7 @@ class StoredTrace:
     start_fen: int | None = None
     hops: int = 0
     elapsed_ms: float = 0.0
-    starts: tuple[StoredStart, ...] = ()
+    starts: tuple[TraceStart, ...] = ()
     accounts: tuple[StoredAccount, ...] = ()
     edges: tuple[StoredEdge, ...] = ()
     freeze: tuple[FreezeItem, ...] = ()
@@ -143,9 +143,9 @@ class StoredTrace:
                 {
                     "kind": str(s.kind),
                     "account": s.account,
-                    "after": s.after,
+                    "after": s.after_text,
                     "amount_fen": s.amount_fen,
-                    "transfers": list(s.transfers),
+                    "transfers": list(s.transfer_seqs),
                 }
                 for s in self.starts
             ],
@@ -164,12 +164,12 @@ class StoredTrace:
             hops=int(data.get("hops") or 0),
             elapsed_ms=float(data.get("elapsed_ms") or 0.0),
             starts=tuple(
-                StoredStart(
+                TraceStart(
                     kind=StartKind(s.get("kind", StartKind.VICTIM)),
                     account=s.get("account", ""),
-                    after=s.get("after"),
+                    after=datetime.fromisoformat(s["after"]) if s.get("after") else None,
                     amount_fen=s.get("amount_fen"),
-                    transfers=tuple(s.get("transfers") or ()),
+                    transfer_seqs=tuple(s.get("transfers") or ()),
                 )
                 for s in data.get("starts") or ()
             ),
@@ -223,7 +223,7 @@ class StoredTrace:
 
     def covered_transfers(self) -> set[int]:
         """The case transfers (by ``seq``) some starting point follows."""
-        return {seq for start in self.starts for seq in start.transfers}
+        return {seq for start in self.starts for seq in start.transfer_seqs}
 
 
 def _known_fields(kind: Any, row: Mapping[str, Any]) -> Any:

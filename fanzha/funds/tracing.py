@@ -45,8 +45,8 @@ from fanzha.funds.trace_result import (
     StartMode,
     StoredAccount,
     StoredEdge,
-    StoredStart,
     StoredTrace,
+    TraceStart,
     depth_label,
     local_naive,
     wall_clock_text,
@@ -57,17 +57,6 @@ logger = logging.getLogger(__name__)
 
 #: How far apart a case's transfer time and the bank's 入账 row may be (narratives are rough).
 MATCH_TOLERANCE = timedelta(hours=24)
-
-
-@dataclass(frozen=True)
-class TraceStart:
-    """One starting point (see :class:`StartKind`); times naive Beijing wall clock."""
-
-    kind: StartKind
-    account: str
-    after: datetime | None
-    amount_fen: int | None
-    transfer_seqs: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -237,10 +226,7 @@ def stored_trace(
         start_fen=result.start_fen,
         hops=result.hops,
         elapsed_ms=round(result.elapsed_ms, 1),
-        starts=tuple(
-            StoredStart(s.kind, s.account, wall_clock_text(s.after), s.amount_fen, s.transfer_seqs)
-            for s in starts
-        ),
+        starts=tuple(starts),
         accounts=tuple(
             StoredAccount(
                 account=a.account,

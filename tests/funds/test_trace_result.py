@@ -94,7 +94,7 @@ OLD_RESULT = {
 
 def test_a_result_stored_before_the_types_loads_and_writes_back_unchanged() -> None:
     trace = StoredTrace.from_json(OLD_RESULT)
-    assert trace.starts[0].kind is StartKind.VICTIM and trace.starts[0].transfers == (1, 2)
+    assert trace.starts[0].kind is StartKind.VICTIM and trace.starts[0].transfer_seqs == (1, 2)
     assert trace.accounts[1].is_sink and trace.accounts[0].depth_label == "一级卡"
     assert trace.regions[0].held_fen == 1_200_000
     assert trace.to_json() == OLD_RESULT
