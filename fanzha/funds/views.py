@@ -7,7 +7,7 @@ modules (imports, layouts, tracing, candidates, exports); views only ask and sho
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from fanzha.funds import evidence, exports, imports, layouts, tracing
 from fanzha.funds.forms import MappingForm, TraceForm, UploadForm
 from fanzha.funds.models import BankColumnMapping, ImportJob, StatementFile, StatementReject, TraceRun
 from fanzha.funds.store import store_summary
-from fanzha.funds.trace_result import UNKNOWN_REGION, StartMode, StoredAccount, depth_label
+from fanzha.funds.trace_result import UNKNOWN_REGION, StartMode, StoredAccount, StoredTrace, depth_label
 from fanzha.stations import audit, scope
 from fanzha.stations.models import AuditLog, Role, Station, User
 from fanzha.web.downloads import xlsx_response
@@ -324,36 +324,32 @@ def _export_name(run: TraceRun, what: str) -> str:
     return f"{stem}_{what}_{timezone.localtime():%Y%m%d%H%M}.xlsx"
 
 
+# A run's workbooks: builder, file title, audit reason, and the audit's count (its key, what it counts).
+_RUN_WORKBOOKS: dict[str, tuple[Callable[[StoredTrace, str], bytes], str, str, str, str]] = {
+    "freeze_xlsx": (exports.freeze_workbook, "止付冻结清单", "止付冻结清单导出", "accounts", "freeze"),
+    "regions_xlsx": (exports.regions_workbook, "分地区汇总", "分地区资金汇总导出", "regions", "regions"),
+}
+
+
 @login_required
 def freeze_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    user = funds_user(request)
-    run = _run_for(user, pk)
-    trace = run.trace
-    content = exports.freeze_workbook(trace, run.case.case_no if run.case else "")
-    audit.record(
-        request,
-        AuditLog.Action.EXPORT,
-        run,
-        reason="止付冻结清单导出",
-        detail={"kind": "freeze_xlsx", "accounts": len(trace.freeze)},
-    )
-    return xlsx_response(content, _export_name(run, "止付冻结清单"))
+    return _run_workbook(request, pk, "freeze_xlsx")
 
 
 @login_required
 def regions_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    user = funds_user(request)
-    run = _run_for(user, pk)
+    return _run_workbook(request, pk, "regions_xlsx")
+
+
+def _run_workbook(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """A run's workbook with full account numbers, audit-logged as an export."""
+    build, title, reason, count_key, counted = _RUN_WORKBOOKS[kind]
+    run = _run_for(funds_user(request), pk)
     trace = run.trace
-    content = exports.regions_workbook(trace, run.case.case_no if run.case else "")
-    audit.record(
-        request,
-        AuditLog.Action.EXPORT,
-        run,
-        reason="分地区资金汇总导出",
-        detail={"kind": "regions_xlsx", "regions": len(trace.regions)},
-    )
-    return xlsx_response(content, _export_name(run, "分地区汇总"))
+    content = build(trace, run.case.case_no if run.case else "")
+    detail = {"kind": kind, count_key: len(getattr(trace, counted))}
+    audit.record(request, AuditLog.Action.EXPORT, run, reason=reason, detail=detail)
+    return xlsx_response(content, _export_name(run, title))
 
 
 @login_required

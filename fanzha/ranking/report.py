@@ -40,10 +40,9 @@ from fanzha.domain.ranking import (
 from fanzha.ranking.services.figures import LOCAL, current_config, daily_ranking, day_start
 from fanzha.stations.models import Station
 
-logger = logging.getLogger(__name__)
-
 FONTS_FILE = Path(__file__).resolve().parent.parent / "data" / "ranking" / "fonts.json"
 CID_FALLBACK = "STSong-Light"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
