@@ -10,17 +10,21 @@ integer fen; times are naive Beijing wall-clock text ``YYYY-MM-DD HH:MM:SS``, as
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.utils import timezone
 
 from fanzha.domain.durations import elapsed_days
 from fanzha.domain.trace import FreezeItem, RegionTotal
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+_Row = TypeVar("_Row", bound="DataclassInstance")
 _NUMERALS = "一二三四五六七八九十"
 #: The region of an account whose bank branch names no place.
 UNKNOWN_REGION = "未知"
@@ -226,8 +230,8 @@ class StoredTrace:
         return {seq for start in self.starts for seq in start.transfer_seqs}
 
 
-def _known_fields(kind: Any, row: Mapping[str, Any]) -> Any:
+def _known_fields(kind: type[_Row], row: Mapping[str, Any]) -> _Row:
     """``kind(**row)`` with the keys ``kind`` does not know dropped (a later reader of an older
     or newer row)."""
-    names: Sequence[str] = kind.__dataclass_fields__.keys()
+    names = {f.name for f in fields(kind)}
     return kind(**{k: v for k, v in row.items() if k in names})
