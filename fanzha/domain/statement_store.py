@@ -882,6 +882,15 @@ class StatementStore:
             [(case_id, a.account, a.depth, a.amount_fen) for a in result.accounts if not a.is_sink],
         )
 
+    def export_parquet(self, target: str | Path) -> None:
+        """Every statement row as one Parquet file ordered by account and time (for Spark), without
+        the import's natural-key hash: an unsigned 64-bit column Spark cannot read."""
+        # COPY takes a plain literal only (not sql_string's concat of escapes): quotes doubled.
+        literal = "'" + str(target).replace("'", "''") + "'"
+        self.con.execute(
+            f"COPY (SELECT * EXCLUDE (nkey) FROM txn ORDER BY account, ts) TO {literal} (FORMAT parquet)"
+        )
+
     def summary(self) -> StoreSummary:
         """How much the store holds: rows, distinct accounts and files, rejected rows."""
         row = self.con.execute(

@@ -46,3 +46,15 @@ def test_account_activity_sums_money_counterparties_and_night_rows(store: Statem
     everyone = store.account_activity((20, 24))
     assert [a.account for a in everyone] == sorted([V, M1, M2, M3])
     assert {a.account: a.night_rows for a in everyone}[V] == 1  # the 20:00 transfer
+
+
+def test_the_parquet_export_for_spark_holds_every_row_without_the_unsigned_key(
+    store: StatementStore, tmp_path: Path
+) -> None:
+    import duckdb
+
+    target = tmp_path / "it's txn.parquet"  # a quote in the path must not break the statement
+    store.export_parquet(target)
+    exported = duckdb.sql(f"SELECT * FROM read_parquet('{str(target).replace(chr(39), chr(39) * 2)}')")
+    assert "nkey" not in exported.columns and "account" in exported.columns
+    assert len(exported.fetchall()) == 13
