@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -159,9 +160,28 @@ X_FRAME_OPTIONS = "DENY"
 # Error pages in Chinese with the navigation (fanzha/web/errors.py; 403 and 404 are the templates).
 CSRF_FAILURE_VIEW = "fanzha.web.errors.csrf_failure"
 
-LOGGING = {
+# fanzha's own modules log at INFO (jobs, traces, imports, failures) to the console and, in a data
+# directory that `fanzha serve` has prepared (it holds the secret key), to fanzha.log there too,
+# opened at the first record; other libraries only from WARNING. Records propagate to the root so
+# that one console handler prints them (and pytest's caplog sees them).
+FANZHA_LOG_LEVEL = os.environ.get("FANZHA_LOG_LEVEL", "INFO").upper()
+LOG_FILE = DATA_DIR / "fanzha.log" if (DATA_DIR / "secret_key").is_file() else None
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"fanzha": {"level": FANZHA_LOG_LEVEL, "handlers": [], "propagate": True}},
 }
+if LOG_FILE is not None:
+    LOGGING["handlers"]["file"] = {
+        "class": "logging.handlers.RotatingFileHandler",
+        "filename": str(LOG_FILE),
+        "maxBytes": 10 * 1024 * 1024,
+        "backupCount": 5,
+        "encoding": "utf-8",
+        "delay": True,
+        "formatter": "plain",
+    }
+    LOGGING["loggers"]["fanzha"]["handlers"] = ["file"]

@@ -50,8 +50,6 @@ _GROUP_OF_CLUE_IDENTIFIER = {"phone": "phones", "bank_account": "accounts", "url
 MIN_APP_CHARS = 3
 MAINSTREAM_APPS_FILE = Path(__file__).resolve().parent.parent / "data" / "check" / "mainstream_apps.json"
 
-# Clue outcomes by which an officer confirmed the fraud: dissuaded in time, or too late.
-CONFIRMED_CLUE_OUTCOMES = ("stopped", "cheated")
 
 _lock = threading.Lock()
 _memo: dict[str, Any] = {"value": None, "built": 0.0, "version": None}
@@ -101,7 +99,10 @@ def build_known_identifiers() -> KnownIdentifiers:
         if group:
             groups[group][value] = max(groups[group].get(value, 0), int(n_cases))
     clue_rows: Counter[tuple[str, str]] = Counter(
-        Clue.objects.filter(status=Clue.Status.CLOSED, outcome__in=CONFIRMED_CLUE_OUTCOMES)
+        # Outcomes by which an officer confirmed the fraud: dissuaded in time, or too late.
+        Clue.objects.filter(
+            status=Clue.Status.CLOSED, outcome__in=(Clue.Outcome.STOPPED, Clue.Outcome.CHEATED)
+        )
         .exclude(fraud_identifier="")
         .values_list("kind", "fraud_identifier")
         .distinct()

@@ -168,7 +168,7 @@ def report_to_station(
     For a screenshot the clue holds the recognised text (as the resident saw and maybe corrected
     it) and a flag saying it came from OCR; the image itself is never kept.
     """
-    from fanzha.clues.intake import ClueInput, receive_clues
+    from fanzha.clues.intake import ClueInput, IntakeState, receive_clues
 
     verdict = run_check(text)
     chosen = {s.value: s for s in situations()}.get(situation or default_situation(verdict))
@@ -201,5 +201,5 @@ def report_to_station(
     return ReportReceipt(
         clue_id=outcome.clue_id if outcome else None,
         reference=reference,
-        state=outcome.state if outcome else "queued",
+        state=outcome.state if outcome else IntakeState.QUEUED,
     )

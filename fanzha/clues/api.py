@@ -18,7 +18,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.security import HttpBearer
 
-from fanzha.clues.intake import ClueInput, receive_clues
+from fanzha.clues.intake import ClueInput, IntakeState, receive_clues
 from fanzha.clues.models import Clue, ClueBatch, SourceSystem
 from fanzha.domain.query_args import check_moment
 from fanzha.stations import audit
@@ -127,7 +127,7 @@ def post_clues(request: HttpRequest, payload: ClueBatchIn) -> IntakeOut:
     ]
     with transaction.atomic():
         result = receive_clues(inputs)
-        new_ids = [o.clue_id for o in result.outcomes if o.state != "duplicate" and o.clue_id]
+        new_ids = [o.clue_id for o in result.outcomes if o.state != IntakeState.DUPLICATE and o.clue_id]
         if new_ids:
             batch = ClueBatch.objects.create(
                 channel=ClueBatch.Channel.API,
@@ -147,7 +147,7 @@ def post_clues(request: HttpRequest, payload: ClueBatchIn) -> IntakeOut:
     return IntakeOut(
         **result.summary(),
         results=[
-            ClueResultOut(source_id=o.source_id, clue_id=o.clue_id, state=o.state, reason=o.reason)
+            ClueResultOut(source_id=o.source_id, clue_id=o.clue_id, state=o.state.value, reason=o.reason)
             for o in result.outcomes
         ],
     )

@@ -10,6 +10,7 @@ the audit log.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -30,6 +31,8 @@ from fanzha.domain.masking import mask_name
 from fanzha.domain.person_matching import FuzzyMatch, PersonCandidate, normalise_name, score_candidate
 from fanzha.stations import audit
 from fanzha.stations.models import AuditLog, Resident, Station, User
+
+logger = logging.getLogger(__name__)
 
 SMS_FILE = Path(__file__).resolve().parent.parent / "data" / "clues" / "sms_templates.json"
 OPEN_STATUSES = (Clue.Status.DISPATCHED, Clue.Status.IN_PROGRESS, Clue.Status.ESCALATED)
@@ -226,6 +229,7 @@ def create_case_from_clue(clue: Clue, user: User | None) -> Case:
         identifier, _ = Identifier.objects.get_or_create(kind=kind, value=clue.fraud_identifier)
         CaseIdentifier.objects.get_or_create(case=case, identifier=identifier, defaults={"source": "clue"})
     audit.record(user, AuditLog.Action.CREATE, case, reason=f"预警线索 {clue.pk} 转立案件（待确认）")
+    logger.info("clue %s became draft case %s", clue.pk, case.case_no)
     return case
 
 
@@ -265,6 +269,8 @@ def escalate_overdue(now: datetime | None = None) -> int:
                 for pk in ids
             )
             escalated.extend(ids)
+    if escalated:
+        logger.info("escalated %d overdue clues to the command room", len(escalated))
     return len(escalated)
 
 

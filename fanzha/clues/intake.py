@@ -12,10 +12,12 @@ call in a few ``IN (...)`` queries and the clues are written with bulk inserts, 
 from __future__ import annotations
 
 import json
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
@@ -37,6 +39,8 @@ from fanzha.domain.person_matching import (
     normalise_phone,
 )
 from fanzha.stations.models import Grid, Resident
+
+logger = logging.getLogger(__name__)
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "data" / "clues" / "grading.json"
 GRADE_ORDER = {"yellow": 0, "orange": 1, "red": 2}
@@ -104,13 +108,22 @@ class ClueInput:
         return namespace, self.source_id
 
 
+class IntakeState(StrEnum):
+    """What became of one input (the API answers with these strings)."""
+
+    MATCHED = "matched"  # stored and dispatched to the resident's grid
+    QUEUED = "queued"  # stored, waiting for a person to match it to a resident
+    MERGED = "merged"  # stored, pointing at a recent clue on the same person and identifier
+    DUPLICATE = "duplicate"  # not stored: its source id was seen before
+
+
 @dataclass(frozen=True)
 class ClueOutcome:
-    """What became of one input: ``state`` is matched, queued, merged or duplicate."""
+    """What became of one input."""
 
     source: str
     source_id: str
-    state: str
+    state: IntakeState
     clue_id: int | None
     reason: str = ""
 
@@ -347,7 +360,9 @@ def receive_clues(
         if key in seen or key in existing:
             result.duplicates += 1
             result.outcomes.append(
-                ClueOutcome(clue.source, clue.source_id, "duplicate", existing.get(key), "来源编号重复")
+                ClueOutcome(
+                    clue.source, clue.source_id, IntakeState.DUPLICATE, existing.get(key), "来源编号重复"
+                )
             )
             continue
         seen.add(key)
@@ -365,7 +380,7 @@ def receive_clues(
         primaries, repeats_at = _recent_clues(fresh, matches, window)
         writer = _ClueWriter()
         rows: list[dict[str, Any]] = []
-        states: list[str] = []
+        states: list[IntakeState] = []
         merged_to: dict[int, int | dict[str, Any]] = {}  # position in rows -> primary (pk or row)
         for clue, found in zip(fresh, matches, strict=True):
             person = found.person
@@ -419,14 +434,14 @@ def receive_clues(
                 row["status"] = Clue.Status.MERGED.value
                 row["queue_reason"] = "同一对象、同一涉诈标识在合并时限内已有线索"
                 merged_to[len(rows)] = primary
-                states.append("merged")
+                states.append(IntakeState.MERGED)
                 result.merged += 1
                 result.duplicates += 1
             else:
                 if person is None:
                     row["status"] = Clue.Status.QUEUED.value
                     row["queue_reason"] = found.reason
-                    states.append("queued")
+                    states.append(IntakeState.QUEUED)
                     result.queued += 1
                 else:
                     officer_id = officer_of.get(person.grid_id)
@@ -435,7 +450,7 @@ def receive_clues(
                     row["deadline"] = clue.received_at + timedelta(minutes=minutes_for[grade])
                     if officer_id is None:
                         row["queue_reason"] = "该警格未设责任民警"
-                    states.append("matched")
+                    states.append(IntakeState.MATCHED)
                     result.matched += 1
                     repeats_at[person.id].append(clue.received_at)
                 result.created += 1
@@ -453,6 +468,20 @@ def receive_clues(
         result.outcomes.append(
             ClueOutcome(row["source"], row["source_id"], state, row["id"], row["queue_reason"])
         )
+    without_officer = sum(
+        1 for r in rows if r["status"] == Clue.Status.DISPATCHED and r["officer_id"] is None
+    )
+    logger.info(
+        "clue intake%s: %d new (%d dispatched, %d queued for matching), %d merged, %d duplicates",
+        f" (batch {batch_id})" if batch_id else "",
+        result.created,
+        result.matched,
+        result.queued,
+        result.merged,
+        result.duplicates - result.merged,
+    )
+    if without_officer:
+        logger.warning("clue intake: %d clues dispatched to grids without an officer", without_officer)
     return result
 
 

@@ -8,6 +8,7 @@ and processing goes on; only an unreadable input as a whole is fatal.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -15,6 +16,8 @@ from typing import IO, Any
 from charset_normalizer import from_bytes
 
 from fanzha.errors import UserFacingError
+
+logger = logging.getLogger(__name__)
 
 Record = dict[str, Any]
 
@@ -88,6 +91,17 @@ def run_jsonl(
             try:
                 result = answer(record)
             except Exception as exc:  # a bad record must not stop the batch
+                # Its answer carries the error; an unexpected kind of error (a bug, not a bad
+                # record) also leaves its traceback in the log.
+                expected = isinstance(exc, UserFacingError | ValueError)
+                logger.log(
+                    logging.INFO if expected else logging.WARNING,
+                    "line %s failed: %s: %s",
+                    number,
+                    type(exc).__name__,
+                    exc,
+                    exc_info=not expected,
+                )
                 result = {"line": number, "id": record.get("id"), "error": f"{type(exc).__name__}: {exc}"}
                 failures += 1
         out.write(json.dumps(result, ensure_ascii=False) + "\n")

@@ -1,7 +1,7 @@
 """断卡 candidates: accounts fed by several traced cases or showing mule patterns, with reasons.
 
-Features are computed in SQL over the statement store (``txn``), so they scale with it:
-pass-through ratio (money out / money in), lifetime (first to last row), fan-in and fan-out
+Features are computed in SQL by the statement store (``StatementStore.account_activity``), so
+they scale with it: pass-through ratio (money out / money in), lifetime (first to last row), fan-in and fan-out
 (distinct counterparties), night activity (share of rows between the configured hours).
 Thresholds and reason texts are data: ``fanzha/data/funds/mule_rules.json``.
 """
@@ -15,29 +15,10 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from fanzha.domain.statement_store import StatementStore
+from fanzha.domain.statement_store import AccountActivity, StatementStore
 
-
-@dataclass(frozen=True)
-class AccountFeatures:
-    account: str
-    rows: int
-    in_fen: int
-    out_fen: int
-    first_ts: int
-    last_ts: int
-    fan_in: int
-    fan_out: int
-    night_rows: int
-    cases: tuple[str, ...]
-
-    @property
-    def pass_through(self) -> float:
-        return min(self.in_fen, self.out_fen) / max(self.in_fen, self.out_fen) if self.in_fen else 0.0
-
-    @property
-    def lifetime_days(self) -> float:
-        return (self.last_ts - self.first_ts) / 86_400
+#: An account's features are its summed activity in the store (see ``StatementStore.account_activity``).
+AccountFeatures = AccountActivity
 
 
 @dataclass(frozen=True)
@@ -62,44 +43,7 @@ def mule_rules() -> dict[str, Any]:
 def account_features(store: StatementStore, accounts: Sequence[str] | None = None) -> list[AccountFeatures]:
     """Mule features per account that has a statement (optionally only ``accounts``)."""
     rules = mule_rules()["night"]
-    start, end = int(rules["start_hour"]), int(rules["end_hour"])
-    filter_sql = ""
-    params: list[Any] = []
-    if accounts is not None:
-        store.con.execute("CREATE OR REPLACE TEMP TABLE t_feature_accounts (account VARCHAR)")
-        store.con.executemany("INSERT INTO t_feature_accounts VALUES (?)", [(a,) for a in accounts])
-        filter_sql = "WHERE account IN (SELECT account FROM t_feature_accounts)"
-    # Hour of day from integer seconds keeps this portable (no engine-specific date functions).
-    sql = f"""
-        WITH f AS (
-            SELECT account, count(*) AS n,
-                   SUM(CASE WHEN direction = 'in' THEN amount_fen ELSE 0 END) AS in_fen,
-                   SUM(CASE WHEN direction = 'out' THEN amount_fen ELSE 0 END) AS out_fen,
-                   MIN(ts) AS first_ts, MAX(ts) AS last_ts,
-                   COUNT(DISTINCT CASE WHEN direction = 'in' THEN counterparty END) AS fan_in,
-                   COUNT(DISTINCT CASE WHEN direction = 'out' THEN counterparty END) AS fan_out,
-                   SUM(CASE WHEN ((ts % 86400) / 3600) >= {start} AND ((ts % 86400) / 3600) < {end}
-                            THEN 1 ELSE 0 END) AS night
-            FROM txn {filter_sql} GROUP BY account
-        ),
-        c AS (SELECT account, list(DISTINCT case_id ORDER BY case_id) AS cases FROM traced GROUP BY account)
-        SELECT f.*, c.cases FROM f LEFT JOIN c USING (account) ORDER BY f.account
-    """
-    return [
-        AccountFeatures(
-            account=r[0],
-            rows=int(r[1]),
-            in_fen=int(r[2] or 0),
-            out_fen=int(r[3] or 0),
-            first_ts=int(r[4]),
-            last_ts=int(r[5]),
-            fan_in=int(r[6]),
-            fan_out=int(r[7]),
-            night_rows=int(r[8]),
-            cases=tuple(r[9] or ()),
-        )
-        for r in store.con.execute(sql, params).fetchall()
-    ]
+    return store.account_activity((int(rules["start_hour"]), int(rules["end_hour"])), accounts)
 
 
 def reasons_for(features: AccountFeatures) -> list[str]:

@@ -19,14 +19,16 @@ so that its own thresholds, chosen on the training split, land on the verdict th
 from __future__ import annotations
 
 import json
+import logging
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fanzha.domain.identifiers import ACCOUNT_KINDS, PHONE_KINDS, URL_KINDS, Identifier, find_identifiers
 from fanzha.domain.links import find_urls, host_of, inspect_links, official_links_only
@@ -42,12 +44,26 @@ from fanzha.domain.scam_moves import (
 )
 from fanzha.domain.text_normalize import CARD_TOKEN, content_length, normalize_for_model
 
+if TYPE_CHECKING:
+    from fanzha.domain.classify import Classification
+
+logger = logging.getLogger(__name__)
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "risk"
 
 FRAUD_THRESHOLD = 0.8
 SUSPICIOUS_THRESHOLD = 0.5
-# The lowest verdict is no clearance: a text can be fraud without any sign this check knows.
-VERDICT_LABELS = {"fraud": "高风险", "suspicious": "可疑", "safe": "未发现明显诈骗特征"}
+
+
+class Verdict(StrEnum):
+    """The check's answer; the values are the JSON strings of the CLI and the API."""
+
+    FRAUD = "fraud"
+    SUSPICIOUS = "suspicious"
+    SAFE = "safe"  # the lowest verdict is no clearance: a text can be fraud without any sign we know
+
+
+VERDICT_LABELS = {Verdict.FRAUD: "高风险", Verdict.SUSPICIOUS: "可疑", Verdict.SAFE: "未发现明显诈骗特征"}
 KNOWN_WEIGHT = 0.97
 MODEL_EVIDENCE_LIMIT = 4
 # A phrase hit this strong names the category even when the classifier would say otherwise.
@@ -118,7 +134,7 @@ class RiskReason:
 
 @dataclass
 class RiskVerdict:
-    verdict: str  # fraud, suspicious, safe
+    verdict: Verdict
     score: float
     category: str | None
     reasons: list[RiskReason]
@@ -147,7 +163,7 @@ class RiskVerdict:
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form shared by the CLI and the HTTP API (reasons as plain sentences)."""
         return {
-            "verdict": self.verdict,
+            "verdict": self.verdict.value,
             "label": self.label,
             "score": round(self.score, 4),
             "category": self.category,
@@ -445,30 +461,49 @@ def _model_scale(probability: float, fraud_at: float, suspicious_at: float) -> f
     return SUSPICIOUS_THRESHOLD * probability / max(suspicious_at, 1e-9)
 
 
+def _classify_or_none(text: str) -> Classification | None:
+    """The case classifier's answer, or None where it cannot give one.
+
+    Imported lazily so that the check works, with keyword cues, where an optional dependency of
+    the classifier is not installed; that alone is tolerated (and said once in the log). Anything
+    else that goes wrong, such as a missing or broken model file, is logged as an error with its
+    traceback: the resident still gets a verdict, but the station must learn of it.
+    """
+    try:
+        from fanzha.domain.classify import classify
+    except ImportError as exc:
+        if (exc.name or "").split(".")[0] == "fanzha":
+            raise  # fanzha's own module is broken: not an optional dependency
+        _warn_classifier_unavailable(str(exc))
+        return None
+    try:
+        return classify(text)
+    except Exception:
+        logger.exception("case classifier failed; the risk check falls back to keyword cues")
+        return None
+
+
+@lru_cache(maxsize=1)
+def _warn_classifier_unavailable(reason: str) -> None:
+    logger.warning("case classifier unavailable (%s); the risk check uses keyword cues only", reason)
+
+
 def _likely_category(text: str, signals: _Signals, data: RiskData) -> str | None:
     """Explicit phrasing first (it is evidence a resident can see), then the case classifier.
 
-    The classifier (fanzha.domain.classify, trained on case narratives) is imported lazily so
-    that the check works, with keyword cues, where it is absent.
+    The classifier is fanzha.domain.classify, trained on case narratives (see
+    :func:`_classify_or_none` for when it gives no answer).
     """
     if signals.categories:
         category, weight = max(signals.categories.items(), key=lambda item: item[1])
         if weight >= STRONG_CATEGORY_WEIGHT:
             return category
     classified: str | None = None
-    try:
-        from fanzha.domain.classify import classify
-    except ImportError:
-        pass
-    else:
-        try:
-            result = classify(text)
-        except Exception:  # a classifier failure (e.g. missing weights) must not hide the verdict
-            result = None
-        if result is not None and result.category:
-            if not result.needs_review:
-                return str(result.category)
-            classified = str(result.category)
+    result = _classify_or_none(text)
+    if result is not None and result.category:
+        if not result.needs_review:
+            return str(result.category)
+        classified = str(result.category)
     if signals.categories:
         return max(signals.categories.items(), key=lambda item: item[1])[0]
     hits = Counter({name: sum(cue in text for cue in cues) for name, cues in data.category_cues.items()})
@@ -476,10 +511,12 @@ def _likely_category(text: str, signals: _Signals, data: RiskData) -> str | None
     return best if count else classified
 
 
-def _advice(verdict: str, category: str | None, signals: _Signals, data: RiskData, moves: Moves) -> list[str]:
+def _advice(
+    verdict: Verdict, category: str | None, signals: _Signals, data: RiskData, moves: Moves
+) -> list[str]:
     """The one action that protects against the script (or the ask) first, then the rest."""
     advice: list[str] = []
-    if verdict != "safe":
+    if verdict != Verdict.SAFE:
         if moves.scripts:
             advice.append(moves.scripts[0].protect)
         for ask in moves.asks:
@@ -573,6 +610,13 @@ def combined_score(doubt: float, probability: float | None, fraud_at: float, sus
     return 1.0 - doubt * (1.0 - scaled)
 
 
+def verdict_of(score: float) -> Verdict:
+    """The verdict for a combined score in [0, 1]."""
+    if score >= FRAUD_THRESHOLD:
+        return Verdict.FRAUD
+    return Verdict.SUSPICIOUS if score >= SUSPICIOUS_THRESHOLD else Verdict.SAFE
+
+
 def check_text(text: str, known_identifiers: KnownIdentifiers | None = None) -> RiskVerdict:
     """Judge one pasted message, chat, link, phone number, account number or app name."""
     data = load_risk_data()
@@ -601,11 +645,9 @@ def check_text(text: str, known_identifiers: KnownIdentifiers | None = None) -> 
             signals.reasons.append(RiskReason("model_quiet", "", scaled))
 
     score = 1.0 - _remaining(reason.weight for reason in signals.reasons)
-    verdict = (
-        "fraud" if score >= FRAUD_THRESHOLD else "suspicious" if score >= SUSPICIOUS_THRESHOLD else "safe"
-    )
+    verdict = verdict_of(score)
     shown = sorted((r for r in signals.reasons if r.kind != "model_quiet"), key=lambda r: -r.weight)
-    category = _likely_category(head, signals, data) if verdict != "safe" else None
+    category = _likely_category(head, signals, data) if verdict != Verdict.SAFE else None
     return RiskVerdict(
         verdict=verdict,
         score=score,

@@ -16,6 +16,7 @@ English. Nothing here imports Django.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import re
 import shutil
@@ -27,6 +28,8 @@ from dataclasses import dataclass, replace
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from fanzha.errors import UserFacingError
+
+logger = logging.getLogger(__name__)
 
 MAX_BYTES = 10 * 1024 * 1024
 # A long scrolling screenshot of a 1080-wide phone is about 1080 x 20,000; beyond that OCR time
@@ -246,6 +249,16 @@ def run_tesseract(
     image: Image.Image, options: OcrOptions = DEFAULT_OPTIONS, timeout: float = TIMEOUT_SECONDS
 ) -> str:
     """The text tesseract reads in ``image`` (piped as PNG on stdin; nothing is written to disk)."""
+    try:
+        return _tesseract_text(image, options, timeout)
+    except ScreenshotError as exc:
+        # The resident only sees "paste the text instead"; the server's keeper must learn that OCR
+        # is missing, crashing or too slow.
+        logger.error("OCR failed (%s): %s", exc.reason, exc.en)
+        raise
+
+
+def _tesseract_text(image: Image.Image, options: OcrOptions, timeout: float) -> str:
     executable = shutil.which("tesseract")
     if executable is None:
         raise ScreenshotError(

@@ -22,11 +22,14 @@ Pure Python (urllib); the tests talk to a stub server they start themselves.
 from __future__ import annotations
 
 import json
+import logging
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlparse
+
+logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
 TIMEOUT_SECONDS = 15.0
@@ -48,6 +51,11 @@ class GatewayConfig:
         parsed = urlparse(self.url)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise ValueError("the SMS gateway URL must be http:// or https://")
+
+    @property
+    def host(self) -> str:
+        """Where the gateway is, for logs (no credentials, no path)."""
+        return urlparse(self.url).hostname or ""
 
 
 @dataclass(frozen=True)
@@ -79,19 +87,32 @@ def send_batch(config: GatewayConfig, messages: Sequence[OutgoingSms]) -> list[D
             "Accept": "application/json",
         },
     )
+    # Phone numbers and texts stay out of the log: it is read by more people than the reminders.
+    logger.info("sending %d SMS to gateway %s", len(messages), config.host)
     try:
         with urllib.request.urlopen(request, timeout=config.timeout) as response:
             raw = response.read()
     except urllib.error.HTTPError as exc:
+        logger.warning("SMS gateway %s refused a batch of %d: HTTP %s", config.host, len(messages), exc.code)
         raise GatewayError(f"短信网关拒绝了请求（HTTP {exc.code}），本批未发送") from exc
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
+        logger.warning(
+            "SMS gateway %s unreachable, batch of %d not sent: %s", config.host, len(messages), reason
+        )
         raise GatewayError(f"无法连接短信网关：{reason}，本批未发送") from exc
     try:
         answer = json.loads(raw.decode("utf-8"))
         rows = answer["results"]
         by_id = {str(r["id"]): r for r in rows}
     except (ValueError, KeyError, TypeError) as exc:
+        logger.warning(
+            "SMS gateway %s answered a batch of %d with no readable results: %s: %s",
+            config.host,
+            len(messages),
+            type(exc).__name__,
+            exc,
+        )
         raise GatewayError(
             "短信网关的回复无法识别（应为 JSON 且含 results），本批状态未知，未标记为已发送"
         ) from exc
@@ -105,6 +126,9 @@ def send_batch(config: GatewayConfig, messages: Sequence[OutgoingSms]) -> list[D
         delivered = status in REACHED_STATUSES
         error = "" if delivered else str(row.get("error") or status or "发送失败")[:200]
         results.append(DeliveryResult(message.id, delivered, error))
+    reached = sum(r.delivered for r in results)
+    level = logging.INFO if reached == len(results) else logging.WARNING
+    logger.log(level, "SMS gateway %s: %d of %d reached", config.host, reached, len(results))
     return results
 
 

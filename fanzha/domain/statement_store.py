@@ -218,6 +218,39 @@ class ImportReport:
         return [f for f in self.files if f.error]
 
 
+@dataclass(frozen=True)
+class StoreSummary:
+    rows: int
+    accounts: int
+    files: int
+    rejects: int
+
+
+@dataclass(frozen=True)
+class AccountActivity:
+    """One account's rows in the store, summed (money in integer fen, times in epoch seconds of
+    Beijing wall-clock time)."""
+
+    account: str
+    rows: int
+    in_fen: int
+    out_fen: int
+    first_ts: int
+    last_ts: int
+    fan_in: int
+    fan_out: int
+    night_rows: int
+    cases: tuple[str, ...]
+
+    @property
+    def pass_through(self) -> float:
+        return min(self.in_fen, self.out_fen) / max(self.in_fen, self.out_fen) if self.in_fen else 0.0
+
+    @property
+    def lifetime_days(self) -> float:
+        return (self.last_ts - self.first_ts) / 86_400
+
+
 ProgressCallback = Callable[[ImportProgress], None]
 #: Called once per file as soon as its import is committed (or has failed), with its rejects.
 FileDoneCallback = Callable[[FileImport, list[st.Reject]], None]
@@ -848,6 +881,99 @@ class StatementStore:
             "INSERT INTO traced VALUES (?, ?, ?, ?)",
             [(case_id, a.account, a.depth, a.amount_fen) for a in result.accounts if not a.is_sink],
         )
+
+    def export_parquet(self, target: str | Path) -> None:
+        """Every statement row as one Parquet file ordered by account and time (for Spark), without
+        the import's natural-key hash: an unsigned 64-bit column Spark cannot read."""
+        # COPY takes a plain literal only (not sql_string's concat of escapes): quotes doubled.
+        literal = "'" + str(target).replace("'", "''") + "'"
+        self.con.execute(
+            f"COPY (SELECT * EXCLUDE (nkey) FROM txn ORDER BY account, ts) TO {literal} (FORMAT parquet)"
+        )
+
+    def summary(self) -> StoreSummary:
+        """How much the store holds: rows, distinct accounts and files, rejected rows."""
+        row = self.con.execute(
+            "SELECT count(*), count(DISTINCT account), count(DISTINCT source_file) FROM txn"
+        ).fetchone()
+        rejects = self.con.execute("SELECT count(*) FROM rejects").fetchone()
+        rows, accounts, files = row if row else (0, 0, 0)
+        return StoreSummary(int(rows), int(accounts), int(files), int(rejects[0]) if rejects else 0)
+
+    def has_account(self, account: str) -> bool:
+        """Whether any statement row belongs to ``account``."""
+        return (
+            self.con.execute("SELECT 1 FROM txn WHERE account = ? LIMIT 1", [account]).fetchone() is not None
+        )
+
+    def payer_of_arrival(
+        self, account: str, amount_fen: int, around: datetime, tolerance: timedelta
+    ) -> tuple[str, datetime] | None:
+        """The counterparty and time of ``account``'s 入账 row of exactly ``amount_fen`` nearest to
+        ``around`` (naive Beijing time) within ``tolerance``: who paid a known transfer, and when
+        the bank booked it."""
+        ts = to_epoch(around)
+        seconds = int(tolerance.total_seconds())
+        row = self.con.execute(
+            "SELECT counterparty, ts FROM txn WHERE account = ? AND direction = 'in' AND amount_fen = ? "
+            "AND ts BETWEEN ? AND ? AND counterparty IS NOT NULL ORDER BY abs(ts - ?), id LIMIT 1",
+            [account, amount_fen, ts - seconds, ts + seconds, ts],
+        ).fetchone()
+        return None if row is None else (str(row[0]), from_epoch(int(row[1])))
+
+    def last_row(self, account: str) -> tuple[int | None, datetime] | None:
+        """Balance (fen, None when the bank gave none) and time of ``account``'s last row, if any."""
+        row = self.con.execute(
+            "SELECT balance_fen, ts FROM txn WHERE account = ? ORDER BY ts DESC, source_line DESC LIMIT 1",
+            [account],
+        ).fetchone()
+        if row is None:
+            return None
+        return (None if row[0] is None else int(row[0]), from_epoch(int(row[1])))
+
+    def account_activity(
+        self, night: tuple[int, int], accounts: Sequence[str] | None = None
+    ) -> list[AccountActivity]:
+        """Per account with rows (optionally only ``accounts``): counts, money in and out, first
+        and last row, distinct counterparties each way, rows between the ``night`` hours
+        [start, end) and the cases whose traces reached it; ordered by account."""
+        start, end = int(night[0]), int(night[1])
+        filter_sql = ""
+        if accounts is not None:
+            self.con.execute("CREATE OR REPLACE TEMP TABLE t_feature_accounts (account VARCHAR)")
+            self.con.executemany("INSERT INTO t_feature_accounts VALUES (?)", [(a,) for a in accounts])
+            filter_sql = "WHERE account IN (SELECT account FROM t_feature_accounts)"
+        # Hour of day from integer seconds keeps this portable (no engine-specific date functions).
+        sql = f"""
+            WITH f AS (
+                SELECT account, count(*) AS n,
+                       SUM(CASE WHEN direction = 'in' THEN amount_fen ELSE 0 END) AS in_fen,
+                       SUM(CASE WHEN direction = 'out' THEN amount_fen ELSE 0 END) AS out_fen,
+                       MIN(ts) AS first_ts, MAX(ts) AS last_ts,
+                       COUNT(DISTINCT CASE WHEN direction = 'in' THEN counterparty END) AS fan_in,
+                       COUNT(DISTINCT CASE WHEN direction = 'out' THEN counterparty END) AS fan_out,
+                       SUM(CASE WHEN ((ts % 86400) / 3600) >= {start} AND ((ts % 86400) / 3600) < {end}
+                                THEN 1 ELSE 0 END) AS night
+                FROM txn {filter_sql} GROUP BY account
+            ),
+            c AS (SELECT account, list(DISTINCT case_id ORDER BY case_id) AS cases FROM traced GROUP BY account)
+            SELECT f.*, c.cases FROM f LEFT JOIN c USING (account) ORDER BY f.account
+        """
+        return [
+            AccountActivity(
+                account=r[0],
+                rows=int(r[1]),
+                in_fen=int(r[2] or 0),
+                out_fen=int(r[3] or 0),
+                first_ts=int(r[4]),
+                last_ts=int(r[5]),
+                fan_in=int(r[6]),
+                fan_out=int(r[7]),
+                night_rows=int(r[8]),
+                cases=tuple(r[9] or ()),
+            )
+            for r in self.con.execute(sql).fetchall()
+        ]
 
 
 _PY_FORMATS = {"%Y-%m-%d %H:%M:%S.%f": "%Y-%m-%d %H:%M:%S.%f"}

@@ -10,6 +10,7 @@ numpy are imported inside the estimator so that importing this module stays chea
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "analytics" / "age_bands.json"
+logger = logging.getLogger(__name__)
 
 # Below these the estimate is still given, with a plain warning that it cannot be relied on.
 MIN_MONTHS_EACH_SIDE = 6
@@ -368,8 +370,8 @@ def fit_counts(
                         "negative binomial",
                         dispersion,
                     )
-            except (ValueError, np.linalg.LinAlgError):
-                pass
+            except (ValueError, np.linalg.LinAlgError) as exc:
+                logger.info("negative binomial fit failed (%s); quasi-Poisson instead", exc)
             # The negative binomial did not converge: keep Poisson, widen by the dispersion.
             quasi = sm.GLM(endog, exog, family=sm.families.Poisson(), offset=offset).fit(scale="X2")
             return CountFit(

@@ -64,6 +64,9 @@ from fanzha.domain.statement_store import StatementStore, from_epoch, sink_kinds
 from fanzha.errors import UserFacingError
 
 Rule = Literal["libr", "proportional"]
+#: How a trace found its start: the victim's own rows (or the 入账 rows naming the victim as payer),
+#: a receiving card's rows, or nothing in the store.
+StartKind = Literal["victim", "receiver", "none"]
 RULES: tuple[Rule, ...] = ("libr", "proportional")
 # Stand-in for "no balance known" inside MIN(): far above any real balance in fen.
 _NO_BALANCE = 9_000_000_000_000_000
@@ -149,7 +152,7 @@ def _yuan(fen: int) -> int | float:
 @dataclass
 class TraceResult:
     spec: TraceSpec
-    start_kind: Literal["victim", "receiver", "none"]
+    start_kind: StartKind
     start_fen: int
     accounts: list[ReachedAccount]
     edges: list[TraceEdge]
@@ -383,7 +386,7 @@ class _Trace:
     spec: TraceSpec
     window_end: int | None
     victim_side: bool
-    start_kind: Literal["victim", "receiver", "none"] = "none"
+    start_kind: StartKind = "none"
     start_fen: int = 0
     depth: int = 1
     hops: int = 0
@@ -609,7 +612,7 @@ def start_counterparty_sql(placeholder: Callable[[SqlInput], str]) -> str:
     """
 
 
-StartRows = tuple[Literal["victim", "receiver", "none"], list[tuple[Any, ...]]]
+StartRows = tuple[StartKind, list[tuple[Any, ...]]]
 
 
 def _start_many(

@@ -10,7 +10,7 @@ Running on a cluster
 --------------------
 1. Export what the stations imported to Parquet, once per batch, from each DuckDB store::
 
-       store.con.execute("COPY txn TO 'txn-2024-03.parquet' (FORMAT parquet)")
+       store.export_parquet("txn-2024-03.parquet")
 
    and put the files on shared storage (``hdfs:///fanzha/txn/``, ``s3a://bucket/fanzha/txn/``).
    Partitioning the files by account hash (``PARTITION_BY``) lets Spark skip files per hop.
@@ -70,11 +70,7 @@ class SparkEngine:
         For local mode and tests; on a cluster write the Parquet to shared storage instead.
         """
         target = Path(folder or tempfile.mkdtemp(prefix="fanzha-spark-")) / "txn.parquet"
-        escaped = str(target).replace("'", "''")
-        # nkey (an unsigned 64-bit hash) is only for idempotent imports; Spark has no unsigned type.
-        store.con.execute(
-            f"COPY (SELECT * EXCLUDE (nkey) FROM txn ORDER BY account, ts) TO '{escaped}' (FORMAT parquet)"
-        )
+        store.export_parquet(target)
         return cls.from_parquet(spark, str(target))
 
     def cache(self) -> None:

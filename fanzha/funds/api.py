@@ -35,37 +35,37 @@ def _yuan(fen: int | None) -> str | None:
 
 
 def _run_out(run: TraceRun) -> dict[str, Any]:
-    payload = run.result
+    trace = run.trace
     return {
         "id": run.pk,
         "case_no": run.case.case_no if run.case else None,
         "rule": run.rule,
         "max_depth": run.max_depth,
-        "start_yuan": _yuan(payload.get("start_fen")),
+        "start_yuan": _yuan(trace.start_fen),
         "accounts": [
             {
-                "account": tracing.display_account(a["account"]),
-                "depth": a["depth"],
-                "depth_label": tracing.depth_label(a["depth"]),
-                "amount_yuan": _yuan(a["amount_fen"]),
-                "held_yuan": _yuan(a["held_fen"]),
-                "balance_yuan": _yuan(a["balance_fen"]),
-                "first_at": a["first_at"],
-                "bank": a["bank"],
-                "region": a["region"],
-                "is_sink": a["is_sink"],
-                "has_statement": a["has_statement"],
+                "account": tracing.display_account(a.account),
+                "depth": a.depth,
+                "depth_label": a.depth_label,
+                "amount_yuan": _yuan(a.amount_fen),
+                "held_yuan": _yuan(a.held_fen),
+                "balance_yuan": _yuan(a.balance_fen),
+                "first_at": a.first_at,
+                "bank": a.bank,
+                "region": a.region,
+                "is_sink": a.is_sink,
+                "has_statement": a.has_statement,
             }
-            for a in payload.get("accounts", [])
+            for a in trace.accounts
         ],
         "regions": [
             {
-                "region": r["region"],
-                "accounts": r["accounts"],
-                "received_yuan": _yuan(r["received_fen"]),
-                "held_yuan": _yuan(r["held_fen"]),
+                "region": r.region,
+                "accounts": r.accounts,
+                "received_yuan": _yuan(r.received_fen),
+                "held_yuan": _yuan(r.held_fen),
             }
-            for r in payload.get("regions", [])
+            for r in trace.regions
         ],
     }
 
@@ -135,18 +135,18 @@ def freeze(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
     return [
         {
             "rank": rank,
-            "account": item["account"],
-            "depth": item["depth"],
-            "amount_yuan": _yuan(item["amount_fen"]),
-            "hours_since_arrival": item["hours_since_arrival"],
-            "bank": item["bank"],
-            "region": item["region"],
-            "reason": item["reason"],
+            "account": item.account,
+            "depth": item.depth,
+            "amount_yuan": _yuan(item.amount_fen),
+            "hours_since_arrival": item.hours_since_arrival,
+            "bank": item.bank,
+            "region": item.region,
+            "reason": item.reason,
             # Counted when asked, from the first arrival (the stored figure was the trace's).
-            "first_at": item["first_at"],
-            "days_since_arrival": item["days_since_arrival"],
+            "first_at": item.first_at,
+            "days_since_arrival": item.days_since_arrival,
         }
-        for rank, item in enumerate(tracing.freeze_rows(run.result), start=1)
+        for rank, item in enumerate(run.trace.freeze_rows(), start=1)
     ]
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from fanzha.cases.models import Case
+from fanzha.funds.trace_result import StoredTrace
 from fanzha.funds.tracing import display_account
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "funds" / "evidence_holders.json"
@@ -61,10 +62,10 @@ def _why(means: str, to_account: str, has_time: bool, account_known: bool) -> tu
     return "流水中未找到该笔入账", data["unknown_account"]
 
 
-def untraced_transfers(case: Case, payload: dict[str, Any]) -> list[UntracedTransfer]:
+def untraced_transfers(case: Case, trace: StoredTrace) -> list[UntracedTransfer]:
     """The case's transfers that no starting point of the run covers, each with why and whom to ask."""
-    covered = {seq for start in payload.get("starts", []) for seq in start.get("transfers", [])}
-    started = {start.get("account") for start in payload.get("starts", [])}
+    covered = trace.covered_transfers()
+    started = {start.account for start in trace.starts}
     out = []
     for t in case.transfers.all().order_by("seq"):
         if t.seq in covered:

@@ -4,9 +4,8 @@ banks and to other police, so every export is audit-logged by the caller)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from fanzha.funds.tracing import depth_label, freeze_rows
+from fanzha.funds.trace_result import UNKNOWN_REGION, StoredTrace, depth_label
 from fanzha.web.downloads import xlsx_workbook
 
 
@@ -14,23 +13,23 @@ def _yuan(fen: int | None) -> float | None:
     return None if fen is None else round(fen / 100, 2)
 
 
-def freeze_workbook(payload: dict[str, Any], case_no: str = "", now: datetime | None = None) -> bytes:
+def freeze_workbook(trace: StoredTrace, case_no: str = "", now: datetime | None = None) -> bytes:
     """止付/冻结 list in rank order: account as text (every digit kept), amount in yuan, and the
     days since the money arrived counted at export time (``now``, Beijing; default the present)."""
     rows = [
         [
             rank,
-            item["account"],
-            item["depth_label"],
-            _yuan(item["amount_fen"]),
-            item["first_at"] or "",
-            item["days_since_arrival"],
-            item["bank"] or "",
-            item["region"] or "",
-            item["reason"],
+            item.account,
+            item.depth_label,
+            _yuan(item.amount_fen),
+            item.first_at or "",
+            item.days_since_arrival,
+            item.bank or "",
+            item.region or "",
+            item.reason,
             case_no,
         ]
-        for rank, item in enumerate(freeze_rows(payload, now), start=1)
+        for rank, item in enumerate(trace.freeze_rows(now), start=1)
     ]
     header = [
         "序号",
@@ -47,28 +46,26 @@ def freeze_workbook(payload: dict[str, Any], case_no: str = "", now: datetime | 
     return xlsx_workbook([("止付冻结清单", header, rows, {2: 24, 4: 20, 5: 20, 7: 16, 8: 16, 9: 40, 10: 22})])
 
 
-def regions_workbook(payload: dict[str, Any], case_no: str = "") -> bytes:
+def regions_workbook(trace: StoredTrace, case_no: str = "") -> bytes:
     """Totals per region and the accounts of each region (for 异地协作 requests)."""
     totals = [
-        [r["region"], r["accounts"], _yuan(r["received_fen"]), _yuan(r["held_fen"]), _yuan(r["sink_fen"])]
-        for r in payload["regions"]
+        [r.region, r.accounts, _yuan(r.received_fen), _yuan(r.held_fen), _yuan(r.sink_fen)]
+        for r in trace.regions
     ]
     accounts = [
         [
-            a["region"] or "未知",
-            a["account"],
-            depth_label(a["depth"]),
-            _yuan(a["amount_fen"]),
-            _yuan(a["held_fen"]),
-            _yuan(a["balance_fen"]),
-            a["first_at"],
-            a["bank"] or "",
-            "是" if a["is_sink"] else "",
+            a.region or UNKNOWN_REGION,
+            a.account,
+            depth_label(a.depth),
+            _yuan(a.amount_fen),
+            _yuan(a.held_fen),
+            _yuan(a.balance_fen),
+            a.first_at,
+            a.bank or "",
+            "是" if a.is_sink else "",
             case_no,
         ]
-        for a in sorted(
-            payload["accounts"], key=lambda a: (a["region"] or "未知", a["depth"], -a["amount_fen"])
-        )
+        for a in sorted(trace.accounts, key=lambda a: (a.region or UNKNOWN_REGION, a.depth, -a.amount_fen))
     ]
     return xlsx_workbook(
         [
@@ -97,15 +94,3 @@ def regions_workbook(payload: dict[str, Any], case_no: str = "") -> bytes:
             ),
         ]
     )
-
-
-def accounts_by_region(payload: dict[str, Any]) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
-    """For the cooperation letters: each region's totals with its accounts (largest first)."""
-    by_region: dict[str, list[dict[str, Any]]] = {}
-    for a in payload["accounts"]:
-        by_region.setdefault(a["region"] or "未知", []).append(a)
-    out = []
-    for region in payload["regions"]:
-        accounts = sorted(by_region.get(region["region"], []), key=lambda a: (a["depth"], -a["amount_fen"]))
-        out.append((region, accounts))
-    return out

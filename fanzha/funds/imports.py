@@ -10,6 +10,7 @@ per file, so re-importing a file adds nothing.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import socket
 import threading
@@ -33,6 +34,8 @@ from fanzha.funds import layouts
 from fanzha.funds.models import ImportJob, StatementFile, StatementReject
 from fanzha.funds.store import open_store
 from fanzha.stations.models import User
+
+logger = logging.getLogger(__name__)
 
 ALLOWED_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
 #: Default size limits; a deployment may set FUNDS_MAX_UPLOAD_BYTES / FUNDS_INLINE_IMPORT_BYTES.
@@ -242,6 +245,12 @@ def start_job(job: ImportJob, background: bool | None = None) -> None:
     job.save(update_fields=["phase", "progress_at", "worker"])
     thread = threading.Thread(target=_run_in_thread, args=(job.pk,), name=_thread_name(job.pk), daemon=True)
     thread.start()
+    logger.info(
+        "statement import job %s: %d files, %d bytes, started in the background",
+        job.pk,
+        job.file_count,
+        job.total_bytes,
+    )
 
 
 def _thread_name(job_id: int) -> str:
@@ -292,9 +301,15 @@ def fail_stale_jobs(jobs: QuerySet[ImportJob] | None = None) -> int:
         if alive or (alive is None and not stalled):
             continue
         # The status condition again: the job may have finished between the query and now.
-        failed += ImportJob.objects.filter(
+        marked = ImportJob.objects.filter(
             pk=job_id, status__in=[ImportJob.Status.RUNNING, ImportJob.Status.PENDING]
         ).update(status=ImportJob.Status.FAILED, error=STALE_ERROR, phase="中断")
+        if marked:
+            why = "its process is gone" if alive is False else "no progress within the stale timeout"
+            logger.warning(
+                "statement import job %s marked failed (worker %s): %s", job_id, worker or "-", why
+            )
+        failed += marked
     return failed
 
 
@@ -322,6 +337,8 @@ def _run_in_thread(job_id: int) -> None:
     close_old_connections()
     try:
         run_job(job_id)
+    except Exception:  # the thread ends here; the stale-job check will mark the job failed
+        logger.exception("statement import job %s: the background thread crashed", job_id)
     finally:
         connections.close_all()
 
@@ -391,9 +408,11 @@ def _run_job(job_id: int) -> ImportJob:
                     layouts.note_used(mapping)
                 offset += len(records_of_group)
     except UserFacingError as exc:
+        logger.warning("statement import job %s failed: %s", job.pk, exc.en)
         job.status = ImportJob.Status.FAILED
         job.error = exc.zh
     except Exception as exc:  # a background thread must leave a reason behind, not die silently
+        logger.exception("statement import job %s failed", job.pk)
         job.status = ImportJob.Status.FAILED
         job.error = f"导入失败：{type(exc).__name__}: {exc}"
     else:
@@ -411,6 +430,17 @@ def _run_job(job_id: int) -> ImportJob:
     job.phase = "完成" if job.status == ImportJob.Status.DONE else "失败"
     job.finished_at = job.progress_at = timezone.now()
     job.save()
+    logger.log(
+        logging.INFO if job.status == ImportJob.Status.DONE else logging.WARNING,
+        "statement import job %s %s: %d rows read, %d inserted, %d duplicates, %d rejected%s",
+        job.pk,
+        job.status,
+        job.rows_read,
+        job.inserted,
+        job.duplicates,
+        job.rejected,
+        f"; unreadable files: {', '.join(unreadable)}" if unreadable else "",
+    )
     return job
 
 

@@ -12,6 +12,7 @@ from django.db import models
 
 from fanzha.cases.models import Case
 from fanzha.domain.masking import mask_card
+from fanzha.funds.trace_result import StoredTrace
 
 
 class BankColumnMapping(models.Model):
@@ -172,7 +173,8 @@ class TraceRun(models.Model):
     """One forward trace as run by an investigator: what was asked and what it found.
 
     ``result`` holds the reached accounts, edges, freeze list and region totals as built by
-    :func:`fanzha.funds.tracing.result_payload` (money in integer fen, times naive Beijing time).
+    :func:`fanzha.funds.tracing.stored_trace`; read it typed through :attr:`trace` (money in
+    integer fen, times naive Beijing time).
     """
 
     class Rule(models.TextChoices):
@@ -203,3 +205,8 @@ class TraceRun(models.Model):
 
     def __str__(self) -> str:
         return f"追踪#{self.pk} {self.case or mask_card(self.start_account)}"
+
+    @property
+    def trace(self) -> StoredTrace:
+        """``result`` as typed records (every stored shape reads)."""
+        return StoredTrace.from_json(self.result)

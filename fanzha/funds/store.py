@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 
 from django.conf import settings
@@ -57,14 +58,4 @@ def store_summary() -> dict[str, int]:
     if not store_path().exists():
         return {"rows": 0, "accounts": 0, "files": 0, "rejects": 0}
     with open_store() as store:
-        row = store.con.execute(
-            "SELECT count(*), count(DISTINCT account), count(DISTINCT source_file) FROM txn"
-        ).fetchone()
-        rejects = store.con.execute("SELECT count(*) FROM rejects").fetchone()
-    rows, accounts, files = row if row else (0, 0, 0)
-    return {
-        "rows": int(rows),
-        "accounts": int(accounts),
-        "files": int(files),
-        "rejects": int(rejects[0]) if rejects else 0,
-    }
+        return asdict(store.summary())

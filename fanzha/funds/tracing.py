@@ -14,6 +14,7 @@ integer fen throughout.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -25,9 +26,8 @@ from django.utils import timezone
 
 from fanzha.cases.models import Case, CaseIdentifier, Identifier
 from fanzha.domain.banks import bank_from_card
-from fanzha.domain.durations import elapsed_days
 from fanzha.domain.masking import mask_card
-from fanzha.domain.statement_store import StatementStore, sink_kinds, to_epoch
+from fanzha.domain.statement_store import StatementStore, sink_kinds
 from fanzha.domain.trace import (
     ReachedAccount,
     TraceEdge,
@@ -40,39 +40,23 @@ from fanzha.domain.trace import (
 from fanzha.errors import UserFacingError
 from fanzha.funds.models import TraceRun
 from fanzha.funds.store import open_store
+from fanzha.funds.trace_result import (
+    StartKind,
+    StartMode,
+    StoredAccount,
+    StoredEdge,
+    StoredTrace,
+    TraceStart,
+    depth_label,
+    local_naive,
+    wall_clock_text,
+)
 from fanzha.stations.models import User
+
+logger = logging.getLogger(__name__)
 
 #: How far apart a case's transfer time and the bank's 入账 row may be (narratives are rough).
 MATCH_TOLERANCE = timedelta(hours=24)
-_NUMERALS = "一二三四五六七八九十"
-
-
-def depth_label(depth: int) -> str:
-    """1 → 一级卡, 2 → 二级卡 … (the investigators' names for the layers)."""
-    if depth <= 0:
-        return "起点"
-    if depth <= 10:
-        return f"{_NUMERALS[depth - 1]}级卡"
-    return f"{depth}级卡"
-
-
-def local_naive(at: datetime) -> datetime:
-    """An aware datetime as naive Beijing wall-clock time, the statements' clock."""
-    if timezone.is_aware(at):
-        at = timezone.localtime(at)
-    return at.replace(tzinfo=None, microsecond=0)
-
-
-@dataclass(frozen=True)
-class TraceStart:
-    """One starting point: ``kind`` is victim (the victim's account), card (a receiving card's
-    money after a transfer, traced one level down) or missing (a card with no statement)."""
-
-    kind: str
-    account: str
-    after: datetime | None
-    amount_fen: int | None
-    transfer_seqs: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,33 +73,26 @@ def _looks_like_card(value: str) -> bool:
 
 def case_starts(store: StatementStore, case: Case) -> list[TraceStart]:
     """Where the case's money enters the store (see the module docstring)."""
-    victims: dict[str, list[tuple[int, int, int]]] = {}  # victim account → (ts, amount, seq)
+    victims: dict[str, list[tuple[datetime, int, int]]] = {}  # victim account → (booked, amount, seq)
     starts: list[TraceStart] = []
-    tolerance = int(MATCH_TOLERANCE.total_seconds())
     for transfer in case.transfers.all().order_by("seq"):
         account = (transfer.to_account or "").strip()
         if not account or transfer.at is None or transfer.amount_fen <= 0:
             continue
         at = local_naive(transfer.at)
-        ts = to_epoch(at)
-        row = store.con.execute(
-            "SELECT counterparty, ts FROM txn WHERE account = ? AND direction = 'in' AND amount_fen = ? "
-            "AND ts BETWEEN ? AND ? AND counterparty IS NOT NULL ORDER BY abs(ts - ?), id LIMIT 1",
-            [account, transfer.amount_fen, ts - tolerance, ts + tolerance, ts],
-        ).fetchone()
-        if row is not None:
-            victims.setdefault(str(row[0]), []).append((int(row[1]), transfer.amount_fen, transfer.seq))
+        payer = store.payer_of_arrival(account, transfer.amount_fen, at, MATCH_TOLERANCE)
+        if payer is not None:
+            victim, booked = payer
+            victims.setdefault(victim, []).append((booked, transfer.amount_fen, transfer.seq))
             continue
-        has_rows = store.con.execute("SELECT count(*) FROM txn WHERE account = ?", [account]).fetchone()
-        if has_rows and has_rows[0]:
-            starts.append(TraceStart("card", account, at, transfer.amount_fen, (transfer.seq,)))
+        if store.has_account(account):
+            starts.append(TraceStart(StartKind.CARD, account, at, transfer.amount_fen, (transfer.seq,)))
         elif _looks_like_card(account):
-            starts.append(TraceStart("missing", account, at, transfer.amount_fen, (transfer.seq,)))
+            starts.append(TraceStart(StartKind.MISSING, account, at, transfer.amount_fen, (transfer.seq,)))
     for victim, matched in victims.items():
-        first = min(ts for ts, _, _ in matched)
-        after = datetime(1970, 1, 1) + timedelta(seconds=first)
+        after = min(booked for booked, _, _ in matched)
         amount = sum(a for _, a, _ in matched)
-        starts.insert(0, TraceStart("victim", victim, after, amount, tuple(s for _, _, s in matched)))
+        starts.insert(0, TraceStart(StartKind.VICTIM, victim, after, amount, tuple(s for _, _, s in matched)))
     return starts
 
 
@@ -180,7 +157,7 @@ def trace_starts(
     elapsed = 0.0
     start_fen = 0
     for start in starts:
-        if start.kind == "missing":
+        if start.kind == StartKind.MISSING:
             account_groups.append([_missing_card(start)])
             if origin:
                 edges.append(
@@ -190,7 +167,7 @@ def trace_starts(
                 )
             start_fen += start.amount_fen or 0
             continue
-        depth = options.max_depth - (1 if start.kind == "card" else 0)
+        depth = options.max_depth - (1 if start.kind == StartKind.CARD else 0)
         if depth < 1:
             continue
         spec = TraceSpec(
@@ -204,11 +181,11 @@ def trace_starts(
         result = trace_forward(store, spec)
         hops = max(hops, result.hops)
         elapsed += result.elapsed_ms
-        if start.kind == "card":
+        if start.kind == StartKind.CARD:
             accounts, shifted = _shift(result, 1)
             accounts = [a for a in accounts if a.account != start.account]
             card = _missing_card(start)
-            facts = _last_facts(store, start.account)
+            facts = store.last_row(start.account)
             if facts is not None:
                 card = replace(card, has_statement=True, balance_fen=facts[0], last_at=facts[1])
             account_groups += [[card], accounts]
@@ -236,123 +213,45 @@ def trace_starts(
     return TraceResult(spec, "victim" if starts else "none", start_fen, accounts, edges, hops, elapsed)
 
 
-def _last_facts(store: StatementStore, account: str) -> tuple[int | None, datetime] | None:
-    """Last balance and last row time of an account, if it has rows."""
-    row = store.con.execute(
-        "SELECT balance_fen, ts FROM txn WHERE account = ? ORDER BY ts DESC, source_line DESC LIMIT 1",
-        [account],
-    ).fetchone()
-    if row is None:
-        return None
-    return (None if row[0] is None else int(row[0]), datetime(1970, 1, 1) + timedelta(seconds=int(row[1])))
-
-
 # --- what is kept and shown ---------------------------------------------------------------------
 
 
-def _when(at: datetime | None) -> str | None:
-    return at.strftime("%Y-%m-%d %H:%M:%S") if at else None
-
-
-def result_payload(
+def stored_trace(
     result: TraceResult, starts: Sequence[TraceStart], now: datetime | None = None
-) -> dict[str, Any]:
-    """Everything the run page, the exports and the API show, as JSON-ready data (fen, Beijing time)."""
+) -> StoredTrace:
+    """Everything the run page, the exports and the API show, as kept in ``TraceRun.result``
+    (fen, Beijing time); the freeze list's hours are counted at ``now`` (default the present)."""
     now = now or local_naive(timezone.now())
-    return {
-        "start_fen": result.start_fen,
-        "hops": result.hops,
-        "elapsed_ms": round(result.elapsed_ms, 1),
-        "starts": [
-            {
-                "kind": s.kind,
-                "account": s.account,
-                "after": _when(s.after),
-                "amount_fen": s.amount_fen,
-                "transfers": list(s.transfer_seqs),
-            }
-            for s in starts
-        ],
-        "accounts": [
-            {
-                "account": a.account,
-                "depth": a.depth,
-                "amount_fen": a.amount_fen,
-                "first_at": _when(a.first_at),
-                "held_fen": a.held_fen,
-                "balance_fen": a.balance_fen,
-                "last_at": _when(a.last_at),
-                "bank": a.bank,
-                "region": a.region.label if a.region else None,
-                "is_sink": a.is_sink,
-                "sink_kind": a.sink_kind,
-                "has_statement": a.has_statement,
-            }
+    return StoredTrace(
+        start_fen=result.start_fen,
+        hops=result.hops,
+        elapsed_ms=round(result.elapsed_ms, 1),
+        starts=tuple(starts),
+        accounts=tuple(
+            StoredAccount(
+                account=a.account,
+                depth=a.depth,
+                amount_fen=a.amount_fen,
+                first_at=wall_clock_text(a.first_at),
+                held_fen=a.held_fen,
+                balance_fen=a.balance_fen,
+                last_at=wall_clock_text(a.last_at),
+                bank=a.bank,
+                region=a.region.label if a.region else None,
+                is_sink=a.is_sink,
+                sink_kind=a.sink_kind,
+                has_statement=a.has_statement,
+            )
             for a in result.accounts
-        ],
-        "edges": [
-            {
-                "src": e.src,
-                "dst": e.dst,
-                "depth": e.depth,
-                "amount_fen": e.amount_fen,
-                "at": _when(e.at),
-                "sink_kind": e.sink_kind,
-            }
+        ),
+        edges=tuple(
+            StoredEdge(e.src, e.dst, e.depth, e.amount_fen, wall_clock_text(e.at), e.sink_kind)
             for e in result.edges
             if e.amount_fen > 0
-        ],
-        "freeze": [
-            {
-                "account": i.account,
-                "depth": i.depth,
-                "amount_fen": i.amount_fen,
-                "hours_since_arrival": i.hours_since_arrival,
-                "bank": i.bank,
-                "region": i.region,
-                "reason": i.reason,
-            }
-            for i in freeze_list(result, now=now)
-        ],
-        "regions": [
-            {
-                "region": r.region,
-                "accounts": r.accounts,
-                "received_fen": r.received_fen,
-                "held_fen": r.held_fen,
-                "sink_fen": r.sink_fen,
-            }
-            for r in totals_by_region(result)
-        ],
-    }
-
-
-def freeze_rows(payload: dict[str, Any], now: datetime | None = None) -> list[dict[str, Any]]:
-    """The freeze list as shown or exported at ``now`` (Beijing wall clock, default the present):
-    "到账至今" is counted from each account's first arrival to now, in days, not frozen at the
-    time of the trace. Each row keeps the stored keys (hours_since_arrival recounted at ``now``)
-    and adds depth_label, first_at and days_since_arrival."""
-    now = now or local_naive(timezone.now())
-    arrivals = {a["account"]: a.get("first_at") for a in payload.get("accounts", [])}
-    rows = []
-    for item in payload.get("freeze", []):
-        arrived = arrivals.get(item["account"])
-        row = dict(item, depth_label=depth_label(item["depth"]), first_at=arrived, days_since_arrival=None)
-        if arrived:
-            since = now - datetime.fromisoformat(arrived)
-            row["days_since_arrival"] = elapsed_days(since)
-            row["hours_since_arrival"] = round(since.total_seconds() / 3600, 1)
-        rows.append(row)
-    return rows
-
-
-def identifier_accounts(payload: dict[str, Any]) -> list[str]:
-    """Reached accounts worth linking cases by: real account numbers, not sinks."""
-    return [
-        a["account"]
-        for a in payload["accounts"]
-        if not a["is_sink"] and "@" not in a["account"] and len(a["account"]) <= 200
-    ]
+        ),
+        freeze=tuple(freeze_list(result, now=now)),
+        regions=tuple(totals_by_region(result)),
+    )
 
 
 def link_traced_accounts(case: Case, accounts: Sequence[str]) -> int:
@@ -394,41 +293,56 @@ def run_trace(
     with open_store() as store:
         if account:
             naive_after = local_naive(after) if after else None
-            starts = [TraceStart("victim", account.strip(), naive_after, amount_fen)]
-            mode = "manual"
+            starts = [TraceStart(StartKind.VICTIM, account.strip(), naive_after, amount_fen)]
+            mode = StartMode.MANUAL
         else:
             if case is None:
                 raise UserFacingError("请填写起始账户", "a start account is required")
             starts = case_starts(store, case)
-            mode = "case"
+            mode = StartMode.CASE
             if not starts:
+                logger.info("case %s has no transfer the store can trace", case.case_no)
                 raise UserFacingError(
                     "该案件没有可追踪的银行卡转账（需有收款账户、时间和金额），可手工输入起始账户",
                     "the case has no traceable transfers",
                 )
-        origin = "受害人" if mode == "case" and any(s.kind != "victim" for s in starts) else ""
+        origin = (
+            "受害人" if mode == StartMode.CASE and any(s.kind != StartKind.VICTIM for s in starts) else ""
+        )
         result = trace_starts(store, starts, options, origin=origin)
-    payload = result_payload(result, starts)
+    trace = stored_trace(result, starts)
     with transaction.atomic():
         run = TraceRun.objects.create(
             case=case,
             start_mode=mode,
             start_account=starts[0].account if starts else account,
             after=timezone.make_aware(starts[0].after) if starts and starts[0].after else None,
-            amount_fen=amount_fen if mode == "manual" else sum(s.amount_fen or 0 for s in starts),
+            amount_fen=amount_fen if mode == StartMode.MANUAL else sum(s.amount_fen or 0 for s in starts),
             rule=options.rule,
             max_depth=options.max_depth,
             window_hours=options.window_hours,
-            result=payload,
-            accounts_reached=len(payload["accounts"]),
+            result=trace.to_json(),
+            accounts_reached=len(trace.accounts),
             elapsed_ms=result.elapsed_ms,
             created_by=user,
         )
         if case is not None:
-            link_traced_accounts(case, identifier_accounts(payload))
+            link_traced_accounts(case, trace.linkable_accounts())
     if case is not None:
         with open_store(write=True) as store:
             store.save_trace(case.case_no, result)
+    logger.info(
+        "trace run %s (%s, case %s, rule %s, depth %d): %d starts, %d accounts reached, %d to freeze, %.0f ms",
+        run.pk,
+        mode,
+        case.case_no if case else "-",
+        options.rule,
+        options.max_depth,
+        len(starts),
+        len(trace.accounts),
+        len(trace.freeze),
+        result.elapsed_ms,
+    )
     return run
 
 
@@ -452,7 +366,11 @@ def _sink_group_label(kind: str | None) -> str:
     return "其他出口"
 
 
-def graph_data(payload: dict[str, Any]) -> dict[str, Any]:
+def _amount_of(account: StoredAccount | None) -> int:
+    return account.amount_fen if account else 0
+
+
+def graph_data(trace: StoredTrace) -> dict[str, Any]:
     """ECharts graph option parts: accounts placed by depth (columns), edges sized by amount.
 
     End accounts (资金出口: cash, payment platforms, merchants, virtual currency) can be dozens;
@@ -460,11 +378,11 @@ def graph_data(payload: dict[str, Any]) -> dict[str, Any]:
     one column on the right, grouped by kind: a group node per kind with its count and amount
     (``groups``, with ``links`` from each account into the group), and its members with their own
     links (``member_links``) for the page to show when a group is expanded."""
-    by_account = {a["account"]: a for a in payload["accounts"]}
-    depth_of: dict[str, int] = {a: info["depth"] for a, info in by_account.items()}
-    for edge in payload["edges"]:
-        depth_of.setdefault(edge["src"], 0)
-    is_sink = {a: bool(by_account.get(a, {}).get("is_sink")) for a in depth_of}
+    by_account: dict[str, StoredAccount] = {a.account: a for a in trace.accounts}
+    depth_of: dict[str, int] = {a: info.depth for a, info in by_account.items()}
+    for edge in trace.edges:
+        depth_of.setdefault(edge.src, 0)
+    is_sink = {a: a in by_account and by_account[a].is_sink for a in depth_of}
     max_depth = max((d for a, d in depth_of.items() if not is_sink[a]), default=0)
     categories = [{"name": "起点"}] + [{"name": depth_label(d)} for d in range(1, max_depth + 1)]
     categories.append({"name": "资金出口"})
@@ -472,11 +390,11 @@ def graph_data(payload: dict[str, Any]) -> dict[str, Any]:
     sink_column = max_depth + 1
     columns: dict[int, list[str]] = {}
     for account, depth in sorted(
-        depth_of.items(), key=lambda kv: (kv[1], -(by_account.get(kv[0], {}).get("amount_fen") or 0), kv[0])
+        depth_of.items(), key=lambda kv: (kv[1], -_amount_of(by_account.get(kv[0])), kv[0])
     ):
         if not is_sink[account]:
             columns.setdefault(depth, []).append(account)
-    top = max((a["amount_fen"] for a in payload["accounts"]), default=1) or 1
+    top = max((a.amount_fen for a in trace.accounts), default=1) or 1
 
     def size(amount: int | None) -> float:
         return round(14 + 26 * math.sqrt(amount / top), 1) if amount else 18
@@ -488,7 +406,7 @@ def graph_data(payload: dict[str, Any]) -> dict[str, Any]:
         for row, account in enumerate(accounts):
             ids[account] = f"n{len(ids)}"
             info = by_account.get(account)
-            amount = info["amount_fen"] if info else None
+            amount = info.amount_fen if info else None
             nodes.append(
                 {
                     "id": ids[account],
@@ -501,19 +419,17 @@ def graph_data(payload: dict[str, Any]) -> dict[str, Any]:
                     "amount": amount,
                     "depth": depth,
                     "sink": False,
-                    "noStatement": bool(info and not info["has_statement"]),
+                    "noStatement": bool(info and not info.has_statement),
                 }
             )
     kinds: dict[str, list[str]] = {}
-    for account in sorted(
-        (a for a in depth_of if is_sink[a]), key=lambda a: (-(by_account[a]["amount_fen"] or 0), a)
-    ):
-        kinds.setdefault(_sink_group_label(by_account[account].get("sink_kind")), []).append(account)
+    for account in sorted((a for a in depth_of if is_sink[a]), key=lambda a: (-_amount_of(by_account[a]), a)):
+        kinds.setdefault(_sink_group_label(by_account[account].sink_kind), []).append(account)
     group_of: dict[str, str] = {}
     groups = []
     for row, (label, members) in enumerate(sorted(kinds.items(), key=lambda kv: (-len(kv[1]), kv[0]))):
         group_id = f"g{row}"
-        amount = sum(by_account[a]["amount_fen"] or 0 for a in members)
+        amount = sum(_amount_of(by_account[a]) for a in members)
         member_nodes = []
         for index, account in enumerate(members):
             ids[account] = f"n{len(ids)}"
@@ -526,8 +442,8 @@ def graph_data(payload: dict[str, Any]) -> dict[str, Any]:
                     "y": (index - (len(members) - 1) / 2) * 50,
                     "category": sink_category,
                     "symbol": "diamond",
-                    "symbolSize": size(by_account[account]["amount_fen"]),
-                    "amount": by_account[account]["amount_fen"],
+                    "symbolSize": size(by_account[account].amount_fen),
+                    "amount": by_account[account].amount_fen,
                     "depth": sink_column,
                     "sink": True,
                     "noStatement": False,
@@ -553,17 +469,17 @@ def graph_data(payload: dict[str, Any]) -> dict[str, Any]:
     def summed_links(target_of: dict[str, str]) -> list[dict[str, Any]]:
         # Several transfers between the same two nodes are drawn as one edge with their sum.
         summed: dict[tuple[str, str], dict[str, Any]] = {}
-        for e in payload["edges"]:
-            if e["src"] not in ids or e["dst"] not in ids:
+        for e in trace.edges:
+            if e.src not in ids or e.dst not in ids:
                 continue
-            src, dst = ids[e["src"]], ids[e["dst"]]
+            src, dst = ids[e.src], ids[e.dst]
             key = (target_of.get(src, src), target_of.get(dst, dst))
             link = summed.setdefault(
-                key, {"source": key[0], "target": key[1], "amount": 0, "at": e["at"], "count": 0}
+                key, {"source": key[0], "target": key[1], "amount": 0, "at": e.at, "count": 0}
             )
-            link["amount"] += e["amount_fen"]
+            link["amount"] += e.amount_fen
             link["count"] += 1
-            link["at"] = min(link["at"] or "", e["at"] or "") or e["at"]
+            link["at"] = min(link["at"] or "", e.at or "") or e.at
         top_edge = max((link["amount"] for link in summed.values()), default=1) or 1
         return [
             dict(link, width=round(1 + 9 * math.sqrt(link["amount"] / top_edge), 2))

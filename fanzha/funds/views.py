@@ -7,6 +7,7 @@ modules (imports, layouts, tracing, candidates, exports); views only ask and sho
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from fanzha.funds import evidence, exports, imports, layouts, tracing
 from fanzha.funds.forms import MappingForm, TraceForm, UploadForm
 from fanzha.funds.models import BankColumnMapping, ImportJob, StatementFile, StatementReject, TraceRun
 from fanzha.funds.store import store_summary
+from fanzha.funds.trace_result import UNKNOWN_REGION, StartMode, StoredAccount, StoredTrace, depth_label
 from fanzha.stations import audit, scope
 from fanzha.stations.models import AuditLog, Station, User
 from fanzha.web.downloads import xlsx_response
@@ -277,21 +279,21 @@ def trace(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     run = _run_for(user, pk)
-    payload = run.result
-    accounts = [dict(a, depth_label=tracing.depth_label(a["depth"])) for a in payload.get("accounts", [])]
-    untraced = evidence.untraced_transfers(run.case, payload) if run.case and run.start_mode == "case" else []
-    coverage = evidence.trace_coverage(run.case, untraced) if run.case and run.start_mode == "case" else None
+    trace = run.trace
+    case = run.case if run.start_mode == StartMode.CASE else None
+    untraced = evidence.untraced_transfers(case, trace) if case else []
+    coverage = evidence.trace_coverage(case, untraced) if case else None
     return render(
         request,
         "funds/run.html",
         {
             "run": run,
-            "payload": payload,
-            "accounts": accounts,
-            "freeze": tracing.freeze_rows(payload),
-            "regions": payload.get("regions", []),
-            "graph": tracing.graph_data(payload),
-            "depth_counts": _depth_counts(accounts),
+            "payload": trace,
+            "accounts": trace.accounts,
+            "freeze": trace.freeze_rows(),
+            "regions": trace.regions,
+            "graph": tracing.graph_data(trace),
+            "depth_counts": _depth_counts(trace.accounts),
             "untraced": untraced,
             "coverage": coverage,
             "requests": evidence.requests_by_holder(untraced),
@@ -299,11 +301,11 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _depth_counts(accounts: list[dict[str, Any]]) -> list[tuple[str, int]]:
+def _depth_counts(accounts: Sequence[StoredAccount]) -> list[tuple[str, int]]:
     counts: dict[int, int] = {}
     for a in accounts:
-        counts[a["depth"]] = counts.get(a["depth"], 0) + 1
-    return [(tracing.depth_label(d), n) for d, n in sorted(counts.items())]
+        counts[a.depth] = counts.get(a.depth, 0) + 1
+    return [(depth_label(d), n) for d, n in sorted(counts.items())]
 
 
 def _export_name(run: TraceRun, what: str) -> str:
@@ -311,34 +313,32 @@ def _export_name(run: TraceRun, what: str) -> str:
     return f"{stem}_{what}_{timezone.localtime():%Y%m%d%H%M}.xlsx"
 
 
+# A run's workbooks: builder, file title, audit reason, and the audit's count (its key, what it counts).
+_RUN_WORKBOOKS: dict[str, tuple[Callable[[StoredTrace, str], bytes], str, str, str, str]] = {
+    "freeze_xlsx": (exports.freeze_workbook, "止付冻结清单", "止付冻结清单导出", "accounts", "freeze"),
+    "regions_xlsx": (exports.regions_workbook, "分地区汇总", "分地区资金汇总导出", "regions", "regions"),
+}
+
+
 @require("funds.trace")
 def freeze_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    user = current_user(request)
-    run = _run_for(user, pk)
-    content = exports.freeze_workbook(run.result, run.case.case_no if run.case else "")
-    audit.record(
-        request,
-        AuditLog.Action.EXPORT,
-        run,
-        reason="止付冻结清单导出",
-        detail={"kind": "freeze_xlsx", "accounts": len(run.result.get("freeze", []))},
-    )
-    return xlsx_response(content, _export_name(run, "止付冻结清单"))
+    return _run_workbook(request, pk, "freeze_xlsx")
 
 
 @require("funds.trace")
 def regions_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    user = current_user(request)
-    run = _run_for(user, pk)
-    content = exports.regions_workbook(run.result, run.case.case_no if run.case else "")
-    audit.record(
-        request,
-        AuditLog.Action.EXPORT,
-        run,
-        reason="分地区资金汇总导出",
-        detail={"kind": "regions_xlsx", "regions": len(run.result.get("regions", []))},
-    )
-    return xlsx_response(content, _export_name(run, "分地区汇总"))
+    return _run_workbook(request, pk, "regions_xlsx")
+
+
+def _run_workbook(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """A run's workbook with full account numbers, audit-logged as an export."""
+    build, title, reason, count_key, counted = _RUN_WORKBOOKS[kind]
+    run = _run_for(current_user(request), pk)
+    trace = run.trace
+    content = build(trace, run.case.case_no if run.case else "")
+    detail = {"kind": kind, count_key: len(getattr(trace, counted))}
+    audit.record(request, AuditLog.Action.EXPORT, run, reason=reason, detail=detail)
+    return xlsx_response(content, _export_name(run, title))
 
 
 @require("funds.trace")
@@ -346,18 +346,19 @@ def letters(request: HttpRequest, pk: int) -> HttpResponse:
     """异地协作函: one printable page per region, with full account numbers (audit-logged)."""
     user = current_user(request)
     run = _run_for(user, pk)
+    trace = run.trace
     audit.record(
         request,
         AuditLog.Action.EXPORT,
         run,
         reason="异地协作函打印",
-        detail={"kind": "cooperation_letters", "regions": len(run.result.get("regions", []))},
+        detail={"kind": "cooperation_letters", "regions": len(trace.regions)},
     )
     station = Station.objects.order_by("pk").first()
     regions = [
-        (region, [dict(a, depth_label=tracing.depth_label(a["depth"])) for a in accounts])
-        for region, accounts in exports.accounts_by_region(run.result)
-        if region["region"] != "未知"
+        (region, accounts)
+        for region, accounts in trace.accounts_by_region()
+        if region.region != UNKNOWN_REGION
     ]
     return render(
         request,
@@ -374,7 +375,7 @@ def evidence_requests(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run_for(user, pk)
     if run.case is None:
         raise Http404
-    untraced = evidence.untraced_transfers(run.case, run.result)
+    untraced = evidence.untraced_transfers(run.case, run.trace)
     requests = evidence.requests_by_holder(untraced)
     audit.record(
         request,

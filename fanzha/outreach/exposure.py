@@ -14,11 +14,14 @@ statsmodels and numpy are imported inside the estimator."""
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any
+
+logger = logging.getLogger(__name__)
 
 OVERDISPERSION_LIMIT = 1.5
 MIN_GRIDS = 5
@@ -181,7 +184,8 @@ def _fit(
         warnings.simplefilter("ignore")
         try:
             fit = sm.GLM(y, design, family=sm.families.Poisson()).fit()
-        except (ValueError, np.linalg.LinAlgError):
+        except (ValueError, np.linalg.LinAlgError) as exc:
+            logger.info("exposure model for %s could not be fitted: %s", outcome, exc)
             return empty
         df = float(fit.df_resid)
         dispersion = float(fit.pearson_chi2 / df) if df > 0 else None

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import subprocess
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -40,6 +42,7 @@ from fanzha.stations.models import Station
 
 FONTS_FILE = Path(__file__).resolve().parent.parent / "data" / "ranking" / "fonts.json"
 CID_FALLBACK = "STSong-Light"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -300,9 +303,13 @@ def find_cjk_font() -> CjkFont:
             continue
         try:
             pdfmetrics.registerFont(TTFont("FanzhaCJK", path, subfontIndex=index))
-        except (TTFError, OSError, ValueError):
+        except (TTFError, OSError, ValueError) as exc:
+            logger.warning("CJK font %s#%d unusable for the morning report: %s", path, index, exc)
             continue
+        logger.info("morning report PDFs embed %s#%d", path, index)
         return CjkFont("FanzhaCJK", path, index)
+    # Readers without the font see boxes: the station should install fonts-wqy-microhei.
+    logger.warning("no CJK TrueType font found; morning report PDFs use the non-embedded %s", CID_FALLBACK)
     pdfmetrics.registerFont(UnicodeCIDFont(CID_FALLBACK))
     return CjkFont(CID_FALLBACK, None)
 
@@ -486,4 +493,17 @@ def render_docx(report: MorningReport) -> bytes:
 
 def render(report: MorningReport, fmt: str) -> bytes:
     """``fmt`` is ``pdf`` or ``docx``."""
-    return render_docx(report) if fmt == "docx" else render_pdf(report)
+    began = time.perf_counter()
+    try:
+        data = render_docx(report) if fmt == "docx" else render_pdf(report)
+    except Exception:
+        logger.exception("morning report for %s (%s) failed", report.day, fmt)
+        raise
+    logger.info(
+        "morning report for %s rendered as %s: %d bytes in %.0f ms",
+        report.day,
+        fmt,
+        len(data),
+        (time.perf_counter() - began) * 1000,
+    )
+    return data

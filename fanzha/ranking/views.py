@@ -17,8 +17,8 @@ from django.shortcuts import redirect, render
 from fanzha.domain.query_args import parse_day
 from fanzha.domain.ranking import coverage_definition
 from fanzha.errors import UserFacingError
+from fanzha.ranking import report as morning
 from fanzha.ranking.models import RegistrationImport
-from fanzha.ranking.report import morning_report, render_docx, render_pdf
 from fanzha.ranking.services.export import chart_workbook
 from fanzha.ranking.services.figures import (
     coverage_by_age_band,
@@ -92,7 +92,7 @@ def daily(request: HttpRequest) -> HttpResponse:
 def report(request: HttpRequest) -> HttpResponse:
     day = _day(request)
     fmt = "docx" if request.GET.get("format") == "docx" else "pdf"
-    data = (render_docx if fmt == "docx" else render_pdf)(morning_report(day))
+    data = morning.render(morning.morning_report(day), fmt)
     audit.record(
         request,
         AuditLog.Action.EXPORT,

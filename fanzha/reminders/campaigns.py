@@ -12,6 +12,7 @@ was recorded is still never exported.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date
@@ -40,6 +41,8 @@ from fanzha.stations import audit, scope
 from fanzha.stations.models import AuditLog, Grid, Resident, User
 from fanzha.stations.policy import can
 from fanzha.web.downloads import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_bytes, xlsx_workbook
+
+logger = logging.getLogger(__name__)
 
 EXPORT_KINDS = {
     "xlsx": "短信平台导入表（xlsx，完整手机号）",
@@ -343,6 +346,7 @@ def send_campaign(
             results = sms_gateway.send_batch(config, batch)
         except sms_gateway.GatewayError as exc:
             error = str(exc)
+            logger.warning("reminder campaign %s: gateway send stopped: %s", campaign.pk, error)
             break
         with transaction.atomic():
             ok = [int(r.id) for r in results if r.delivered]
@@ -357,6 +361,13 @@ def send_campaign(
             campaign.refresh_from_db()
             _mark_handed_over(campaign, user, ReminderCampaign.Status.SENT)
     left = campaign.recipients.filter(status=rules.PENDING).count()
+    logger.info(
+        "reminder campaign %s sent through the gateway: %d delivered, %d failed, %d left pending",
+        campaign.pk,
+        delivered,
+        failed,
+        left,
+    )
     audit.record(
         actor,
         AuditLog.Action.EXPORT,

@@ -8,14 +8,14 @@ from typing import Any
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from fanzha.clues.handling import in_work_order
+from fanzha.cases.models import Case
+from fanzha.clues.handling import OPEN_STATUSES, in_work_order
+from fanzha.clues.models import Clue
 from fanzha.domain.ranking import coverage_definition
 from fanzha.ranking.services.figures import current_config, grid_coverage, latest_day
 from fanzha.stations import scope
 from fanzha.stations.models import AuditLog, User
 from fanzha.stations.policy import can, works_own_clues
-
-OPEN_CLUE_STATUSES = ("dispatched", "in_progress", "escalated")
 
 
 def work_queue(user: User) -> dict[str, Any]:
@@ -25,7 +25,7 @@ def work_queue(user: User) -> dict[str, Any]:
     cases = scope.visible_cases(user)
     month_start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     last_month_start = (month_start - timedelta(days=1)).replace(day=1)
-    open_clues = clues.filter(status__in=OPEN_CLUE_STATUSES)
+    open_clues = clues.filter(status__in=OPEN_STATUSES)
     if works_own_clues(user):
         # An officer's queue is what was dispatched to them, plus what has no officer yet.
         open_clues = open_clues.filter(Q(officer=user) | Q(officer__isnull=True))
@@ -49,11 +49,11 @@ def work_queue(user: User) -> dict[str, Any]:
         ).count(),
     }
     if can(user, "clues.command"):
-        context["queued_clues"] = in_work_order(clues.filter(status="queued"))[:20]
-        context["queued_count"] = clues.filter(status="queued").count()
+        context["queued_clues"] = in_work_order(clues.filter(status=Clue.Status.QUEUED))[:20]
+        context["queued_count"] = clues.filter(status=Clue.Status.QUEUED).count()
     if can(user, "cases.overview"):
         context["recent_cases"] = cases.order_by("-reported_at")[:10]
-        context["draft_cases"] = cases.filter(status="draft").count()
+        context["draft_cases"] = cases.filter(status=Case.Status.DRAFT).count()
         context["loss_this_year"] = cases.filter(reported_at__year=timezone.localtime(now).year).aggregate(
             total=Sum("loss_fen")
         )["total"]

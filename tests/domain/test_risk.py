@@ -208,3 +208,57 @@ def test_check_text_never_fails_and_stays_in_range(text):
     verdict = check_text(text)
     assert verdict.verdict in {"fraud", "suspicious", "safe"}
     assert 0.0 <= verdict.score <= 1.0
+
+
+def test_verdicts_keep_their_json_strings():
+    from fanzha.domain.risk import Verdict, verdict_of
+
+    assert [v.value for v in Verdict] == ["fraud", "suspicious", "safe"]
+    assert (verdict_of(0.8), verdict_of(0.5), verdict_of(0.49)) == (
+        Verdict.FRAUD,
+        Verdict.SUSPICIOUS,
+        Verdict.SAFE,
+    )
+    answer = check_text(FRAUD_MESSAGES[0]).as_dict()
+    assert type(answer["verdict"]) is str and answer["verdict"] == "fraud"
+
+
+def test_a_broken_classifier_is_logged_loudly_and_the_check_still_answers(monkeypatch, caplog):
+    import logging
+
+    from fanzha.domain import classify, risk
+
+    def broken(text):
+        raise ValueError("model categories not in taxonomy.json: ['x']")
+
+    monkeypatch.setattr(classify, "classify", broken)
+    with caplog.at_level(logging.INFO, logger="fanzha"):
+        assert risk._classify_or_none("冒充客服退款") is None
+        verdict = check_text(FRAUD_MESSAGES[0])
+    assert verdict.verdict == "fraud"
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR and r.name == "fanzha.domain.risk"]
+    assert errors and errors[0].exc_info is not None and "taxonomy" in str(errors[0].exc_info[1])
+
+
+def test_only_a_missing_optional_dependency_of_the_classifier_is_tolerated(monkeypatch, caplog):
+    import builtins
+    import logging
+
+    from fanzha.domain import risk
+
+    real_import = builtins.__import__
+    missing = {"name": "numpy"}
+
+    def importing(name, *args, **kwargs):
+        if name == "fanzha.domain.classify":
+            raise ModuleNotFoundError(f"No module named '{missing['name']}'", name=missing["name"])
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", importing)
+    risk._warn_classifier_unavailable.cache_clear()
+    with caplog.at_level(logging.INFO, logger="fanzha"):
+        assert risk._classify_or_none("冒充客服退款") is None
+    assert any(r.levelno == logging.WARNING and "numpy" in r.getMessage() for r in caplog.records)
+    missing["name"] = "fanzha.domain.taxonomy"  # fanzha's own module broken: not optional
+    with pytest.raises(ModuleNotFoundError):
+        risk._classify_or_none("冒充客服退款")

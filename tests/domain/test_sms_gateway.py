@@ -102,3 +102,17 @@ def test_only_http_urls_are_accepted_and_batches_split() -> None:
     with pytest.raises(ValueError):
         gw.GatewayConfig("file:///etc/passwd", "k")
     assert [len(b) for b in gw.batches(_messages(), 4)] == [4, 4, 2]
+
+
+def test_gateway_calls_are_logged_without_numbers_texts_or_key(stub: StubGateway, caplog: Any) -> None:
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="fanzha"):
+        gw.send_batch(gw.GatewayConfig(stub.url, "secret-key"), _messages())
+        stub.behaviour = "error"
+        with pytest.raises(gw.GatewayError):
+            gw.send_batch(gw.GatewayConfig(stub.url, "secret-key"), _messages())
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "sending 10 SMS to gateway 127.0.0.1" in logged
+    assert any(r.levelno == logging.WARNING and "refused" in r.getMessage() for r in caplog.records)
+    assert "1380000000" not in logged and "刷单" not in logged and "secret-key" not in logged

@@ -20,6 +20,7 @@ from fanzha.cases import drafting, intake
 from fanzha.cases.models import Case, Transfer
 from fanzha.funds import exports, tracing
 from fanzha.funds.models import TraceRun
+from fanzha.funds.trace_result import StoredTrace
 from fanzha.stations.models import AuditLog, Grid, Role
 from tests.domain.test_trace import ALIPAY, M1, M3
 from tests.funds.conftest import make_chain_case, user_of
@@ -80,9 +81,9 @@ def test_days_since_arrival_are_counted_when_the_list_is_shown_or_exported(
     run = TraceRun.objects.get()
     arrived = {a["account"]: datetime.fromisoformat(a["first_at"]) for a in run.result["accounts"]}
     later = arrived[M3] + timedelta(days=10, hours=12)
-    rows = {r["account"]: r for r in tracing.freeze_rows(run.result, now=later)}
-    assert rows[M3]["days_since_arrival"] == 10.5 and rows[M3]["hours_since_arrival"] == 252.0
-    sheet = load_workbook(io.BytesIO(exports.freeze_workbook(run.result, now=later))).active
+    rows = {r.account: r for r in run.trace.freeze_rows(now=later)}
+    assert rows[M3].days_since_arrival == 10.5 and rows[M3].hours_since_arrival == 252.0
+    sheet = load_workbook(io.BytesIO(exports.freeze_workbook(run.trace, now=later))).active
     header = [c.value for c in sheet[1]]
     assert "到账至今（天）" in header and "到账至今（小时）" not in header
     by_account = {
@@ -91,7 +92,7 @@ def test_days_since_arrival_are_counted_when_the_list_is_shown_or_exported(
     assert by_account[M3] == 10.5
     # On the page, today: days, not thousands of hours frozen at trace time.
     page = investigator_client.get(reverse("funds:run", args=[run.pk])).content.decode()
-    expected = tracing.freeze_rows(run.result)[0]["days_since_arrival"]
+    expected = run.trace.freeze_rows()[0].days_since_arrival
     assert "到账至今（天）" in page and f">{expected}<" in page
 
 
@@ -128,7 +129,7 @@ def test_end_accounts_are_grouped_by_kind_with_counts() -> None:
             {"src": M1, "dst": ALIPAY, "amount_fen": 500, "at": "2024-03-06 10:00:00"},
         ],
     }
-    graph = tracing.graph_data(payload)
+    graph = tracing.graph_data(StoredTrace.from_json(payload))
     groups = {g["kind"]: g for g in graph["groups"]}
     assert (
         groups["取现"]["count"] == 30
