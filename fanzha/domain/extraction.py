@@ -18,15 +18,14 @@ report itself (报警/报案…) to the end of the last such expression.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Literal
 
 from fanzha.domain.amounts import Amount, find_amounts, format_yuan, to_halfwidth
+from fanzha.domain.data_files import load_data_json
 from fanzha.domain.dates import TimeExpression, find_time_expressions
 from fanzha.domain.identifiers import Identifier, find_identifiers
 from fanzha.domain.masking import mask_identifier
@@ -37,13 +36,9 @@ AmountRole = Literal["transfer", "total", "loss", "incoming", "demand", "other"]
 _CLAUSE_BREAK = re.compile(r"[。;!?:\n]|(?<!\d),|,(?!\d{3}(?!\d))")
 _SENTENCE_BREAK = re.compile(r"[。;!?\n]")
 
-# fanzha/data is package data, not an importable package, so it is located from this file.
-_DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "extraction"
-
 
 def _load(name: str) -> dict[str, Any]:
-    path = _DATA_DIR / name
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    data: dict[str, Any] = load_data_json(f"extraction/{name}")
     return data
 
 

@@ -8,13 +8,12 @@ Thresholds and reason texts are data: ``fanzha/data/funds/mule_rules.json``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
+from fanzha.domain.data_files import load_data_json
 from fanzha.domain.statement_store import StatementStore
 
 
@@ -49,13 +48,7 @@ class MuleCandidate:
 
 @lru_cache(maxsize=1)
 def mule_rules() -> dict[str, Any]:
-    text = (
-        resources.files("fanzha.data")
-        .joinpath("funds")
-        .joinpath("mule_rules.json")
-        .read_text(encoding="utf-8")
-    )
-    rules: dict[str, Any] = json.loads(text)
+    rules: dict[str, Any] = load_data_json("funds/mule_rules.json")
     return rules
 
 

@@ -12,17 +12,15 @@ above 1).
 from __future__ import annotations
 
 import copy
-import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "ranking" / "ranking.json"
+from fanzha.domain.data_files import load_data_json
 
 COMPONENTS = ("coverage", "new_registrations", "clues_in_time", "dissuasion", "cases")
 
@@ -51,7 +49,7 @@ class RankingConfig:
 
 @cache
 def _default_raw() -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = load_data_json("ranking/ranking.json")
     return loaded
 
 
