@@ -261,17 +261,3 @@ def parse_amount(text: str) -> Amount:
         if match:
             return _with_original_text(amount_from_match(match), text.strip())
     raise AmountUnreadable(text)
-
-
-def fen_to_yuan(fen: int) -> int | float:
-    """Yuan for JSON output: an int when whole, else a float with two decimals."""
-    if fen % 100 == 0:
-        return fen // 100
-    return round(fen / 100, 2)
-
-
-def format_yuan(fen: int) -> str:
-    """Yuan as officers write it in a message: "96135元", "12.50元"."""
-    if fen % 100 == 0:
-        return f"{fen // 100}元"
-    return f"{Decimal(fen) / 100:.2f}元"

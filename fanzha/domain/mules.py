@@ -15,6 +15,7 @@ from typing import Any
 
 from fanzha.domain.data_files import load_data_json
 from fanzha.domain.statement_store import StatementStore
+from fanzha.domain.values.money import format_yuan
 
 
 @dataclass(frozen=True)
@@ -105,8 +106,8 @@ def reasons_for(features: AccountFeatures) -> list[str]:
     if features.in_fen >= rule["min_in_fen"] and features.pass_through >= rule["min_ratio"]:
         reasons.append(
             rule["reason"].format(
-                in_yuan=f"{features.in_fen / 100:.2f}",
-                out_yuan=f"{features.out_fen / 100:.2f}",
+                in_yuan=format_yuan(features.in_fen, decimals="always"),
+                out_yuan=format_yuan(features.out_fen, decimals="always"),
                 ratio=f"{features.pass_through:.2f}",
             )
         )

@@ -16,11 +16,11 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from functools import cache
 from typing import Any
 
 from fanzha.domain.data_files import load_data_json
+from fanzha.domain.values.money import format_yuan
 
 COMPONENTS = ("coverage", "new_registrations", "clues_in_time", "dissuasion", "cases")
 
@@ -353,7 +353,7 @@ def points_to_stress(
         top, count = max(by_category.items(), key=lambda kv: (kv[1], kv[0]))
         loss = sum(c.loss_fen or 0 for c in new_cases)
         points.append(
-            f"新发案件{len(new_cases)}起，损失合计{Decimal(loss) / 100:,.2f}元，{category_name(top)}{count}起，针对性开展宣传提醒。"
+            f"新发案件{len(new_cases)}起，损失合计{format_yuan(loss, decimals='always', grouping=True, unit='元')}，{category_name(top)}{count}起，针对性开展宣传提醒。"
         )
     rising = [r for r in ranking if r.figures.cases_this_month > r.figures.cases_last_month_same_period]
     if rising:

@@ -20,6 +20,7 @@ from ninja.security import django_auth
 
 from fanzha.domain.masking import mask_card, mask_phone
 from fanzha.domain.query_args import check_moment
+from fanzha.domain.values.money import format_yuan
 from fanzha.errors import UserFacingError
 from fanzha.funds import candidates, tracing
 from fanzha.funds.models import TraceRun
@@ -39,7 +40,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _yuan(fen: int | None) -> str | None:
-    return None if fen is None else str(Decimal(fen) / 100)
+    return None if fen is None else format_yuan(fen, decimals="trimmed")
 
 
 def _run_out(run: TraceRun) -> dict[str, Any]:

@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from fanzha.domain.values.money import yuan_number
 from fanzha.funds.tracing import depth_label, freeze_rows
 from fanzha.web.downloads import xlsx_workbook
 
 
-def _yuan(fen: int | None) -> float | None:
-    return None if fen is None else round(fen / 100, 2)
+def _yuan(fen: int | None) -> int | float | None:
+    return None if fen is None else yuan_number(fen)
 
 
 def freeze_workbook(payload: dict[str, Any], case_no: str = "", now: datetime | None = None) -> bytes:

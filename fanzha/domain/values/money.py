@@ -5,6 +5,7 @@ One formatter serves every page, export, letter and message; its few variants ar
 * ``decimals="cents_when_needed"`` (default): "96135", "12.50" — as officers write an amount;
 * ``decimals="always"``: "96135.00" — tables, where the figures line up;
 * ``decimals="trimmed"``: "96135", "12.5", "0.05" — a form field or an API string, no zeros added;
+* ``decimals="whole"``: "96135" — rounded to the yuan (half to even), for a headline figure;
 * ``grouping=True``: thousands separators, "96,135.00";
 * ``unit="元"``: the unit after the figure.
 
@@ -14,10 +15,10 @@ belongs to the table reader.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Literal
 
-Decimals = Literal["cents_when_needed", "always", "trimmed"]
+Decimals = Literal["cents_when_needed", "always", "trimmed", "whole"]
 FEN_PER_YUAN = 100
 
 
@@ -55,6 +56,8 @@ def format_yuan(
         text = format(amount, f"{separator}.2f")
     elif decimals == "trimmed":
         text = format(amount.normalize(), f"{separator}f")
+    elif decimals == "whole":
+        text = format(amount.quantize(Decimal(1), rounding=ROUND_HALF_EVEN), f"{separator}f")
     else:
         text = format(fen // FEN_PER_YUAN, separator)
     return text + unit

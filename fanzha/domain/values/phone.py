@@ -73,8 +73,10 @@ def parse_mobile(text: str) -> str | None:
     there: "138a0013800" is refused, not read as a number.
     """
     folded = unicodedata.normalize("NFKC", text or "").strip()
-    if not folded or not _TYPED_PHONE.fullmatch(folded) or "+" in folded.lstrip("+"):
+    if not _TYPED_PHONE.fullmatch(folded) or "+" in folded[1:]:
         return None
+    if folded.startswith("+") and not _NON_DIGIT.sub("", folded).startswith("86"):
+        return None  # another country's number, however much it looks like a mainland one
     digits = normalise_phone(folded)
     return digits if looks_like_mobile(digits) else None
 
