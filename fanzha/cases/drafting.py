@@ -22,7 +22,7 @@ from fanzha.domain.amounts import AmountUnreadable, parse_amount, to_halfwidth
 from fanzha.domain.classify import Classification
 from fanzha.domain.data_files import load_data_json
 from fanzha.domain.extraction import ExtractionDraft, extract
-from fanzha.domain.values.money import format_yuan
+from fanzha.domain.values.money import fen_of_yuan, format_yuan
 from fanzha.domain.values.registry import recorded_kind_of_found
 
 DRAFT_VERSION = 1
@@ -250,9 +250,7 @@ def parse_money_fen(value: str) -> int | None:
     if not value:
         return None
     try:
-        return int(
-            (Decimal(to_halfwidth(value).replace(",", "").removesuffix("元")) * 100).to_integral_value()
-        )
+        return fen_of_yuan(Decimal(to_halfwidth(value).replace(",", "").removesuffix("元")))
     except InvalidOperation:
         pass
     try:

@@ -20,7 +20,7 @@ from ninja.security import django_auth
 
 from fanzha.domain.masking import mask_card, mask_phone
 from fanzha.domain.query_args import check_moment
-from fanzha.domain.values.money import format_yuan
+from fanzha.domain.values.money import fen_of_yuan, format_yuan
 from fanzha.errors import UserFacingError
 from fanzha.funds import candidates, tracing
 from fanzha.funds.models import TraceRun
@@ -123,7 +123,7 @@ def trace(request: HttpRequest, payload: TraceIn) -> dict[str, Any]:
             options=tracing.TraceOptions(payload.rule, payload.max_depth, payload.window_hours),
             account=payload.account,
             after=payload.after,
-            amount_fen=int(payload.amount_yuan * 100) if payload.amount_yuan is not None else None,
+            amount_fen=fen_of_yuan(payload.amount_yuan) if payload.amount_yuan is not None else None,
         )
     except UserFacingError as exc:
         raise HttpError(422, exc.zh) from exc

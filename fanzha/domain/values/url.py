@@ -11,11 +11,12 @@ from urllib.parse import urlsplit
 
 # Punctuation that ends a sentence rather than a URL (ASCII and the full-width forms).
 TRAILING_JUNK = ".,;:!?)]}>'\"，。；：！？）】》"
+_TRAILING = re.compile(rf"[\s{re.escape(TRAILING_JUNK)}]+$")
 
 
 def normalise_url(value: str) -> str:
     """Full-width folded, trimmed, without trailing sentence punctuation."""
-    return unicodedata.normalize("NFKC", value or "").strip().rstrip(TRAILING_JUNK)
+    return _TRAILING.sub("", unicodedata.normalize("NFKC", value or "").strip())
 
 
 def with_scheme(url: str) -> str:
