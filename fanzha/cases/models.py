@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 
@@ -89,6 +91,20 @@ class Victim(models.Model):
 
     def __str__(self) -> str:
         return mask_name(self.name)  # masked wherever a record is named (lists, admin, messages)
+
+    @classmethod
+    def of_resident(cls, case: Case, resident: Resident, on: date) -> Victim:
+        """``resident`` as a victim of ``case`` (not saved), with their age on the day ``on``."""
+        return cls(
+            case=case,
+            resident=resident,
+            name=resident.name,
+            id_number=resident.id_number,
+            phone=resident.phone,
+            age=resident.age_on(on),
+            sex=resident.sex,
+            occupation=resident.occupation,
+        )
 
 
 class Transfer(models.Model):

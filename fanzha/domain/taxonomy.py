@@ -15,8 +15,6 @@ from fanzha.domain.data_files import load_data_json
 
 TagKind = Literal["form", "lure"]
 
-# fanzha/data is package data, not an importable package, so it is located from this file.
-
 
 @dataclass(frozen=True)
 class Category:
