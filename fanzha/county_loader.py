@@ -15,7 +15,8 @@ from django.apps import apps
 from django.db import transaction
 from django.db.models import F
 
-from fanzha.cases.models import Case, CaseIdentifier, Identifier, MonthlyCrimeTotal, Transfer, Victim
+from fanzha.cases.linking import identifier_ids
+from fanzha.cases.models import Case, CaseIdentifier, MonthlyCrimeTotal, Transfer, Victim
 from fanzha.clues.handling import sms_templates
 from fanzha.clues.intake import CHUNK, ClueInput, receive_clues
 from fanzha.clues.models import Clue, DissuasionAction
@@ -219,13 +220,13 @@ def _load_cases(county: County, grid_by_code: dict[str, Grid]) -> int:
         links.extend((case, i.kind, i.value) for i in record.identifiers)
     Victim.objects.bulk_create(victims, batch_size=BATCH)
     Transfer.objects.bulk_create(transfers, batch_size=BATCH)
-    distinct = {(kind, value) for _, kind, value in links}
-    Identifier.objects.bulk_create(
-        (Identifier(kind=k, value=v) for k, v in distinct), batch_size=BATCH, ignore_conflicts=True
-    )
-    identifier_id = {(i.kind, i.value): i.pk for i in Identifier.objects.all()}
+    identifier_id = identifier_ids(((kind, value) for _, kind, value in links), batch_size=BATCH)
     CaseIdentifier.objects.bulk_create(
-        (CaseIdentifier(case=case, identifier_id=identifier_id[(k, v)]) for case, k, v in links),
+        (
+            CaseIdentifier(case=case, identifier_id=identifier_id[(k, v)])
+            for case, k, v in links
+            if (k, v) in identifier_id
+        ),
         batch_size=BATCH,
         ignore_conflicts=True,
     )

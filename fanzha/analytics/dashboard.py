@@ -10,6 +10,7 @@ from typing import Any
 from fanzha.analytics import segments, series
 from fanzha.analytics.series import Filters, Table
 from fanzha.domain import stats
+from fanzha.domain.values.money import format_yuan
 
 # key -> (builder, shown to grid-scoped users too)
 TABLES: dict[str, tuple[Callable[[Filters], Table], bool]] = {
@@ -59,8 +60,8 @@ def cards(f: Filters) -> list[Card]:
         Card("案件数", str(now["cases"]), f"{f.first_month:%Y-%m} 至 {f.last_month:%Y-%m}"),
         Card("较上一同长时段", _signed(pop), f"上一时段 {before['cases']} 起"),
         Card("同比", _signed(yoy), f"去年同期 {last_year['cases']} 起"),
-        Card("损失", f"{series.yuan(now['loss_fen']):,.0f} 元"),
-        Card("挽回", f"{series.yuan(now['recovered_fen']):,.0f} 元"),
+        Card("损失", format_yuan(now["loss_fen"] or 0, decimals="whole", grouping=True, unit=" 元")),
+        Card("挽回", format_yuan(now["recovered_fen"] or 0, decimals="whole", grouping=True, unit=" 元")),
         Card(
             "破案率", "—" if solved_rate is None else f"{solved_rate * 100:.0f}%", f"破案 {now['solved']} 起"
         ),

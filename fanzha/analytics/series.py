@@ -19,6 +19,7 @@ from fanzha.analytics import refresh, running
 from fanzha.analytics.models import CaseCube, CaseFact
 from fanzha.cases.models import MonthlyCrimeTotal
 from fanzha.domain import stats
+from fanzha.domain.values.money import yuan_number
 from fanzha.stations import scope
 from fanzha.stations.models import Grid, User
 
@@ -90,8 +91,9 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def yuan(fen: int | None) -> float:
-    return round((fen or 0) / 100, 2)
+def yuan(fen: int | None) -> int | float:
+    """Yuan for a table cell or a chart: a whole amount without ".0"; no amount counts as 0."""
+    return yuan_number(fen or 0)
 
 
 def filters_for(

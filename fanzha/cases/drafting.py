@@ -10,22 +10,22 @@ No database access here: the new-case page, the import and the API all call it.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fanzha.domain.amounts import AmountUnreadable, format_yuan, parse_amount, to_halfwidth
+from fanzha.domain.amounts import AmountUnreadable, parse_amount, to_halfwidth
 from fanzha.domain.classify import Classification
+from fanzha.domain.data_files import load_data_json
 from fanzha.domain.extraction import ExtractionDraft, extract
+from fanzha.domain.values.money import fen_of_yuan, format_yuan
+from fanzha.domain.values.registry import recorded_kind_of_found
 
 DRAFT_VERSION = 1
-DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "cases" / "identifiers.json"
 
 # (field, label, kind of value). Order is the order of the correction form and the agreement page.
 FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -71,16 +71,13 @@ SPAN_LABELS = {
 
 @lru_cache(maxsize=1)
 def identifier_rules() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    data: dict[str, Any] = load_data_json("cases/identifiers.json")
     return data
 
 
 def yuan_text(fen: int | None) -> str:
     """Integer fen as a plain yuan figure for a form field: 129900 → "1299", 5 → "0.05"."""
-    if fen is None:
-        return ""
-    value = (Decimal(fen) / 100).normalize()
-    return format(value, "f")
+    return format_yuan(fen, decimals="trimmed", missing="")
 
 
 def _minute(value: datetime | None) -> str:
@@ -95,7 +92,7 @@ def is_app_mention(text: str, end: int) -> bool:
 
 def machine_fields(draft: ExtractionDraft, classification: Classification | None) -> dict[str, str]:
     """The flat fields of a draft, each a string as the correction form shows it."""
-    kinds = identifier_rules()["extracted_kinds"]
+    kinds = recorded_kind_of_found()
     channel_values = {c.value for c in draft.channels}
     platforms = []
     for mention in draft.platforms:
@@ -155,13 +152,13 @@ def _spans(draft: ExtractionDraft, classification: Classification | None) -> lis
             transfer.start,
             transfer.end,
             "transfer",
-            f"第{number}笔 {format_yuan(transfer.amount.lower_fen)} {means}",
+            f"第{number}笔 {format_yuan(transfer.amount.lower_fen, unit='元')} {means}",
         )
     for amount, role in draft.amounts:
         if amount.start in transfer_starts:
             continue
         kind = {"loss": "loss", "total": "total"}.get(role, "amount")
-        add(amount.start, amount.end, kind, format_yuan(amount.lower_fen))
+        add(amount.start, amount.end, kind, format_yuan(amount.lower_fen, unit="元"))
     for identifier in draft.identifiers:
         check = "" if identifier.valid else "（校验未通过）"
         add(identifier.start, identifier.end, "identifier", f"{identifier.kind}{check}")
@@ -253,9 +250,7 @@ def parse_money_fen(value: str) -> int | None:
     if not value:
         return None
     try:
-        return int(
-            (Decimal(to_halfwidth(value).replace(",", "").removesuffix("元")) * 100).to_integral_value()
-        )
+        return fen_of_yuan(Decimal(to_halfwidth(value).replace(",", "").removesuffix("元")))
     except InvalidOperation:
         pass
     try:

@@ -11,29 +11,28 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from fanzha.cases.drafting import identifier_rules, split_list
 from fanzha.cases.models import Case, CaseIdentifier, Identifier
+from fanzha.domain.values.registry import kind_noun, normalise_identifier
+from fanzha.domain.values.url import url_host
 from fanzha.stations import scope
 from fanzha.stations.models import User
 
 KindValue = tuple[str, str]
-
-
-def identifier_noun(kind: str) -> str:
-    nouns: dict[str, str] = identifier_rules()["nouns"]
-    return nouns.get(kind, kind)
+MAX_VALUE_CHARS = 200  # Identifier.value's length
+CHUNK = 900  # below SQLite's oldest limit of 999 bound parameters per statement
+identifier_noun = kind_noun  # the pages and the API name a kind with it
 
 
 def _url_values(value: str) -> list[str]:
     """A URL links by itself and by its host, so two paths on one fraud site still meet."""
     values = [value]
-    host = urlsplit(value if "//" in value else f"http://{value}").hostname or ""
+    host = url_host(value, strip_www=False)
     if host and host != value:
-        values.append(host.lower())
+        values.append(host)
     return values
 
 
@@ -57,21 +56,44 @@ def identifiers_from_fields(fields: dict[str, str]) -> list[KindValue]:
                 stripped = name[: -len(suffix)]
                 break
         found.append(("app" if stripped != name else "platform", stripped))
-    return [(k, v[:200]) for k, v in dict.fromkeys(found)]
+    return [(k, v[:MAX_VALUE_CHARS]) for k, v in dict.fromkeys(found)]
+
+
+def identifier_ids(pairs: Iterable[KindValue], batch_size: int | None = None) -> dict[KindValue, int]:
+    """The ``Identifier`` row of each (kind, value), created where new: the one writer of that table.
+
+    Values are stored in their kind's normal form (phones as bare digits, card numbers without
+    spaces…, ``fanzha.domain.values.registry.normalise_identifier``), so one identifier written two
+    ways is one row and links the cases that name it. The keys are the pairs as given; a value that
+    normalises to nothing is left out. A kind outside the vocabulary raises KeyError.
+    """
+    stored_as = {
+        (kind, value): (kind, normalise_identifier(kind, value)[:MAX_VALUE_CHARS])
+        for kind, value in dict.fromkeys(pairs)
+    }
+    wanted = sorted({pair for pair in stored_as.values() if pair[1]})
+    if not wanted:
+        return {}
+    Identifier.objects.bulk_create(
+        [Identifier(kind=k, value=v) for k, v in wanted], batch_size=batch_size, ignore_conflicts=True
+    )
+    values_of_kind: dict[str, list[str]] = defaultdict(list)
+    for kind, value in wanted:
+        values_of_kind[kind].append(value)
+    pk_of: dict[KindValue, int] = {}
+    for kind, values in values_of_kind.items():
+        for start in range(0, len(values), CHUNK):
+            rows = Identifier.objects.filter(kind=kind, value__in=values[start : start + CHUNK])
+            pk_of.update(((kind, value), pk) for pk, value in rows.values_list("pk", "value"))
+    return {given: pk_of[pair] for given, pair in stored_as.items() if pair in pk_of}
 
 
 def link_identifiers(case: Case, pairs: Iterable[KindValue], source: str = "narrative") -> int:
     """Attach identifiers to a case, creating the distinct rows that are new. Returns how many links."""
-    wanted = list(dict.fromkeys(pairs))
-    if not wanted:
-        return 0
-    Identifier.objects.bulk_create([Identifier(kind=k, value=v) for k, v in wanted], ignore_conflicts=True)
-    condition = Q()
-    for kind, value in wanted:
-        condition |= Q(kind=kind, value=value)
-    ids = list(Identifier.objects.filter(condition).values_list("pk", flat=True))
+    ids = set(identifier_ids(pairs).values())
     CaseIdentifier.objects.bulk_create(
-        [CaseIdentifier(case=case, identifier_id=i, source=source) for i in ids], ignore_conflicts=True
+        [CaseIdentifier(case=case, identifier_id=i, source=source) for i in sorted(ids)],
+        ignore_conflicts=True,
     )
     return len(ids)
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 
 from fanzha.domain.masking import mask_account, mask_card, mask_name, mask_phone
+from fanzha.domain.values.registry import kind_label
 from fanzha.stations.models import Grid, Resident
 
 
@@ -89,6 +92,20 @@ class Victim(models.Model):
     def __str__(self) -> str:
         return mask_name(self.name)  # masked wherever a record is named (lists, admin, messages)
 
+    @classmethod
+    def of_resident(cls, case: Case, resident: Resident, on: date) -> Victim:
+        """``resident`` as a victim of ``case`` (not saved), with their age on the day ``on``."""
+        return cls(
+            case=case,
+            resident=resident,
+            name=resident.name,
+            id_number=resident.id_number,
+            phone=resident.phone,
+            age=resident.age_on(on),
+            sex=resident.sex,
+            occupation=resident.occupation,
+        )
+
 
 class Transfer(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers", verbose_name="案件")
@@ -111,13 +128,15 @@ class Identifier(models.Model):
     """A fraud identifier; one row per distinct value so that it can join many cases."""
 
     class Kind(models.TextChoices):
-        BANK_ACCOUNT = "bank_account", "银行账户"
-        PHONE = "phone", "电话"
-        WECHAT = "wechat", "微信号"
-        QQ = "qq", "QQ号"
-        URL = "url", "网址/域名"
-        APP = "app", "APP"
-        PLATFORM = "platform", "平台"
+        # The one vocabulary is fanzha/data/identifier_kinds.json; the members are named here for
+        # the type checker and a test keeps them equal to it.
+        BANK_ACCOUNT = "bank_account", kind_label("bank_account")
+        PHONE = "phone", kind_label("phone")
+        WECHAT = "wechat", kind_label("wechat")
+        QQ = "qq", kind_label("qq")
+        URL = "url", kind_label("url")
+        APP = "app", kind_label("app")
+        PLATFORM = "platform", kind_label("platform")
 
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)
     value = models.CharField("值", max_length=200)

@@ -7,8 +7,7 @@ import re
 from django import forms
 
 from fanzha.check.service import MAX_CHARS, image_max_bytes, situations
-
-_MOBILE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$")
+from fanzha.domain.values.phone import parse_mobile
 
 
 class CheckForm(forms.Form):
@@ -77,6 +76,6 @@ class ReportForm(CheckForm):
 
     def clean_phone(self) -> str:
         phone = re.sub(r"[\s-]", "", self.cleaned_data.get("phone", ""))
-        if phone and not _MOBILE.match(phone):
+        if phone and parse_mobile(phone) is None:
             raise forms.ValidationError("请填写11位手机号，或留空。")
         return phone

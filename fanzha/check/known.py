@@ -15,40 +15,27 @@ them the short lifetime is the bound on staleness.
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import threading
 import time
 import unicodedata
 from collections import Counter
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q
 
+from fanzha.domain.data_files import load_data_json
 from fanzha.domain.risk import KnownIdentifiers
+from fanzha.domain.values.registry import check_group, kind_by_shape
 
 VERSION_KEY = "check:known-identifiers:version"
 DEFAULT_CACHE_SECONDS = 60.0
 
-# Identifier kinds of cases.Identifier mapped onto the four groups the check matches.
-_GROUP_OF_KIND = {
-    "phone": "phones",
-    "bank_account": "accounts",
-    "wechat": "accounts",
-    "qq": "accounts",
-    "url": "domains",
-    "app": "apps",
-    "platform": "apps",
-}
-_GROUP_OF_CLUE_IDENTIFIER = {"phone": "phones", "bank_account": "accounts", "url": "domains", "app": "apps"}
 # App or platform names shorter than this would match ordinary words in any message.
 MIN_APP_CHARS = 3
-MAINSTREAM_APPS_FILE = Path(__file__).resolve().parent.parent / "data" / "check" / "mainstream_apps.json"
 
 
 _lock = threading.Lock()
@@ -65,7 +52,7 @@ def cache_seconds() -> float:
 
 @lru_cache(maxsize=1)
 def mainstream_apps() -> frozenset[str]:
-    names = json.loads(MAINSTREAM_APPS_FILE.read_text(encoding="utf-8"))["names"]
+    names = load_data_json("check/mainstream_apps.json")["names"]
     return frozenset(_folded(name) for name in names)
 
 
@@ -82,8 +69,8 @@ def build_known_identifiers() -> KnownIdentifiers:
     """Read every confirmed case's identifiers (counted by distinct cases) and the fraud identifier of
     every clue closed as fraud."""
     from fanzha.cases.models import Case, Identifier
-    from fanzha.clues.intake import identifier_kind
     from fanzha.clues.models import Clue
+    from fanzha.domain.clue_rules import identifier_kind
 
     groups: dict[str, dict[str, int]] = {name: {} for name in ("phones", "accounts", "domains", "apps")}
     confirmed = Q(caseidentifier__case__status=Case.Status.CONFIRMED)
@@ -93,7 +80,7 @@ def build_known_identifiers() -> KnownIdentifiers:
         .values_list("kind", "value", "n_cases")
     )
     for kind, value, n_cases in rows:
-        group = _GROUP_OF_KIND.get(kind)
+        group = check_group(kind)
         if group == "apps" and not _usable_app(value):
             continue
         if group:
@@ -108,21 +95,12 @@ def build_known_identifiers() -> KnownIdentifiers:
         .distinct()
     )
     for kind, value in clue_rows:
-        group = _GROUP_OF_CLUE_IDENTIFIER.get(identifier_kind(kind)) or _group_by_shape(value)
-        if group == "apps" and not _usable_app(value):
+        group = check_group(identifier_kind(kind) or kind_by_shape(value))
+        if group is None or (group == "apps" and not _usable_app(value)):
             continue
         # Known from clues only: count 0 ("出现在本所预警线索中") unless a case names it too.
         groups[group].setdefault(value, 0)
     return KnownIdentifiers.build(**groups)
-
-
-def _group_by_shape(value: str) -> str:
-    digits = re.sub(r"[\s+-]", "", value)
-    if digits.isdigit():
-        return "phones" if len(digits) <= 13 else "accounts"
-    if "." in value or "/" in value:
-        return "domains"
-    return "apps"
 
 
 def known_identifiers() -> KnownIdentifiers:

@@ -8,18 +8,17 @@ that it is matched, graded and queued like every other clue.
 
 from __future__ import annotations
 
-import json
 import threading
 import uuid
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
 from fanzha.check.known import known_identifiers
+from fanzha.domain.data_files import load_data_json
 from fanzha.domain.identifiers import ACCOUNT_KINDS, PHONE_KINDS, URL_KINDS
 from fanzha.domain.risk import RiskVerdict, check_text
 from fanzha.domain.screenshot_text import (
@@ -33,7 +32,6 @@ from fanzha.domain.screenshot_text import (
 MAX_CHARS = 4000
 EMPTY_TEXT = "请先输入要查询的内容：短信、聊天记录、链接、电话号码、银行卡号或APP名称。"
 REPORT_SOURCE = "群众举报"
-SITUATIONS_FILE = Path(__file__).resolve().parent.parent / "data" / "check" / "report_situations.json"
 
 
 class TextTooLong(ValueError):
@@ -131,7 +129,7 @@ class Situation:
 
 @cache
 def _situations_data() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(SITUATIONS_FILE.read_text(encoding="utf-8"))
+    data: dict[str, Any] = load_data_json("check/report_situations.json")
     return data
 
 

@@ -21,6 +21,7 @@ from ninja.security import HttpBearer
 from fanzha.clues.intake import ClueInput, IntakeState, receive_clues
 from fanzha.clues.models import Clue, ClueBatch, SourceSystem
 from fanzha.domain.query_args import check_moment
+from fanzha.domain.values.money import fen_of_yuan
 from fanzha.stations import audit
 from fanzha.stations.models import AuditLog
 
@@ -119,7 +120,7 @@ def post_clues(request: HttpRequest, payload: ClueBatchIn) -> IntakeOut:
             kind=c.kind,
             fraud_identifier=c.fraud_identifier,
             suspected_category=c.suspected_category,
-            amount_fen=int(c.amount_yuan * 100) if c.amount_yuan is not None else None,
+            amount_fen=fen_of_yuan(c.amount_yuan) if c.amount_yuan is not None else None,
             raw={"api": system.name},
             source_system_id=system.pk,
         )

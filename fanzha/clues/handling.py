@@ -9,12 +9,10 @@ the audit log.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -23,18 +21,26 @@ from django.db.models import DateTimeField, ExpressionWrapper, F, IntegerField, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from fanzha.cases.models import Case, CaseIdentifier, Identifier, Victim
-from fanzha.clues.intake import GRADE_ORDER, age_on, deadline_minutes, grade_clue, identifier_kind
-from fanzha.clues.intake import ClueInput as _ClueInput
+from fanzha.cases.linking import link_identifiers
+from fanzha.cases.models import Case, Identifier, Victim
 from fanzha.clues.models import Clue, DissuasionAction
+from fanzha.domain.clue_rules import (
+    GRADE_ORDER,
+    age_on,
+    deadline_minutes,
+    grade_clue,
+    identifier_kind,
+    stored_identifier,
+)
+from fanzha.domain.data_files import load_data_json
 from fanzha.domain.masking import mask_name
 from fanzha.domain.person_matching import FuzzyMatch, PersonCandidate, normalise_name, score_candidate
+from fanzha.domain.values.money import format_yuan
 from fanzha.stations import audit
 from fanzha.stations.models import AuditLog, Resident, Station, User
 
 logger = logging.getLogger(__name__)
 
-SMS_FILE = Path(__file__).resolve().parent.parent / "data" / "clues" / "sms_templates.json"
 OPEN_STATUSES = (Clue.Status.DISPATCHED, Clue.Status.IN_PROGRESS, Clue.Status.ESCALATED)
 CLOSABLE_STATUSES = (*OPEN_STATUSES, Clue.Status.QUEUED)
 
@@ -74,7 +80,7 @@ def in_work_order(clues: QuerySet[Clue]) -> QuerySet[Clue]:
 
 @cache
 def sms_templates() -> dict[str, str]:
-    data: dict[str, str] = json.loads(SMS_FILE.read_text(encoding="utf-8"))
+    data: dict[str, str] = load_data_json("clues/sms_templates.json")
     return {k: v for k, v in data.items() if not k.startswith("_")}
 
 
@@ -190,7 +196,7 @@ def create_case_from_clue(clue: Clue, user: User | None) -> Case:
         f"对象{clue.target_name or '未知'}，线索类型：{clue.kind or '未注明'}"
         + (f"，涉诈标识：{clue.fraud_identifier}" if clue.fraud_identifier else "")
         + (f"，疑似{clue.suspected_category}" if clue.suspected_category else "")
-        + (f"，涉及金额{clue.amount_fen / 100:.2f}元" if clue.amount_fen else "")
+        + (f"，涉及金额{format_yuan(clue.amount_fen, decimals='always')}元" if clue.amount_fen else "")
         + "。民警劝阻时对象已被骗，待补充案情。"
     )
     case = Case.objects.create(
@@ -207,16 +213,7 @@ def create_case_from_clue(clue: Clue, user: User | None) -> Case:
     )
     resident = clue.resident
     if resident is not None:
-        Victim.objects.create(
-            case=case,
-            resident=resident,
-            name=resident.name,
-            id_number=resident.id_number,
-            phone=resident.phone,
-            age=resident.age_on(timezone.localdate()),
-            sex=resident.sex,
-            occupation=resident.occupation,
-        )
+        Victim.of_resident(case, resident, timezone.localdate()).save()
     else:
         Victim.objects.create(
             case=case,
@@ -226,8 +223,7 @@ def create_case_from_clue(clue: Clue, user: User | None) -> Case:
         )
     kind = identifier_kind(clue.kind)
     if clue.fraud_identifier and kind:
-        identifier, _ = Identifier.objects.get_or_create(kind=kind, value=clue.fraud_identifier)
-        CaseIdentifier.objects.get_or_create(case=case, identifier=identifier, defaults={"source": "clue"})
+        link_identifiers(case, [(kind, clue.fraud_identifier)], source="clue")
     audit.record(user, AuditLog.Action.CREATE, case, reason=f"预警线索 {clue.pk} 转立案件（待确认）")
     logger.info("clue %s became draft case %s", clue.pk, case.case_no)
     return case
@@ -317,15 +313,11 @@ def assign_by_hand(clue_id: int, user: User | None, resident_id: int, note: str 
         resident = Resident.objects.select_related("grid").get(pk=resident_id)
         before = clue.status
         grade, reasons = grade_clue(
-            _ClueInput(
-                source=clue.source,
-                source_id=clue.source_id,
-                received_at=clue.received_at,
-                kind=clue.kind,
-                amount_fen=clue.amount_fen,
-            ),
+            clue.kind,
+            clue.amount_fen,
             age_on(resident.birth_date, clue.received_at.date()),
-            bool(clue.fraud_identifier) and Identifier.objects.filter(value=clue.fraud_identifier).exists(),
+            bool(clue.fraud_identifier)
+            and Identifier.objects.filter(value=stored_identifier(clue.kind, clue.fraud_identifier)).exists(),
             0,
         )
         clue.resident, clue.grid = resident, resident.grid

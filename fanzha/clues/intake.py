@@ -11,15 +11,12 @@ call in a few ``IN (...)`` queries and the clues are written with bulk inserts, 
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from functools import cache, lru_cache
-from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from django.db import connection, models, transaction
@@ -27,85 +24,35 @@ from django.utils import timezone
 
 from fanzha.cases.models import Identifier
 from fanzha.clues.models import Clue, ClueBatch
-from fanzha.domain.identifiers import is_valid_id_number, is_valid_mobile
-from fanzha.domain.masking import mask_id_number, mask_phone
-from fanzha.domain.person_matching import (
-    PersonCandidate,
-    best_fuzzy_match,
-    looks_like_id_number,
-    matching_rules,
-    normalise_id_number,
-    normalise_name,
-    normalise_phone,
+from fanzha.domain.clue_rules import (
+    GRADE_ORDER,
+    ClueInput,
+    MergeIndex,
+    age_on,
+    deadline_minutes,
+    grade_clue,
+    grading_rules,
+    normalise_input,
+    person_key,
+    stored_identifier,
+    target_warnings,
+    within_window,
 )
+from fanzha.domain.clue_rules import (
+    merge_window as default_merge_window,
+)
+from fanzha.domain.person_matching import PersonCandidate, best_fuzzy_match, matching_rules, normalise_name
+from fanzha.domain.values.id_number import looks_like_id_number
 from fanzha.stations.models import Grid, Resident
 
 logger = logging.getLogger(__name__)
 
-RULES_FILE = Path(__file__).resolve().parent.parent / "data" / "clues" / "grading.json"
-GRADE_ORDER = {"yellow": 0, "orange": 1, "red": 2}
+# ClueInput and grading_rules are read from here by the importers and the API.
+__all__ = ["ClueInput", "ClueOutcome", "IntakeResult", "ResidentIndex", "grading_rules", "receive_clues"]
+
 CHUNK = 900  # below SQLite's oldest limit of 999 bound parameters per statement
 
 T = TypeVar("T")
-
-
-@cache
-def grading_rules() -> dict[str, Any]:
-    rules: dict[str, Any] = json.loads(RULES_FILE.read_text(encoding="utf-8"))
-    return rules
-
-
-@cache
-def _kind_spellings() -> dict[str, str]:
-    spellings: dict[str, str] = {}
-    for kind, rule in grading_rules()["kinds"].items():
-        spellings[normalise_name(kind).lower()] = kind
-        for synonym in rule.get("synonyms", []):
-            spellings[normalise_name(synonym).lower()] = kind
-    return spellings
-
-
-@lru_cache(maxsize=1024)  # a handful of spellings, repeated on every row of a batch
-def canonical_kind(text: str) -> str:
-    """The clue kind as graded ("涉诈短信" → "被涉诈短信"); unknown kinds are kept as written."""
-    return _kind_spellings().get(normalise_name(text).lower(), text.strip())
-
-
-def identifier_kind(kind: str) -> str:
-    """The fraud identifier's kind (phone, app, url, bank_account) for a clue kind, or ""."""
-    rule = grading_rules()["kinds"].get(kind)
-    return str(rule.get("identifier", "")) if rule else ""
-
-
-def deadline_minutes(grade: str, overrides: Mapping[str, int] | None = None) -> int:
-    minutes = dict(grading_rules()["deadline_minutes"])
-    minutes.update(overrides or {})
-    return int(minutes[grade])
-
-
-@dataclass(frozen=True)
-class ClueInput:
-    source: str
-    source_id: str
-    received_at: datetime
-    target_name: str = ""
-    target_phone: str = ""
-    target_id_number: str = ""
-    target_address: str = ""
-    kind: str = ""
-    fraud_identifier: str = ""
-    suspected_category: str = ""
-    amount_fen: int | None = None
-    raw: dict[str, Any] = field(default_factory=dict)
-    line: int | None = None
-    # The API system that sent it (a SourceSystem pk): its clues are keyed on the system, not the label.
-    source_system_id: int | None = None
-
-    @property
-    def key(self) -> tuple[str, str]:
-        """What makes a clue the same clue again: (the system, else the label; the source's id)."""
-        namespace = f"system:{self.source_system_id}" if self.source_system_id else f"source:{self.source}"
-        return namespace, self.source_id
 
 
 class IntakeState(StrEnum):
@@ -153,70 +100,6 @@ class _Person(NamedTuple):
     address: str
     grid_id: int
     birth_date: date | None
-
-
-def age_on(birth: date | None, day: date) -> int | None:
-    if birth is None:
-        return None
-    return day.year - birth.year - int((day.month, day.day) < (birth.month, birth.day))
-
-
-def grade_clue(clue: ClueInput, age: int | None, seen_in_cases: bool, repeats: int) -> tuple[str, list[str]]:
-    """Return the grade (red/orange/yellow) and the reasons, in Chinese, that set it."""
-    rules = grading_rules()
-    kind_rule = rules["kinds"].get(clue.kind)
-    grade = kind_rule["base_grade"] if kind_rule else rules["default_grade"]
-    reasons = [f"线索类型：{clue.kind or '未注明'}" + ("" if kind_rule else "（未知类型，按默认等级）")]
-
-    def raise_to(target: str, reason: str) -> None:
-        nonlocal grade
-        if GRADE_ORDER[target] > GRADE_ORDER[grade]:
-            grade = target
-        reasons.append(reason)
-
-    if clue.amount_fen is not None:
-        if clue.amount_fen >= rules["red_amount_yuan"] * 100:
-            raise_to("red", f"涉及金额 {clue.amount_fen // 100} 元")
-        elif clue.amount_fen >= rules["orange_amount_yuan"] * 100:
-            raise_to("orange", f"涉及金额 {clue.amount_fen // 100} 元")
-    if age is not None and age >= rules["elderly_age"]:
-        raise_to("orange", f"对象年龄 {age} 岁")
-    if seen_in_cases:
-        raise_to("red", "涉诈标识曾出现在本所案件中")
-    if repeats >= rules["repeat_contacts"]:
-        raise_to("orange", f"同一对象近期第 {repeats + 1} 次被预警")
-    return grade, reasons
-
-
-def target_warnings(clue: ClueInput) -> list[str]:
-    """Values of a (normalised) clue that cannot be right, for the officer to check; masked."""
-    warnings = []
-    phone = clue.target_phone
-    landline = phone.startswith("0") and 10 <= len(phone) <= 12 and phone.isdigit()
-    if phone and not (is_valid_mobile(phone) or landline):
-        warnings.append(f"对象电话“{mask_phone(phone)}”不是有效的手机号或固定电话（{len(phone)} 位），请核实")
-    number = clue.target_id_number
-    if number and not is_valid_id_number(number):
-        warnings.append(
-            f"对象身份证号“{mask_id_number(number)}”校验不通过（位数、出生日期或校验位有误），请核实"
-        )
-    return warnings
-
-
-def normalise_input(clue: ClueInput) -> ClueInput:
-    """Phones as bare digits, ID numbers upper-case, kinds in their graded spelling."""
-    return replace(
-        clue,
-        source=clue.source.strip(),
-        source_id=clue.source_id.strip(),
-        target_name=normalise_name(clue.target_name),
-        target_phone=normalise_phone(clue.target_phone),
-        target_id_number=normalise_id_number(clue.target_id_number),
-        target_address=clue.target_address.strip(),
-        kind=canonical_kind(clue.kind),
-        fraud_identifier=clue.fraud_identifier.strip(),
-        suspected_category=clue.suspected_category.strip(),
-    )
 
 
 def chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
@@ -325,16 +208,6 @@ def _queue_reason(clue: ClueInput, sharing: list[_Person], fuzzy_reason: str) ->
     return "；".join([*parts, fuzzy_reason])[:200]
 
 
-def _person_key(resident_id: int | None, id_number: str, phone: str, name: str, address: str) -> str:
-    if resident_id is not None:
-        return f"r:{resident_id}"
-    if id_number:
-        return f"i:{id_number}"
-    if phone:
-        return f"p:{phone}"
-    return f"n:{name}|{address}"
-
-
 def receive_clues(
     inputs: Iterable[ClueInput],
     merge_window: timedelta | None = None,
@@ -347,9 +220,7 @@ def receive_clues(
     ``merge_window`` (default from grading.json) bounds how far apart two clues on the same
     person and fraud identifier may be to merge; ``deadlines`` overrides minutes per grade.
     """
-    window = (
-        merge_window if merge_window is not None else timedelta(days=grading_rules()["merge_window_days"])
-    )
+    window = merge_window if merge_window is not None else default_merge_window()
     result = IntakeResult()
     fresh: list[ClueInput] = []
     seen: set[tuple[str, str]] = set()
@@ -384,7 +255,7 @@ def receive_clues(
         merged_to: dict[int, int | dict[str, Any]] = {}  # position in rows -> primary (pk or row)
         for clue, found in zip(fresh, matches, strict=True):
             person = found.person
-            pkey = _person_key(
+            pkey = person_key(
                 person.id if person else None,
                 clue.target_id_number,
                 clue.target_phone,
@@ -393,9 +264,13 @@ def receive_clues(
             )
             repeats = 0
             if person is not None:
-                repeats = sum(1 for at in repeats_at[person.id] if abs(at - clue.received_at) <= window)
+                repeats = sum(
+                    1 for at in repeats_at[person.id] if within_window(at, clue.received_at, window)
+                )
             age = age_on(person.birth_date, clue.received_at.date()) if person else None
-            grade, reasons = grade_clue(clue, age, clue.fraud_identifier in known_identifiers, repeats)
+            grade, reasons = grade_clue(
+                clue.kind, clue.amount_fen, age, clue.fraud_identifier in known_identifiers, repeats
+            )
             row = writer.new_row(
                 source=clue.source,
                 source_id=clue.source_id,
@@ -419,16 +294,7 @@ def receive_clues(
             if person is not None:
                 row["resident_id"], row["grid_id"] = person.id, person.grid_id
                 row["match_method"], row["match_confidence"] = found.method, found.confidence
-            primary = None
-            if clue.fraud_identifier:
-                primary = next(
-                    (
-                        p
-                        for at, p in primaries.get((pkey, clue.fraud_identifier), [])
-                        if abs(at - clue.received_at) <= window
-                    ),
-                    None,
-                )
+            primary = primaries.primary(pkey, clue.fraud_identifier, clue.received_at)
             if primary is not None:
                 # Keep both records; the later one points at the clue already being worked.
                 row["status"] = Clue.Status.MERGED.value
@@ -455,7 +321,7 @@ def receive_clues(
                     repeats_at[person.id].append(clue.received_at)
                 result.created += 1
                 if clue.fraud_identifier:
-                    primaries.setdefault((pkey, clue.fraud_identifier), []).append((clue.received_at, row))
+                    primaries.add(pkey, clue.fraud_identifier, clue.received_at, row)
             rows.append(row)
         writer.insert([r for i, r in enumerate(rows) if i not in merged_to])
         second_pass = []
@@ -608,20 +474,25 @@ def _existing_ids(clues: Sequence[ClueInput]) -> dict[tuple[str, str], int]:
 
 
 def _known_identifiers(clues: Sequence[ClueInput]) -> set[str]:
-    values = sorted({c.fraud_identifier for c in clues if c.fraud_identifier})
+    """The clues' fraud identifiers (as written) that a case of the station names."""
+    written_as: dict[str, set[str]] = defaultdict(set)
+    for clue in clues:
+        if clue.fraud_identifier:
+            written_as[stored_identifier(clue.kind, clue.fraud_identifier)].add(clue.fraud_identifier)
     known: set[str] = set()
-    for part in chunks(values):
-        known.update(Identifier.objects.filter(value__in=part).values_list("value", flat=True))
+    for part in chunks(sorted(written_as)):
+        for value in Identifier.objects.filter(value__in=part).values_list("value", flat=True):
+            known |= written_as[value]
     return known
 
 
 def _recent_clues(
     clues: Sequence[ClueInput], matches: Sequence[_Match], window: timedelta
-) -> tuple[dict[tuple[str, str], list[tuple[datetime, int | dict[str, Any]]]], dict[int, list[datetime]]]:
+) -> tuple[MergeIndex[int | dict[str, Any]], dict[int, list[datetime]]]:
     """Earlier clues already stored that a new one may merge into or count as a repeat of."""
     start = clues[0].received_at - window
     end = clues[-1].received_at + window
-    primaries: dict[tuple[str, str], list[tuple[datetime, int | dict[str, Any]]]] = {}
+    primaries: MergeIndex[int | dict[str, Any]] = MergeIndex(window)
     identifiers = sorted({c.fraud_identifier for c in clues if c.fraud_identifier})
     stored = Clue.objects.filter(received_at__gte=start, received_at__lte=end, merged_into__isnull=True)
     for part in chunks(identifiers):
@@ -637,8 +508,7 @@ def _recent_clues(
             "target_name",
             "target_address",
         ):
-            key = (_person_key(resident_id, id_number, phone, name, address), ident)
-            primaries.setdefault(key, []).append((at, pk))
+            primaries.add(person_key(resident_id, id_number, phone, name, address), ident, at, pk)
     repeats_at: dict[int, list[datetime]] = defaultdict(list)
     residents = sorted({m.person.id for m in matches if m.person is not None})
     for id_part in chunks(residents):

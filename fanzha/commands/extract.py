@@ -41,9 +41,9 @@ def _reported_at(record: dict[str, Any]) -> datetime | None:
 
 def draft_to_record(record_id: Any, draft: Any) -> dict[str, Any]:
     """The JSON answer for one narrative: the contract fields first, extra detail after."""
-    from fanzha.domain.amounts import fen_to_yuan
     from fanzha.domain.identifiers import ACCOUNT_KINDS, PHONE_KINDS, URL_KINDS
     from fanzha.domain.masking import mask_name
+    from fanzha.domain.values.money import yuan_number
 
     def stamp(moment: datetime | None) -> str | None:
         return moment.strftime(_TIME_FORMAT) if moment else None
@@ -56,10 +56,10 @@ def draft_to_record(record_id: Any, draft: Any) -> dict[str, Any]:
         "id": record_id,
         "occurred_at": stamp(draft.occurred_at),
         "occurred_until": stamp(draft.occurred_until),
-        "loss_yuan": fen_to_yuan(loss.lower_fen) if loss else None,
-        "loss_max_yuan": fen_to_yuan(loss.upper_fen) if loss else None,
-        "transfers_yuan": [fen_to_yuan(t.amount.lower_fen) for t in draft.transfers],
-        "transfer_total_yuan": fen_to_yuan(draft.transfer_total_fen),
+        "loss_yuan": yuan_number(loss.lower_fen) if loss else None,
+        "loss_max_yuan": yuan_number(loss.upper_fen) if loss else None,
+        "transfers_yuan": [yuan_number(t.amount.lower_fen) for t in draft.transfers],
+        "transfer_total_yuan": yuan_number(draft.transfer_total_fen),
         "channels": [c.value for c in draft.channels],
         "platforms": [p.value for p in draft.platforms],
         "accounts": dedupe([i.value for i in draft.identifiers if i.kind in ACCOUNT_KINDS]),
@@ -75,12 +75,12 @@ def draft_to_record(record_id: Any, draft: Any) -> dict[str, Any]:
         ),
         "loss_text": loss.text if loss else None,
         # "共计转账320000元" without the single payments: a total, not one more transfer.
-        "stated_total_yuan": fen_to_yuan(draft.stated_total.lower_fen) if draft.stated_total else None,
+        "stated_total_yuan": yuan_number(draft.stated_total.lower_fen) if draft.stated_total else None,
         "loss_span": [loss.start, loss.end] if loss else None,
         "transfers": [
             {
-                "yuan": fen_to_yuan(t.amount.lower_fen),
-                "max_yuan": fen_to_yuan(t.amount.upper_fen),
+                "yuan": yuan_number(t.amount.lower_fen),
+                "max_yuan": yuan_number(t.amount.upper_fen),
                 "text": t.amount.text,
                 "span": [t.start, t.end],
                 "means": t.means,

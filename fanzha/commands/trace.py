@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from fanzha.domain.values.money import fen_of_yuan
 from fanzha.errors import UserFacingError
 
 
@@ -59,7 +60,7 @@ def _parse_amount(text: str | None) -> int | None:
         raise UserFacingError(f"--amount 金额无法识别：{text}", f"cannot read --amount: {text}") from exc
     if value <= 0:
         raise UserFacingError("--amount 必须大于 0", "--amount must be positive")
-    return int((value * 100).to_integral_value())
+    return fen_of_yuan(value)
 
 
 def run_trace(args: argparse.Namespace) -> int:

@@ -23,6 +23,8 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Literal
 
+from fanzha.domain.values.money import fen_of_yuan
+
 Qualifier = Literal["exact", "more", "approx", "vague"]
 
 _FULLWIDTH = "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ"
@@ -142,10 +144,6 @@ def _step(num_text: str, value: Decimal) -> Decimal:
     return Decimal(1).scaleb(trailing)
 
 
-def _to_fen(yuan: Decimal) -> int:
-    return int((yuan * 100).to_integral_value())
-
-
 def amount_from_match(match: re.Match[str], offset: int = 0, unit_missing: bool = False) -> Amount:
     """Build an :class:`Amount` from a match of one of the amount patterns."""
     groups = match.groupdict()
@@ -172,8 +170,8 @@ def amount_from_match(match: re.Match[str], offset: int = 0, unit_missing: bool 
         text=match.string[start:end],
         start=start + offset,
         end=end + offset,
-        lower_fen=_to_fen(lower),
-        upper_fen=_to_fen(upper),
+        lower_fen=fen_of_yuan(lower),
+        upper_fen=fen_of_yuan(upper),
         qualifier=qualifier,
         unit_missing=unit_missing,
     )
@@ -232,7 +230,7 @@ def _range_amount(match: re.Match[str]) -> Amount:
         unit *= 10_000
     lower = parse_number(match.group("a")) * unit
     upper = parse_number(match.group("b")) * unit
-    return Amount(match.group(), match.start(), match.end(), _to_fen(lower), _to_fen(upper), "vague")
+    return Amount(match.group(), match.start(), match.end(), fen_of_yuan(lower), fen_of_yuan(upper), "vague")
 
 
 def _is_inside_longer_number(folded: str, start: int) -> bool:
@@ -261,17 +259,3 @@ def parse_amount(text: str) -> Amount:
         if match:
             return _with_original_text(amount_from_match(match), text.strip())
     raise AmountUnreadable(text)
-
-
-def fen_to_yuan(fen: int) -> int | float:
-    """Yuan for JSON output: an int when whole, else a float with two decimals."""
-    if fen % 100 == 0:
-        return fen // 100
-    return round(fen / 100, 2)
-
-
-def format_yuan(fen: int) -> str:
-    """Yuan as officers write it in a message: "96135元", "12.50元"."""
-    if fen % 100 == 0:
-        return f"{fen // 100}元"
-    return f"{Decimal(fen) / 100:.2f}元"

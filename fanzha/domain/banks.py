@@ -6,13 +6,13 @@ Both tables are data: ``fanzha/data/funds/banks.json`` (BIN prefixes and bank al
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
+
+from fanzha.domain.data_files import load_data_json
 
 
 @dataclass(frozen=True)
@@ -28,8 +28,7 @@ class Region:
 
 
 def _load(name: str) -> dict[str, Any]:
-    text = resources.files("fanzha.data").joinpath("funds").joinpath(name).read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
+    data: dict[str, Any] = load_data_json(f"funds/{name}")
     return data
 
 

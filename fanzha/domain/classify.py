@@ -27,12 +27,13 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from fanzha.domain.taxonomy import DATA_DIR, derive_tags, detect_tags, find_cues, load_taxonomy
+from fanzha.domain.data_files import data_path
+from fanzha.domain.taxonomy import derive_tags, detect_tags, find_cues, load_taxonomy
 
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
 
-MODEL_PATH = DATA_DIR / "models" / "classifier.npz"
+MODEL_PATH = data_path("models/classifier.npz")
 
 # Evidence is for a person to read: a handful of phrases, not every n-gram that helped.
 MAX_MODEL_PHRASES = 5

@@ -13,24 +13,19 @@ that would fall after the report).
 from __future__ import annotations
 
 import calendar
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from fanzha.domain.amounts import AmountUnreadable, parse_number, to_halfwidth
-
-# fanzha/data is package data, not an importable package, so it is located from this file.
-_DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "extraction"
+from fanzha.domain.data_files import load_data_json
 
 
 @lru_cache(maxsize=1)
 def _day_parts() -> dict[str, Any]:
-    path = _DATA_DIR / "day_parts.json"
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    data: dict[str, Any] = load_data_json("extraction/day_parts.json")
     return data
 
 

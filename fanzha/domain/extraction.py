@@ -18,18 +18,18 @@ report itself (报警/报案…) to the end of the last such expression.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Literal
 
-from fanzha.domain.amounts import Amount, find_amounts, format_yuan, to_halfwidth
+from fanzha.domain.amounts import Amount, find_amounts, to_halfwidth
+from fanzha.domain.data_files import load_data_json
 from fanzha.domain.dates import TimeExpression, find_time_expressions
 from fanzha.domain.identifiers import Identifier, find_identifiers
 from fanzha.domain.masking import mask_identifier
+from fanzha.domain.values.money import format_yuan
 
 AmountRole = Literal["transfer", "total", "loss", "incoming", "demand", "other"]
 
@@ -37,13 +37,9 @@ AmountRole = Literal["transfer", "total", "loss", "incoming", "demand", "other"]
 _CLAUSE_BREAK = re.compile(r"[。;!?:\n]|(?<!\d),|,(?!\d{3}(?!\d))")
 _SENTENCE_BREAK = re.compile(r"[。;!?\n]")
 
-# fanzha/data is package data, not an importable package, so it is located from this file.
-_DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "extraction"
-
 
 def _load(name: str) -> dict[str, Any]:
-    path = _DATA_DIR / name
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    data: dict[str, Any] = load_data_json(f"extraction/{name}")
     return data
 
 
@@ -699,8 +695,8 @@ def _tolerance(amount: Amount) -> int:
 
 def _describe(amount: Amount) -> str:
     if amount.lower_fen == amount.upper_fen:
-        return format_yuan(amount.lower_fen)
-    return f"{format_yuan(amount.lower_fen)}余（“{amount.text}”）"
+        return format_yuan(amount.lower_fen, unit="元")
+    return f"{format_yuan(amount.lower_fen, unit='元')}余（“{amount.text}”）"
 
 
 def _check_sums(draft: ExtractionDraft) -> None:
@@ -708,7 +704,11 @@ def _check_sums(draft: ExtractionDraft) -> None:
         return
     low, high = draft.transfer_total_fen, draft.transfer_total_max_fen
     written = "、".join(t.amount.text for t in draft.transfers)
-    total_text = format_yuan(low) if low == high else f"{format_yuan(low)}至{format_yuan(high)}"
+    total_text = (
+        format_yuan(low, unit="元")
+        if low == high
+        else f"{format_yuan(low, unit='元')}至{format_yuan(high, unit='元')}"
+    )
     for stated, label in ((draft.loss, "所述损失"), (draft.stated_total, "所述合计")):
         if stated is None:
             continue
@@ -720,7 +720,7 @@ def _check_sums(draft: ExtractionDraft) -> None:
             ExtractionWarning(
                 "transfer_sum_mismatch",
                 f"{len(draft.transfers)}笔转账（{written}）合计{total_text}，"
-                f"{direction}{label}{_describe(stated)}，相差{format_yuan(difference)}",
+                f"{direction}{label}{_describe(stated)}，相差{format_yuan(difference, unit='元')}",
                 (stated.start, stated.end),
             )
         )

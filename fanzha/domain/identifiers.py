@@ -9,17 +9,17 @@ just before it (身份证, 卡号, QQ, 微信号…) first and by which check it
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Literal
 
 from stdnum import luhn
-from stdnum.cn import ric
 
 from fanzha.domain.amounts import to_halfwidth
+from fanzha.domain.data_files import load_data_json
+from fanzha.domain.values.id_number import has_plausible_birth_date, is_valid_id_number
+from fanzha.domain.values.phone import country_code_length, is_valid_mobile
 
 Kind = Literal[
     "bank_card",
@@ -38,9 +38,6 @@ ACCOUNT_KINDS: frozenset[str] = frozenset({"bank_card", "qq", "wechat", "email"}
 PHONE_KINDS: frozenset[str] = frozenset({"mobile", "landline", "international", "service_number"})
 URL_KINDS: frozenset[str] = frozenset({"url", "domain"})
 
-# fanzha/data is package data, not an importable package, so it is located from this file.
-_DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "extraction"
-
 
 @dataclass(frozen=True)
 class Identifier:
@@ -55,17 +52,10 @@ class Identifier:
 
 
 def _load(name: str) -> dict[str, Any]:
-    path = _DATA_DIR / name
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    data: dict[str, Any] = load_data_json(f"extraction/{name}")
     return data
 
 
-@lru_cache(maxsize=1)
-def _mobile_prefixes() -> frozenset[str]:
-    return frozenset(_load("mobile_prefixes.json")["prefixes"])
-
-
-@lru_cache(maxsize=1)
 def _cues() -> dict[str, Any]:
     return _load("narrative_cues.json")
 
@@ -90,42 +80,6 @@ _WECHAT_ID = re.compile(
 )
 _PARENTHESISED_ID = re.compile(r"\((?P<id>[A-Za-z][A-Za-z0-9_-]{4,19})\)")
 _TRAILING_URL_PUNCT = ".,;:!?)]}'"
-
-
-def is_valid_mobile(digits: str) -> bool:
-    """True when ``digits`` (11 digits, no country code) lies in a mobile number range."""
-    return len(digits) == 11 and digits.isdigit() and digits[:3] in _mobile_prefixes()
-
-
-def is_valid_bank_card(digits: str) -> bool:
-    """True for 15–19 digits passing the Luhn check (UnionPay and international cards)."""
-    return 15 <= len(digits) <= 19 and digits.isdigit() and luhn.is_valid(digits)
-
-
-def is_valid_id_number(value: str) -> bool:
-    """True for an 18-character resident ID with a real birth date and a correct GB 11643 check digit.
-
-    The region code is not checked against python-stdnum's list of places: people keep the code
-    of a county that has since been merged or renamed, so an unknown code is no sign of a typo.
-    """
-    value = value.upper()
-    if len(value) != 18 or not value[:17].isdigit():
-        return False
-    if value[-1] != ric.calc_check_digit(value):
-        return False
-    try:
-        ric.get_birth_date(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _plausible_id(value: str) -> bool:
-    # Birth date inside an 18-digit run: a mistyped check digit still reads as an ID number.
-    if len(value) != 18 or not value[:17].isdigit():
-        return False
-    year, month, day = int(value[6:10]), int(value[10:12]), int(value[12:14])
-    return 1900 <= year <= 2030 and 1 <= month <= 12 and 1 <= day <= 31
 
 
 @lru_cache(maxsize=1)
@@ -168,8 +122,7 @@ def _context_kind(before: str) -> str | None:
 
 def _classify_digits(raw: str, before: str) -> tuple[Kind, str, bool] | None:
     digits = re.sub(r"[^0-9Xx]", "", raw)
-    had_country_code = raw.startswith(("+86", "86")) and len(digits) == 13
-    if had_country_code:
+    if raw.startswith(("+86", "86")) and country_code_length(digits) == 2:
         digits = digits[2:]
     context = _context_kind(before)
     n = len(digits)
@@ -196,7 +149,7 @@ def _classify_digits(raw: str, before: str) -> tuple[Kind, str, bool] | None:
     if 15 <= n <= 19:
         if luhn.is_valid(digits):
             return "bank_card", digits, True
-        if n == 18 and _plausible_id(digits) and context != "bank_card":
+        if n == 18 and has_plausible_birth_date(digits) and context != "bank_card":
             return "id_number", digits, False
         return "bank_card", digits, False
     if context == "bank_card" and 12 <= n <= 21:

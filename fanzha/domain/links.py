@@ -9,21 +9,17 @@ explanations live in ``fanzha/data/risk/``.
 from __future__ import annotations
 
 import ipaddress
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from rapidfuzz.distance import Levenshtein
 
+from fanzha.domain.data_files import load_data_json
 from fanzha.domain.text_normalize import URL_PATTERN
+from fanzha.domain.values.url import TRAILING_JUNK, url_host, url_path
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "risk"
-
-_TRAILING_JUNK = ".,;:!?)]}>'\"，。；：！？）】》"
 _HOST_TOKEN = re.compile(r"[a-z]+|\d+")
 
 
@@ -62,8 +58,8 @@ class LinkRules:
 
 @lru_cache(maxsize=1)
 def load_link_rules() -> LinkRules:
-    domains: dict[str, Any] = json.loads((DATA_DIR / "official_domains.json").read_text(encoding="utf-8"))
-    rules: dict[str, Any] = json.loads((DATA_DIR / "link_rules.json").read_text(encoding="utf-8"))
+    domains: dict[str, Any] = load_data_json("risk/official_domains.json")
+    rules: dict[str, Any] = load_data_json("risk/link_rules.json")
     return LinkRules(
         officials=tuple(
             OfficialDomain(item["domain"], item["name"], item["kind"], tuple(item["brands"]))
@@ -86,23 +82,10 @@ def find_urls(text: str) -> list[str]:
     """Links in ``text`` as written (with or without scheme), trailing punctuation removed."""
     found: list[str] = []
     for match in URL_PATTERN.finditer(text):
-        url = match.group(0).rstrip(_TRAILING_JUNK)
+        url = match.group(0).rstrip(TRAILING_JUNK)
         if url and url not in found:
             found.append(url)
     return found
-
-
-def host_of(url: str) -> str:
-    """Lower-case host of ``url`` without ``www.`` and port; '' when there is none."""
-    cleaned = re.sub(r"^hxxp", "http", url.strip(), flags=re.IGNORECASE)
-    if "://" not in cleaned:
-        cleaned = "http://" + cleaned
-    try:
-        host = urlsplit(cleaned).hostname or ""
-    except ValueError:
-        return ""
-    host = host.rstrip(".").lower()
-    return host[4:] if host.startswith("www.") else host
 
 
 def registrable_domain(host: str, rules: LinkRules | None = None) -> str:
@@ -167,7 +150,7 @@ def official_links_only(text: str) -> bool:
     than its wording suggests: fraud cannot send people to the real site.
     """
     rules = load_link_rules()
-    hosts = [host_of(url) for url in find_urls(text)]
+    hosts = [url_host(url) for url in find_urls(text)]
     return bool(hosts) and all(
         host and (_official_for(host, rules) is not None or _is_government(host, rules)) for host in hosts
     )
@@ -185,11 +168,11 @@ def _finding(url: str, host: str, kind: str, rules: LinkRules, **fields: str) ->
 def inspect_url(url: str) -> list[LinkFinding]:
     """Everything suspicious about one link; an empty list for official or unremarkable links."""
     rules = load_link_rules()
-    host = host_of(url)
+    host = url_host(url)
     if not host:
         return []
     findings: list[LinkFinding] = []
-    path = urlsplit(url if "://" in url else "http://" + url).path.lower()
+    path = url_path(url)
     if path.endswith(".apk"):
         findings.append(_finding(url, host, "apk", rules))
     if _is_ip(host):

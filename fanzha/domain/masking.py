@@ -14,7 +14,8 @@ keeps the length, so a masked text keeps the spans of the original.
 
 from __future__ import annotations
 
-from fanzha.domain.identifiers import Identifier, find_identifiers
+from fanzha.domain.identifiers import PHONE_KINDS, Identifier, find_identifiers
+from fanzha.domain.values.phone import country_code_length
 
 
 def mask_name(name: str) -> str:
@@ -43,7 +44,7 @@ def mask_phone(value: str) -> str:
     if len(digit_positions) < 8:
         return _keep_ends(value, 1, 1)
     digits = "".join(value[i] for i in digit_positions)
-    country = 2 if len(digits) == 13 and digits.startswith("86") else 0
+    country = country_code_length(digits)
     head = country + (3 if digits[country] == "1" else 4 if digits[country] == "0" else 3)
     hide = set(digit_positions[head : len(digit_positions) - 4])
     return "".join("*" if i in hide else c for i, c in enumerate(value))
@@ -73,7 +74,7 @@ def mask_identifier(identifier: Identifier) -> str:
     text = identifier.text
     if identifier.kind == "id_number":
         return mask_id_number(text)
-    if identifier.kind in ("mobile", "landline", "international", "service_number"):
+    if identifier.kind in PHONE_KINDS:
         return mask_phone(text) if identifier.kind != "service_number" else text
     if identifier.kind == "bank_card":
         return mask_card(text)

@@ -19,9 +19,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from fanzha.domain.data_files import data_path
 from fanzha.domain.text_normalize import TOKEN_NAMES, normalize_for_model, readable
 
-MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "models" / "risk" / "message_model.npz"
+MODEL_PATH = data_path("models/risk/message_model.npz")
 
 
 def hashed_ngrams(normalized: str, n_features: int, ngram_min: int, ngram_max: int) -> dict[int, str]:

@@ -8,14 +8,14 @@ Thresholds and reason texts are data: ``fanzha/data/funds/mule_rules.json``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
+from fanzha.domain.data_files import load_data_json
 from fanzha.domain.statement_store import AccountActivity, StatementStore
+from fanzha.domain.values.money import format_yuan
 
 #: An account's features are its summed activity in the store (see ``StatementStore.account_activity``).
 AccountFeatures = AccountActivity
@@ -30,13 +30,7 @@ class MuleCandidate:
 
 @lru_cache(maxsize=1)
 def mule_rules() -> dict[str, Any]:
-    text = (
-        resources.files("fanzha.data")
-        .joinpath("funds")
-        .joinpath("mule_rules.json")
-        .read_text(encoding="utf-8")
-    )
-    rules: dict[str, Any] = json.loads(text)
+    rules: dict[str, Any] = load_data_json("funds/mule_rules.json")
     return rules
 
 
@@ -56,8 +50,8 @@ def reasons_for(features: AccountFeatures) -> list[str]:
     if features.in_fen >= rule["min_in_fen"] and features.pass_through >= rule["min_ratio"]:
         reasons.append(
             rule["reason"].format(
-                in_yuan=f"{features.in_fen / 100:.2f}",
-                out_yuan=f"{features.out_fen / 100:.2f}",
+                in_yuan=format_yuan(features.in_fen, decimals="always"),
+                out_yuan=format_yuan(features.out_fen, decimals="always"),
                 ratio=f"{features.pass_through:.2f}",
             )
         )

@@ -10,16 +10,14 @@ calendar; the week of ``as_of`` itself is still filling up and is never counted.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "outreach"
+from fanzha.domain.data_files import load_data_json
 
 # The dimension labels of the risk segments as the analytics tables show them.
 DIMENSION_LABELS: dict[str, str] = {
@@ -45,7 +43,7 @@ class TargetingParameters:
 
 @cache
 def load_parameters() -> TargetingParameters:
-    raw = json.loads((DATA_DIR / "targeting.json").read_text(encoding="utf-8"))
+    raw = load_data_json("outreach/targeting.json")
     known = TargetingParameters.__dataclass_fields__
     return TargetingParameters(**{k: v for k, v in raw.items() if k in known})
 
@@ -77,7 +75,7 @@ def parse_venue_map(raw: Mapping[str, Any]) -> VenueMap:
 
 @cache
 def load_venue_map() -> VenueMap:
-    return parse_venue_map(json.loads((DATA_DIR / "venues.json").read_text(encoding="utf-8")))
+    return parse_venue_map(load_data_json("outreach/venues.json"))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,19 +8,18 @@ because one sender writes it and another does not.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
-RULES_FILE = Path(__file__).resolve().parent.parent / "data" / "clues" / "matching.json"
+from fanzha.domain.data_files import load_data_json
+
 _NAME_NOISE = re.compile(r"[\s·•.\-_*]+")
 _ADDRESS_NOISE = re.compile(r"[\s,，。.、;；:：()（）\-—_#/]+")
 _CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
@@ -29,9 +28,8 @@ _CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 _HAS_CN_DIGIT = re.compile("[〇零一二三四五六七八九]")
 
 
-@cache
 def matching_rules() -> dict[str, Any]:
-    rules: dict[str, Any] = json.loads(RULES_FILE.read_text(encoding="utf-8"))
+    rules: dict[str, Any] = load_data_json("clues/matching.json")
     return rules
 
 
@@ -46,26 +44,6 @@ def _admin_prefix() -> re.Pattern[str]:
 def normalise_name(name: str) -> str:
     """NFKC, no spaces or middle dots: "张 三" and "张三" are one name."""
     return _NAME_NOISE.sub("", unicodedata.normalize("NFKC", name)).strip()
-
-
-def normalise_phone(phone: str) -> str:
-    """Digits only, without +86 / 0086 / 86 in front of an 11-digit mobile number."""
-    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", phone))
-    for prefix in ("0086", "86"):
-        if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
-            return digits[len(prefix) :]
-    return digits
-
-
-def normalise_id_number(value: str) -> str:
-    """Upper case, no spaces; a trailing lower-case x is the check digit X."""
-    return re.sub(r"\s", "", unicodedata.normalize("NFKC", value)).upper()
-
-
-def looks_like_id_number(value: str) -> bool:
-    """18 characters (17 digits + digit or X) or the old 15 digits; checksum not required here
-    because a clue with a mistyped check digit still names the person."""
-    return bool(re.fullmatch(r"\d{17}[\dX]|\d{15}", value))
 
 
 def normalise_address(address: str) -> str:

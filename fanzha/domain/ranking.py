@@ -12,17 +12,15 @@ above 1).
 from __future__ import annotations
 
 import copy
-import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "ranking" / "ranking.json"
+from fanzha.domain.data_files import load_data_json
+from fanzha.domain.values.money import format_yuan
 
 COMPONENTS = ("coverage", "new_registrations", "clues_in_time", "dissuasion", "cases")
 
@@ -51,7 +49,7 @@ class RankingConfig:
 
 @cache
 def _default_raw() -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = load_data_json("ranking/ranking.json")
     return loaded
 
 
@@ -355,7 +353,7 @@ def points_to_stress(
         top, count = max(by_category.items(), key=lambda kv: (kv[1], kv[0]))
         loss = sum(c.loss_fen or 0 for c in new_cases)
         points.append(
-            f"新发案件{len(new_cases)}起，损失合计{Decimal(loss) / 100:,.2f}元，{category_name(top)}{count}起，针对性开展宣传提醒。"
+            f"新发案件{len(new_cases)}起，损失合计{format_yuan(loss, decimals='always', grouping=True, unit='元')}，{category_name(top)}{count}起，针对性开展宣传提醒。"
         )
     rising = [r for r in ranking if r.figures.cases_this_month > r.figures.cases_last_month_same_period]
     if rising:

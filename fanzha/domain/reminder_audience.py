@@ -20,20 +20,16 @@ recording the same campaign hold back the same people.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from fanzha.domain import stats
-from fanzha.domain.identifiers import is_valid_mobile
-from fanzha.domain.person_matching import normalise_phone
-
-SETTINGS_FILE = Path(__file__).resolve().parent.parent / "data" / "reminders" / "settings.json"
+from fanzha.domain.data_files import load_data_json
+from fanzha.domain.values.phone import is_valid_mobile, normalise_phone
 
 NO_PHONE = "no_phone"
 OPTED_OUT = "opted_out"
@@ -88,7 +84,7 @@ def parse_settings(raw: Mapping[str, Any]) -> ReminderSettings:
 
 @cache
 def shipped_settings() -> dict[str, Any]:
-    raw: dict[str, Any] = json.loads(SETTINGS_FILE.read_text(encoding="utf-8"))
+    raw: dict[str, Any] = load_data_json("reminders/settings.json")
     return {k: v for k, v in raw.items() if not k.startswith("_")}
 
 

@@ -14,7 +14,6 @@ Pure Python; money is integer fen.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import string
@@ -23,11 +22,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from pathlib import Path
 from statistics import median
 from typing import Any
 
-TEMPLATES_FILE = Path(__file__).resolve().parent.parent / "data" / "reminders" / "templates.json"
+from fanzha.domain.data_files import load_data_json
+
 DEFAULT_KEY = "default"
 # A multi-part SMS carries a header in each part and leaves 67 characters per part.
 CHARACTERS_PER_PART = 67
@@ -60,7 +59,7 @@ def parse_templates(raw: Mapping[str, Any]) -> Templates:
 
 @cache
 def load_templates() -> Templates:
-    return parse_templates(json.loads(TEMPLATES_FILE.read_text(encoding="utf-8")))
+    return parse_templates(load_data_json("reminders/templates.json"))
 
 
 def placeholders(template: str) -> set[str]:

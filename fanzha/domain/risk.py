@@ -18,7 +18,6 @@ so that its own thresholds, chosen on the training split, land on the verdict th
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import unicodedata
@@ -27,11 +26,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from fanzha.domain.data_files import load_data_json
 from fanzha.domain.identifiers import ACCOUNT_KINDS, PHONE_KINDS, URL_KINDS, Identifier, find_identifiers
-from fanzha.domain.links import find_urls, host_of, inspect_links, official_links_only
+from fanzha.domain.links import find_urls, inspect_links, official_links_only
 from fanzha.domain.message_model import load_model
 from fanzha.domain.scam_moves import (
     Moves,
@@ -43,13 +42,14 @@ from fanzha.domain.scam_moves import (
     protective_action,
 )
 from fanzha.domain.text_normalize import CARD_TOKEN, content_length, normalize_for_model
+from fanzha.domain.values.phone import normalise_phone
+from fanzha.domain.values.url import url_host
 
 if TYPE_CHECKING:
     from fanzha.domain.classify import Classification
 
 logger = logging.getLogger(__name__)
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "risk"
 
 FRAUD_THRESHOLD = 0.8
 SUSPICIOUS_THRESHOLD = 0.5
@@ -105,9 +105,9 @@ class KnownIdentifiers:
     ) -> KnownIdentifiers:
         """Normalise keys; a plain iterable counts each identifier as seen in one case."""
         return cls(
-            phones=_normalised(phones, normalize_phone),
+            phones=_normalised(phones, normalise_phone),
             accounts=_normalised(accounts, _digits_or_text),
-            domains=_normalised(domains, lambda value: host_of(value) or value.strip().lower()),
+            domains=_normalised(domains, lambda value: url_host(value) or value.strip().lower()),
             apps=_normalised(apps, lambda value: unicodedata.normalize("NFKC", value).strip().casefold()),
         )
 
@@ -187,16 +187,6 @@ class RiskVerdict:
 # numbers) are recognised here.
 
 
-def normalize_phone(value: str) -> str:
-    """Digits of a phone number without the +86/0086 country prefix ('' when not a phone)."""
-    digits = re.sub(r"\D", "", value)
-    if digits.startswith("0086"):
-        digits = digits[4:]
-    elif digits.startswith("86") and len(digits) == 13:
-        digits = digits[2:]
-    return digits
-
-
 def _digits_or_text(value: str) -> str:
     digits = re.sub(r"[\s-]", "", value)
     return digits if digits.isdigit() else unicodedata.normalize("NFKC", value).strip().casefold()
@@ -243,7 +233,7 @@ class RiskData:
 
 
 def _read(name: str) -> Any:
-    return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+    return load_data_json(f"risk/{name}")
 
 
 @lru_cache(maxsize=1)
@@ -313,22 +303,22 @@ def _known_signals(text: str, found: list[Identifier], known: KnownIdentifiers, 
             seen(kind, value, count)
 
     for item in found:
-        if item.kind in PHONE_KINDS and normalize_phone(item.value) in known.phones:
-            report("号码", item.value, known.phones[normalize_phone(item.value)])
+        if item.kind in PHONE_KINDS and normalise_phone(item.value) in known.phones:
+            report("号码", item.value, known.phones[normalise_phone(item.value)])
         elif item.kind in ACCOUNT_KINDS and _digits_or_text(item.value) in known.accounts:
             report("账户", item.value, known.accounts[_digits_or_text(item.value)])
     # A pasted bare number may have been classified as a phone; accounts are checked too.
     for run in re.findall(r"\d{8,}", re.sub(r"[\s-]", "", text)):
         if run in known.accounts:
             report("账户", run, known.accounts[run])
-        elif normalize_phone(run) in known.phones:
-            report("号码", run, known.phones[normalize_phone(run)])
+        elif normalise_phone(run) in known.phones:
+            report("号码", run, known.phones[normalise_phone(run)])
     folded = unicodedata.normalize("NFKC", text).casefold()
     for key, count in known.accounts.items():
         if not key.isdigit() and len(key) >= 4 and key in folded:
             report("账户", key, count)
-    hosts = {host_of(url) for url in find_urls(text)} | {
-        host_of(item.value) for item in found if item.kind in URL_KINDS
+    hosts = {url_host(url) for url in find_urls(text)} | {
+        url_host(item.value) for item in found if item.kind in URL_KINDS
     }
     for host in sorted(h for h in hosts if h):
         for domain, count in known.domains.items():

@@ -14,15 +14,13 @@ resident as the reason.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
+from fanzha.domain.data_files import load_data_json
 from fanzha.domain.text_normalize import fold_lookalikes
 
-MOVES_PATH = Path(__file__).resolve().parent.parent / "data" / "risk" / "moves.json"
 # A quote runs to the clause around the matched words, at most this many characters each side.
 QUOTE_CONTEXT = 14
 _CLAUSE_BREAK = re.compile(r"[，,；;。！？!?\n]")
@@ -117,7 +115,7 @@ def _rules(items: list[dict]) -> tuple[_Rule, ...]:
 
 @lru_cache(maxsize=1)
 def load_move_data() -> MoveData:
-    raw = json.loads(MOVES_PATH.read_text(encoding="utf-8"))
+    raw = load_data_json("risk/moves.json")
     return MoveData(
         asks=_rules(raw["asks"]),
         claims=_rules(raw["claims"]),

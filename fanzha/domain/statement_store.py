@@ -29,7 +29,6 @@ CSV files are read set-based by DuckDB's parallel reader (GBK/GB18030 is transco
 from __future__ import annotations
 
 import codecs
-import json
 import os
 import re
 import tempfile
@@ -38,11 +37,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from fanzha.domain import statements as st
+from fanzha.domain.data_files import load_data_json
 from fanzha.domain.sql_engine import DuckDBEngine, sql_string
 from fanzha.errors import UserFacingError
 
@@ -76,8 +75,7 @@ class SinkKind:
 @lru_cache(maxsize=1)
 def sink_kinds() -> tuple[SinkKind, ...]:
     """Sink kinds in priority order, from ``fanzha/data/funds/sinks.json``."""
-    text = resources.files("fanzha.data").joinpath("funds").joinpath("sinks.json").read_text(encoding="utf-8")
-    data = json.loads(text)
+    data = load_data_json("funds/sinks.json")
     return tuple(SinkKind(k["kind"], k["label"], tuple(k["keywords"])) for k in data["kinds"])
 
 

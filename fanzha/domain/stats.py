@@ -9,17 +9,16 @@ numpy are imported inside the estimator so that importing this module stays chea
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "analytics" / "age_bands.json"
+from fanzha.domain.data_files import load_data_json
+
 logger = logging.getLogger(__name__)
 
 # Below these the estimate is still given, with a plain warning that it cannot be relied on.
@@ -164,7 +163,7 @@ def birth_date_range(on: date, low: int, high: int) -> tuple[date, date]:
 
 @cache
 def age_bands() -> AgeBands:
-    raw = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    raw = load_data_json("analytics/age_bands.json")
     return AgeBands(
         tuple((str(n), int(lo), int(hi)) for n, lo, hi in raw["bands"]), str(raw["unknown_label"])
     )

@@ -6,17 +6,14 @@ substrings; :func:`find_cues` reports where they occur so that callers can highl
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any, Literal
 
-TagKind = Literal["form", "lure"]
+from fanzha.domain.data_files import load_data_json
 
-# fanzha/data is package data, not an importable package, so it is located from this file.
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+TagKind = Literal["form", "lure"]
 
 
 @dataclass(frozen=True)
@@ -126,8 +123,7 @@ def parse_taxonomy(data: dict[str, Any]) -> Taxonomy:
 @cache
 def load_taxonomy() -> Taxonomy:
     """The taxonomy shipped with the package (read once per process)."""
-    raw = (DATA_DIR / "taxonomy.json").read_text(encoding="utf-8")
-    return parse_taxonomy(json.loads(raw))
+    return parse_taxonomy(load_data_json("taxonomy.json"))
 
 
 @cache

@@ -25,12 +25,12 @@ Tokens are single private-use characters so that character n-grams see each as o
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+
+from fanzha.domain.data_files import load_data_json
 
 URL_TOKEN = "\ue001"
 PHONE_TOKEN = "\ue002"
@@ -93,7 +93,6 @@ _NUMBER = re.compile(r"\d+(?:[.,:：/-]\d+)*")
 _DROP = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ue001-\ue005]+")
 _REPEATS = re.compile(r"([\ue001-\ue005])\1+")
 
-SURNAMES_PATH = Path(__file__).resolve().parent.parent / "data" / "risk" / "surnames.json"
 # What a stripped name leaves in raw text: a name between two digit runs (1380013张经理8000)
 # must not join them into a phone number that was not there. Dropped with the punctuation.
 _NAME_GAP = "\ue011"
@@ -116,7 +115,7 @@ class _NamePatterns:
 
 @lru_cache(maxsize=1)
 def _name_patterns() -> _NamePatterns:
-    data = json.loads(SURNAMES_PATH.read_text(encoding="utf-8"))
+    data = load_data_json("risk/surnames.json")
     # Compound surnames first so that 欧阳 is not read as 欧 + given name 阳.
     surname = "(?:" + "|".join([*data["compound"], f"[{data['single']}]"]) + ")"
 
@@ -206,12 +205,9 @@ def _replace_placeholders(text: str) -> str:
     return _PLACEHOLDER.sub(lambda match: _PLACEHOLDER_TOKEN[match.group(0)], text)
 
 
-LOOKALIKES_PATH = Path(__file__).resolve().parent.parent / "data" / "risk" / "ocr_lookalikes.json"
-
-
 @lru_cache(maxsize=1)
 def _lookalike_table() -> dict[int, str]:
-    return str.maketrans(json.loads(LOOKALIKES_PATH.read_text(encoding="utf-8"))["fold"])
+    return str.maketrans(load_data_json("risk/ocr_lookalikes.json")["fold"])
 
 
 def fold_lookalikes(text: str) -> str:

@@ -61,6 +61,7 @@ from fanzha.domain.sql_engine import (
     in_list,
 )
 from fanzha.domain.statement_store import StatementStore, from_epoch, sink_kinds, to_epoch
+from fanzha.domain.values.money import format_yuan, yuan_number
 from fanzha.errors import UserFacingError
 
 Rule = Literal["libr", "proportional"]
@@ -133,20 +134,16 @@ class ReachedAccount:
         return {
             "account": self.account,
             "depth": self.depth,
-            "amount_yuan": _yuan(self.amount_fen),
+            "amount_yuan": yuan_number(self.amount_fen),
             "first_at": self.first_at.strftime("%Y-%m-%dT%H:%M:%S"),
             "bank": self.bank,
             "region": self.region.label if self.region else None,
             "is_sink": self.is_sink,
             "sink_kind": self.sink_kind,
-            "held_yuan": _yuan(self.held_fen) if self.held_fen is not None else None,
-            "balance_yuan": _yuan(self.balance_fen) if self.balance_fen is not None else None,
+            "held_yuan": yuan_number(self.held_fen) if self.held_fen is not None else None,
+            "balance_yuan": yuan_number(self.balance_fen) if self.balance_fen is not None else None,
             "has_statement": self.has_statement,
         }
-
-
-def _yuan(fen: int) -> int | float:
-    return fen // 100 if fen % 100 == 0 else fen / 100
 
 
 @dataclass
@@ -792,7 +789,7 @@ def freeze_list(result: TraceResult, now: datetime | None = None) -> list[Freeze
         if a.held_fen is None:
             reason = "未取得该账户流水，按流入金额估计，需调取流水"
         else:
-            reason = f"按规则仍留存受害人资金 {amount / 100:.2f} 元"
+            reason = f"按规则仍留存受害人资金 {format_yuan(amount, decimals='always')} 元"
         items.append(
             FreezeItem(
                 a.account,

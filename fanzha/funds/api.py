@@ -19,6 +19,7 @@ from ninja.errors import HttpError
 
 from fanzha.domain.masking import mask_card, mask_phone
 from fanzha.domain.query_args import check_moment
+from fanzha.domain.values.money import fen_of_yuan, format_yuan
 from fanzha.errors import UserFacingError
 from fanzha.funds import candidates, tracing
 from fanzha.funds.models import TraceRun
@@ -31,7 +32,7 @@ router = Router(tags=["资金查控"], auth=PolicyAuth("funds.trace"))
 
 
 def _yuan(fen: int | None) -> str | None:
-    return None if fen is None else str(Decimal(fen) / 100)
+    return None if fen is None else format_yuan(fen, decimals="trimmed")
 
 
 def _run_out(run: TraceRun) -> dict[str, Any]:
@@ -114,7 +115,7 @@ def trace(request: HttpRequest, payload: TraceIn) -> dict[str, Any]:
             options=tracing.TraceOptions(payload.rule, payload.max_depth, payload.window_hours),
             account=payload.account,
             after=payload.after,
-            amount_fen=int(payload.amount_yuan * 100) if payload.amount_yuan is not None else None,
+            amount_fen=fen_of_yuan(payload.amount_yuan) if payload.amount_yuan is not None else None,
         )
     except UserFacingError as exc:
         raise HttpError(422, exc.zh) from exc

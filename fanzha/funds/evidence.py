@@ -10,22 +10,19 @@ Money in integer fen.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from fanzha.cases.models import Case
+from fanzha.domain.data_files import load_data_json
 from fanzha.funds.trace_result import StoredTrace
 from fanzha.funds.tracing import display_account
-
-DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "funds" / "evidence_holders.json"
 
 
 @cache
 def holders() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    data: dict[str, Any] = load_data_json("funds/evidence_holders.json")
     return data
 
 

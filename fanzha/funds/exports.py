@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from fanzha.domain.values.money import yuan_number
 from fanzha.funds.trace_result import UNKNOWN_REGION, StoredTrace, depth_label
 from fanzha.web.downloads import xlsx_workbook
 
 
-def _yuan(fen: int | None) -> float | None:
-    return None if fen is None else round(fen / 100, 2)
+def _yuan(fen: int | None) -> int | float | None:
+    return None if fen is None else yuan_number(fen)
 
 
 def freeze_workbook(trace: StoredTrace, case_no: str = "", now: datetime | None = None) -> bytes:

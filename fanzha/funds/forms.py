@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from fanzha.domain.values.money import fen_of_yuan
 from fanzha.funds.layouts import FIELD_LABELS
 from fanzha.funds.models import TraceRun
 from fanzha.web.forms import IsoDateTimeInput
@@ -75,7 +76,7 @@ class TraceForm(forms.Form):
     @property
     def amount_fen(self) -> int | None:
         value = self.cleaned_data.get("amount_yuan")
-        return None if value is None else int(value * 100)
+        return None if value is None else fen_of_yuan(value)
 
 
 class MappingForm(forms.Form):

@@ -24,7 +24,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from fanzha.cases.models import Case, CaseIdentifier, Identifier
+from fanzha.cases.linking import link_identifiers
+from fanzha.cases.models import Case, Identifier
 from fanzha.domain.banks import bank_from_card
 from fanzha.domain.masking import mask_card
 from fanzha.domain.statement_store import StatementStore, sink_kinds
@@ -260,16 +261,7 @@ def link_traced_accounts(case: Case, accounts: Sequence[str]) -> int:
     Existing links (e.g. from the narrative) are left as they are. Returns how many accounts the
     case is now linked to through this trace.
     """
-    wanted = list(dict.fromkeys(accounts))
-    if not wanted:
-        return 0
-    kind = Identifier.Kind.BANK_ACCOUNT
-    Identifier.objects.bulk_create([Identifier(kind=kind, value=v) for v in wanted], ignore_conflicts=True)
-    ids = list(Identifier.objects.filter(kind=kind, value__in=wanted).values_list("pk", flat=True))
-    CaseIdentifier.objects.bulk_create(
-        [CaseIdentifier(case=case, identifier_id=i, source="trace") for i in ids], ignore_conflicts=True
-    )
-    return len(ids)
+    return link_identifiers(case, [(Identifier.Kind.BANK_ACCOUNT, a) for a in accounts], source="trace")
 
 
 def run_trace(

@@ -17,58 +17,25 @@ so the deadline the simulation aims at is the one the loaded clue gets.
 
 from __future__ import annotations
 
-import json
 import random
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import cache
-from importlib import resources
 from typing import Any
 
+from fanzha.domain.clue_rules import (
+    MergeIndex,
+    age_on,
+    grade_clue,
+    grading_rules,
+    merge_window,
+    person_key,
+    within_window,
+)
 from fanzha.generator.catalog import load_generator_data
 from fanzha.generator.people import ResidentFactory
 from fanzha.generator.records import ActionRecord, CaseRecord, ClueHandlingRecord, ClueRecord, GridRecord
-
-GRADE_ORDER = {"yellow": 0, "orange": 1, "red": 2}
-
-
-@cache
-def grading_rules() -> dict[str, Any]:
-    """The clue grading rules intake uses (``fanzha/data/clues/grading.json``)."""
-    text = resources.files("fanzha.data").joinpath("clues").joinpath("grading.json").read_text("utf-8")
-    rules: dict[str, Any] = json.loads(text)
-    return rules
-
-
-def expected_grade(clue: ClueRecord, age: int | None, seen_in_cases: bool, repeats: int) -> str:
-    """The grade ``fanzha.clues.intake.grade_clue`` gives (same rules file, same order)."""
-    rules = grading_rules()
-    kind_rule = rules["kinds"].get(clue.kind)
-    grade: str = kind_rule["base_grade"] if kind_rule else rules["default_grade"]
-
-    def raise_to(target: str) -> None:
-        nonlocal grade
-        if GRADE_ORDER[target] > GRADE_ORDER[grade]:
-            grade = target
-
-    if clue.amount_fen is not None:
-        if clue.amount_fen >= rules["red_amount_yuan"] * 100:
-            raise_to("red")
-        elif clue.amount_fen >= rules["orange_amount_yuan"] * 100:
-            raise_to("orange")
-    if age is not None and age >= rules["elderly_age"]:
-        raise_to("orange")
-    if seen_in_cases:
-        raise_to("red")
-    if repeats >= rules["repeat_contacts"]:
-        raise_to("orange")
-    return grade
-
-
-def _age_on(birth: date, day: date) -> int:
-    return day.year - birth.year - int((day.month, day.day) < (birth.month, birth.day))
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,28 +57,27 @@ def dispatched_clues(
     kept clue within the merge window is merged; repeats count earlier dispatched clues on the
     same resident within the window."""
     rules = grading_rules()
-    window = timedelta(days=rules["merge_window_days"])
+    window = merge_window()
     known = {i.value for c in cases for i in c.identifiers}
-    primaries: dict[tuple[str, str], list[datetime]] = defaultdict(list)
+    kept: MergeIndex[bool] = MergeIndex(window)
     repeats_at: dict[int, list[datetime]] = defaultdict(list)
     out: list[DispatchedClue] = []
     for clue in sorted(clues, key=lambda c: c.received_at):
-        person = (
-            f"r:{clue.true_resident_id}"
-            if clue.true_resident_id is not None
-            else f"i:{clue.target_id_number}"
-        )
+        person = person_key(clue.true_resident_id, clue.target_id_number, "", "", "")
         ident = clue.fraud_identifier.strip()
-        if ident and any(abs(at - clue.received_at) <= window for at in primaries[(person, ident)]):
-            continue
+        if kept.primary(person, ident, clue.received_at):
+            continue  # merged into an earlier clue
         if ident:
-            primaries[(person, ident)].append(clue.received_at)
+            kept.add(person, ident, clue.received_at, True)
         if clue.true_resident_id is None:
             continue
         resident = factory.resident(clue.true_resident_id - 1)
-        repeats = sum(1 for at in repeats_at[clue.true_resident_id] if abs(at - clue.received_at) <= window)
-        age = _age_on(resident.birth_date, clue.received_at.date())
-        grade = expected_grade(clue, age, ident in known, repeats)
+        repeats = sum(
+            1 for at in repeats_at[clue.true_resident_id] if within_window(at, clue.received_at, window)
+        )
+        age = age_on(resident.birth_date, clue.received_at.date())
+        assert age is not None  # every generated resident has a birth date
+        grade, _ = grade_clue(clue.kind, clue.amount_fen, age, ident in known, repeats)
         repeats_at[clue.true_resident_id].append(clue.received_at)
         out.append(DispatchedClue(clue, grade, resident.grid_code, age >= rules["elderly_age"]))
     return out

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from fanzha.domain.values.money import format_yuan
 from fanzha.generator.catalog import load_generator_data
 from fanzha.generator.fraud_identifiers import Bank, FraudIdentifierMaker
 from fanzha.generator.names import name_table
@@ -368,7 +369,7 @@ def select_traced_cases(seed: int, cases: list[CaseRecord], shared_values: set[s
 
 
 def _yuan(fen: int) -> str:
-    return f"{fen // 100}.{fen % 100:02d}"
+    return format_yuan(fen, decimals="always")
 
 
 def _format_time(at: datetime, fmt: str) -> str:

@@ -20,16 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import math
-import re
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -38,16 +35,16 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from fanzha.domain.data_files import load_data_json
 from fanzha.domain.masking import mask_phone
+from fanzha.domain.values.phone import parse_mobile
 from fanzha.outreach.models import OutreachEvent, PrizeDraw, QuizAttempt, QuizQuestion
 from fanzha.stations.models import Grid
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "outreach"
 PAPER_SALT = "fanzha.outreach.quiz.paper"
 DRAW_SALT = "fanzha.outreach.quiz.draw"
 PAPER_MAX_AGE = 2 * 3600
 DRAW_MAX_AGE = 3600
-PHONE = re.compile(r"^1[3-9]\d{9}$")
 
 
 @dataclass(frozen=True)
@@ -66,7 +63,7 @@ class QuizSettings:
 
 @cache
 def load_settings() -> QuizSettings:
-    raw = json.loads((DATA_DIR / "quiz.json").read_text(encoding="utf-8"))
+    raw = dict(load_data_json("outreach/quiz.json"))
     raw.pop("_comment", None)
     raw["prizes"] = tuple(raw["prizes"])
     return QuizSettings(**raw)
@@ -74,7 +71,7 @@ def load_settings() -> QuizSettings:
 
 def load_bank() -> list[dict[str, Any]]:
     """The shipped questions, as written in ``quiz_questions.json``."""
-    raw = json.loads((DATA_DIR / "quiz_questions.json").read_text(encoding="utf-8"))
+    raw = load_data_json("outreach/quiz_questions.json")
     return list(raw["questions"])
 
 
@@ -312,13 +309,10 @@ class DrawResult:
     message: str
 
 
-def normalize_phone(text: str) -> str:
-    digits = re.sub(r"[\s\-()（）]", "", text or "")
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    elif digits.startswith("86") and len(digits) == 13:
-        digits = digits[2:]
-    if not PHONE.match(digits):
+def _resident_mobile(text: str) -> str:
+    """The resident's mobile number as 11 digits; QuizError when ``text`` is not one."""
+    digits = parse_mobile(text)
+    if digits is None:
         raise QuizError("请输入正确的 11 位手机号码")
     return digits
 
@@ -331,7 +325,7 @@ def draw_prize(draw_token: str, phone_text: str, ip: str) -> DrawResult:
         raise QuizError("抽奖资格已过期，请重新答题") from None
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise QuizError("抽奖资格无效") from None
-    phone = normalize_phone(phone_text)
+    phone = _resident_mobile(phone_text)
     attempt = QuizAttempt.objects.filter(pk=attempt_id).first()
     if attempt is None:
         raise QuizError("抽奖资格无效")

@@ -9,14 +9,12 @@ out. Personal data is masked: the report is printed and handed round.
 from __future__ import annotations
 
 import io
-import json
 import logging
 import os
 import subprocess
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -27,6 +25,7 @@ from django.utils import timezone
 
 from fanzha.cases.models import Case
 from fanzha.clues.models import Clue
+from fanzha.domain.data_files import load_data_json
 from fanzha.domain.durations import elapsed_text
 from fanzha.domain.masking import mask_name
 from fanzha.domain.ranking import (
@@ -37,10 +36,10 @@ from fanzha.domain.ranking import (
     coverage_definition,
     points_to_stress,
 )
+from fanzha.domain.values.money import format_yuan
 from fanzha.ranking.services.figures import LOCAL, current_config, daily_ranking, day_start
 from fanzha.stations.models import Station
 
-FONTS_FILE = Path(__file__).resolve().parent.parent / "data" / "ranking" / "fonts.json"
 CID_FALLBACK = "STSong-Light"
 logger = logging.getLogger(__name__)
 
@@ -168,9 +167,7 @@ def overdue_qs_lines(queryset: Any) -> list[OverdueClueLine]:
 
 
 def yuan_text(fen: int | None) -> str:
-    if fen is None:
-        return "—"
-    return f"{Decimal(fen) / 100:,.2f}"
+    return format_yuan(fen, decimals="always", grouping=True)
 
 
 def _rate(numerator: int, denominator: int) -> str:
@@ -295,7 +292,7 @@ def find_cjk_font() -> CjkFont:
     if env := os.environ.get("FANZHA_CJK_FONT"):
         env_path, _, env_index = env.partition("#")
         candidates.append((env_path, int(env_index or 0)))
-    data = json.loads(FONTS_FILE.read_text(encoding="utf-8"))
+    data = load_data_json("ranking/fonts.json")
     candidates += [(c["path"], int(c.get("subfont", 0))) for c in data["candidates"]]
     candidates += _fc_list_candidates()
     for path, index in candidates:
@@ -433,7 +430,7 @@ def render_docx(report: MorningReport) -> bytes:
     from docx.oxml.ns import qn
     from docx.shared import Mm, Pt
 
-    east_asia = json.loads(FONTS_FILE.read_text(encoding="utf-8"))["docx_east_asia_font"]
+    east_asia = load_data_json("ranking/fonts.json")["docx_east_asia_font"]
     s = report_sections(report)
     document = Document()
     section = document.sections[0]

@@ -5,7 +5,7 @@ fen. List columns use :func:`yuan_column`."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 from typing import Any
 
 from django import forms
@@ -13,6 +13,7 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
+from fanzha.domain.values.money import fen_of_yuan, yuan_decimal
 from fanzha.web.templatetags.privacy import yuan
 
 
@@ -24,7 +25,7 @@ class YuanField(forms.DecimalField):
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):
-            return (Decimal(value) / 100).quantize(Decimal("0.01"))
+            return yuan_decimal(value)
         return value
 
     def to_python(self, value: Any) -> Any:
@@ -37,7 +38,7 @@ class YuanField(forms.DecimalField):
         if amount is None:
             return None
         try:
-            return int((Decimal(amount) * 100).to_integral_value())
+            return fen_of_yuan(amount)
         except InvalidOperation as exc:  # pragma: no cover - DecimalField already validated
             raise forms.ValidationError("金额格式不正确") from exc
 

@@ -9,12 +9,11 @@ from hypothesis import strategies as st
 
 from fanzha.domain.amounts import (
     AmountUnreadable,
-    fen_to_yuan,
     find_amounts,
-    format_yuan,
     parse_amount,
     to_halfwidth,
 )
+from fanzha.domain.values.money import format_yuan, yuan_number
 
 
 @pytest.mark.parametrize(
@@ -52,13 +51,13 @@ def test_written_amounts_read_as_documented_ranges(
 def test_amount_with_cents_keeps_fen_exactly() -> None:
     amount = parse_amount("12.35元")
     assert amount.lower_fen == 1235
-    assert fen_to_yuan(amount.lower_fen) == 12.35
-    assert format_yuan(amount.lower_fen) == "12.35元"
+    assert yuan_number(amount.lower_fen) == 12.35
+    assert format_yuan(amount.lower_fen, unit="元") == "12.35元"
 
 
 def test_yuan_output_is_int_when_whole() -> None:
-    assert fen_to_yuan(9610800) == 96108
-    assert isinstance(fen_to_yuan(9610800), int)
+    assert yuan_number(9610800) == 96108
+    assert isinstance(yuan_number(9610800), int)
 
 
 def test_spans_point_into_the_original_text_even_with_full_width_digits() -> None:

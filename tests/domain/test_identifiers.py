@@ -6,12 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum import luhn
 
-from fanzha.domain.identifiers import (
-    find_identifiers,
-    is_valid_bank_card,
-    is_valid_id_number,
-    is_valid_mobile,
-)
+from fanzha.domain.identifiers import find_identifiers
+from fanzha.domain.values.account import is_valid_bank_card
+from fanzha.domain.values.id_number import is_valid_id_number
+from fanzha.domain.values.phone import is_valid_mobile
 
 VALID_CARD = "6222021001123456789"
 INVALID_CARD = "6222021001123456781"

@@ -1,6 +1,7 @@
 import pytest
 
-from fanzha.domain.links import find_urls, host_of, inspect_links, inspect_url, registrable_domain
+from fanzha.domain.links import find_urls, inspect_links, inspect_url, registrable_domain
+from fanzha.domain.values.url import url_host
 
 
 def kinds(text: str) -> list[str]:
@@ -76,6 +77,6 @@ def test_url_stops_at_chinese_text():
 
 
 def test_host_and_registrable_domain():
-    assert host_of("HTTP://WWW.ICBC.com.cn:8080/x") == "icbc.com.cn"
+    assert url_host("HTTP://WWW.ICBC.com.cn:8080/x") == "icbc.com.cn"
     assert registrable_domain("a.b.icbc.com.cn") == "icbc.com.cn"
     assert registrable_domain("x.fake.xyz") == "fake.xyz"

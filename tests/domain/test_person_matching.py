@@ -13,11 +13,11 @@ from fanzha.domain.person_matching import (
     address_detail,
     best_fuzzy_match,
     name_similarity,
-    normalise_id_number,
-    normalise_phone,
     score_candidate,
     score_candidates,
 )
+from fanzha.domain.values.id_number import normalise_id_number
+from fanzha.domain.values.phone import normalise_phone
 
 
 def test_identifiers_are_normalised() -> None:

@@ -3,8 +3,8 @@ import json
 import pytest
 
 from fanzha.domain.classify import load_model
+from fanzha.domain.data_files import load_data_json
 from fanzha.domain.taxonomy import (
-    DATA_DIR,
     derive_tags,
     detect_tags,
     find_cues,
@@ -73,7 +73,7 @@ def test_dating_lure_on_investment_derives_pig_butchering_tag():
 
 
 def test_parse_rejects_unknown_tag_kind_and_duplicates():
-    data = json.loads((DATA_DIR / "taxonomy.json").read_text(encoding="utf-8"))
+    data = load_data_json("taxonomy.json")
     bad = json.loads(json.dumps(data))
     bad["tags"][0]["kind"] = "colour"
     with pytest.raises(ValueError, match="unknown kind"):

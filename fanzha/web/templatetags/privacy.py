@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import template
 
 from fanzha.domain import masking
+from fanzha.domain.values.money import format_yuan
 
 register = template.Library()
 
@@ -38,8 +39,4 @@ def mask_text(value: str | None) -> str:
 @register.filter
 def yuan(fen: int | None) -> str:
     """Integer fen as yuan with thousands separators: 9610800 → 96,108.00."""
-    if fen is None:
-        return "—"
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(int(fen)), 100)
-    return f"{sign}{whole:,}.{cents:02d}"
+    return format_yuan(fen, decimals="always", grouping=True)
