@@ -18,6 +18,7 @@ reading the rest.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -26,7 +27,7 @@ import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ MAX_TABLE_ROWS = 200_000
 MAX_WORKBOOK_UNPACKED_BYTES = 256 * 1024 * 1024
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+_BRACKETED = re.compile(r"[(\[【（].*?[)\]】）]")
 _HEADER_NOISE = re.compile(r"[\s*:：()（）\[\]【】<>《》\"'“”‘’_\-/、.]+")
 
 
@@ -77,9 +79,16 @@ def load_synonyms(path: Path) -> dict[str, list[str]]:
     return {k: [str(s) for s in v] for k, v in data.items() if not k.startswith("_")}
 
 
+def fold_label(text: str) -> str:
+    """Fold width and case and drop spaces and punctuation, so "手机号码：" equals "手机号码" and
+    "城关-1警格" equals "城关1警格"; used for names compared across files (grids)."""
+    return _HEADER_NOISE.sub("", unicodedata.normalize("NFKC", str(text))).upper()
+
+
 def normalise_header(text: str) -> str:
-    """Fold width and case and drop spaces and punctuation, so "手机号码：" equals "手机号码"."""
-    return _HEADER_NOISE.sub("", unicodedata.normalize("NFKC", text)).lower()
+    """A header as compared with the synonyms of every import: :func:`fold_label` after dropping a
+    bracketed unit or note, so "交易金额（元）" and "手机号（必填）" are "交易金额" and "手机号"."""
+    return fold_label(_BRACKETED.sub("", unicodedata.normalize("NFKC", str(text))))
 
 
 def map_header(cells: Sequence[str], synonyms: Mapping[str, Sequence[str]]) -> dict[int, str]:
@@ -117,13 +126,20 @@ def map_header(cells: Sequence[str], synonyms: Mapping[str, Sequence[str]]) -> d
 
 
 def cell_text(value: Any) -> str:
-    """A cell as text: whole floats lose ".0" (phones typed as numbers), dates become ISO."""
+    """A workbook cell as text, the same for every import.
+
+    Whole floats lose ".0" (phones typed as numbers) below 1e15 only: Excel keeps 15 significant
+    digits, so a whole number of 16 digits or more has already lost its last digits and stays in
+    scientific notation, where the account reader refuses it rather than store a wrong card number.
+    Booleans read as 是/否, as a person would have typed them; dates are ISO; a duration (a
+    clock-only cell in some xls files) is its clock.
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e16:
+        if value.is_integer() and abs(value) < 1e15:
             return str(int(value))
         return repr(value)
     if isinstance(value, datetime):
@@ -132,47 +148,63 @@ def cell_text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, time):
         return value.strftime("%H:%M:%S")
+    if isinstance(value, timedelta):
+        seconds = int(value.total_seconds())
+        return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
     return str(value).strip()
 
 
-def decode_text(data: bytes) -> tuple[str, str]:
-    """Return (text, encoding). UTF-8 is tried first because GB18030 would "decode" UTF-8 bytes
-    into mojibake without complaint; GB18030 covers GBK and GB2312. Bytes that fit neither are
-    handed to charset-normalizer; bytes no guess can decode stay as surrogate escapes so the
-    rows holding them can be rejected one by one rather than losing the file."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="surrogateescape"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError:
-        pass
-    utf8_bad = _escapes(data, "utf-8")
-    gb_bad = _escapes(data, "gb18030")
-    # A few stray bytes in an otherwise clean file: keep the file's encoding, reject those rows.
-    tolerable = max(16, sum(1 for b in data if b >= 0x80) // 100)
-    # UTF-8 first again: GB18030 reads UTF-8 as mojibake with only a few errors.
-    for encoding, bad in (("utf-8", utf8_bad), ("gb18030", gb_bad)):
-        if bad <= tolerable:
-            return data.decode(encoding, errors="surrogateescape"), encoding
+#: What a byte that fits no encoding becomes when text is decoded with replacement; a row holding
+#: it is rejected.
+UNDECODABLE = "\ufffd"
+
+
+def detect_encoding(sample: bytes) -> str:
+    """The encoding of a CSV file from a sample of its bytes: the one detection of every import.
+
+    UTF-8 (BOM or not) is tried first because GB18030 would "decode" UTF-8 bytes into mojibake
+    without complaint; GB18030 covers GBK and GB2312. A multi-byte character cut at the end of the
+    sample is tolerated. A few stray bytes in an otherwise clean file (a damaged export, one
+    mistyped name) must not lose the file: its encoding is kept and the rows holding them are
+    rejected with their lines. charset-normalizer decides only when no trial comes close.
+    """
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    tolerable = max(16, sum(1 for b in sample if b >= 0x80) // 100)
+    bad: dict[str, int] = {}
+    for encoding in ("utf-8", "gb18030"):  # UTF-8 first: GB18030 reads UTF-8 as mojibake
+        decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        bad[encoding] = decoder.decode(sample, final=False).count(UNDECODABLE)
+        if bad[encoding] <= tolerable:
+            return encoding
     from charset_normalizer import from_bytes
 
-    guess = from_bytes(data[:200_000]).best()
-    if guess is not None:
+    best = from_bytes(sample[:200_000]).best()
+    if best is not None:
         try:
-            return data.decode(guess.encoding), guess.encoding
+            sample.decode(best.encoding)
+            return str(best.encoding)
         except (UnicodeDecodeError, LookupError):
             pass
-    encoding = "utf-8" if utf8_bad <= gb_bad else "gb18030"
+    return "utf-8" if bad["utf-8"] <= bad["gb18030"] else "gb18030"
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Return (text, encoding), the encoding by :func:`detect_encoding`. Bytes it cannot decode
+    stay as surrogate escapes so the rows holding them can be rejected one by one (and shown with
+    the bytes escaped) rather than losing the file."""
+    encoding = detect_encoding(data)
+    if encoding == "utf-8-sig":
+        return data[3:].decode("utf-8", errors="surrogateescape"), encoding
     return data.decode(encoding, errors="surrogateescape"), encoding
-
-
-def _escapes(data: bytes, encoding: str) -> int:
-    text = data.decode(encoding, errors="surrogateescape")
-    return sum(1 for ch in text if "\udc80" <= ch <= "\udcff")
 
 
 def _has_escapes(text: str) -> bool:
