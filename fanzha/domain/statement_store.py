@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import logging
 import os
 import re
 import tempfile
@@ -44,6 +45,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from fanzha.domain import statements as st
 from fanzha.domain.sql_engine import DuckDBEngine, sql_string
+from fanzha.domain.tabular import ImportReport, log_import_report
 from fanzha.errors import UserFacingError
 
 if TYPE_CHECKING:
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
 
     from fanzha.domain.trace import TraceResult
 
+logger = logging.getLogger(__name__)
 _EPOCH = datetime(1970, 1, 1)
 
 
@@ -183,44 +186,36 @@ class ImportProgress:
 
 
 @dataclass
-class FileImport:
-    path: str
-    rows_read: int = 0
-    inserted: int = 0
-    duplicates: int = 0
-    rejected: int = 0
-    fast_path: bool = False
-    encoding: str | None = None
-    error: str | None = None
+class ImportRun:
+    """What one :meth:`StatementStore.import_files` did: one :class:`ImportReport` per file (rows
+    read, created, duplicates, rejected rows with their file, line, raw text and reason, error)."""
 
-
-@dataclass
-class ImportReport:
-    """Per-file counts and every rejected row (file, line, raw text, reason)."""
-
-    files: list[FileImport] = field(default_factory=list)
-    rejects: list[st.Reject] = field(default_factory=list)
+    files: list[ImportReport] = field(default_factory=list)
 
     @property
-    def rows_read(self) -> int:
-        return sum(f.rows_read for f in self.files)
+    def rejects(self) -> list[st.Reject]:
+        return [r for f in self.files for r in f.rejected]
 
     @property
-    def inserted(self) -> int:
-        return sum(f.inserted for f in self.files)
+    def rows(self) -> int:
+        return sum(f.rows for f in self.files)
+
+    @property
+    def created(self) -> int:
+        return sum(f.created for f in self.files)
 
     @property
     def duplicates(self) -> int:
         return sum(f.duplicates for f in self.files)
 
     @property
-    def failed(self) -> list[FileImport]:
+    def failed(self) -> list[ImportReport]:
         return [f for f in self.files if f.error]
 
 
 ProgressCallback = Callable[[ImportProgress], None]
-#: Called once per file as soon as its import is committed (or has failed), with its rejects.
-FileDoneCallback = Callable[[FileImport, list[st.Reject]], None]
+#: Called once per file as soon as its import is committed (or has failed).
+FileDoneCallback = Callable[[ImportReport], None]
 
 
 class StatementStore:
@@ -260,63 +255,63 @@ class StatementStore:
         mapping: Mapping[str, str] | None = None,
         progress: ProgressCallback | None = None,
         on_file_done: FileDoneCallback | None = None,
-    ) -> ImportReport:
+    ) -> ImportRun:
         """Import statement files, each in its own transaction; never raises for a bad file.
 
-        A file that cannot be read inserts nothing and carries its reason in ``FileImport.error``;
-        rows that cannot be read are rejected one by one and listed in the report and the
+        A file that cannot be read inserts nothing and carries its reason in ``ImportReport.error``;
+        rows that cannot be read are rejected one by one and listed in its ``rejected`` and the
         ``rejects`` table. ``on_file_done`` hears of each file right after its commit, so a caller
         can record it before the next file starts (and before a crash can lose the news).
         """
-        report = ImportReport()
+        run = ImportRun()
         path_list = [Path(p) for p in paths]
         for index, path in enumerate(path_list):
             notify = _progress_for(progress, index, len(path_list), str(path))
             notify("start")
-            result = FileImport(str(path))
-            report.files.append(result)
+            result = ImportReport(str(path))
+            run.files.append(result)
             rejects: list[st.Reject] = []
             began = False
             try:
                 try:
                     rejects, fast = self._stage_file(path, mapping, result, notify)
-                except _NeedsPythonReader:
+                except _NeedsPythonReader as exc:
+                    logger.info(
+                        "statement %s: SQL reader refused the file (%s), Python reader takes it", path, exc
+                    )
                     self.con.execute(_STAGE_CLEANUP)
                     rejects, fast = self._stage_file(path, mapping, result, notify, python_reader=True)
-                result.rejected = len(rejects)
                 notify("insert")
                 # Staging wrote temporary tables only; every change to the store happens here.
                 self.con.execute("BEGIN TRANSACTION")
                 began = True
-                self._insert_stage(result, fast)
+                parsed = self._insert_stage(result, fast)
                 self._insert_rejects(rejects)
                 self.con.execute(
                     "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, now())",
-                    [
-                        str(path),
-                        result.rows_read,
-                        result.inserted,
-                        result.duplicates,
-                        result.rejected,
-                        result.fast_path,
-                    ],
+                    [str(path), parsed, result.created, result.duplicates, len(rejects), result.fast_path],
                 )
                 self.con.execute("COMMIT")
-                report.rejects.extend(rejects)
+                result.rows = parsed + len(rejects)
+                result.rejected = rejects
             except UserFacingError as exc:
                 self._abandon(began)
                 result.error = f"{exc.zh} / {exc.en}"
-                result.inserted = result.duplicates = 0
+                result.created = result.duplicates = 0
+                logger.warning("statement %s not imported: %s", path, exc.en)
             except Exception as exc:
                 self._abandon(began)
                 result.error = f"导入失败 / import failed: {type(exc).__name__}: {exc}"
-                result.inserted = result.duplicates = 0
+                result.created = result.duplicates = 0
+                logger.exception("statement %s not imported: import failed", path)
+            else:
+                log_import_report(logger, "statement", result)
             finally:
                 self.con.execute(_STAGE_CLEANUP)
             if on_file_done is not None:
-                on_file_done(result, [] if result.error else rejects)
+                on_file_done(result)
             notify("done")
-        return report
+        return run
 
     def _abandon(self, began: bool) -> None:
         if began:
@@ -326,7 +321,7 @@ class StatementStore:
         self,
         path: Path,
         mapping: Mapping[str, str] | None,
-        result: FileImport,
+        result: ImportReport,
         notify: Callable[..., None],
         python_reader: bool = False,
     ) -> tuple[list[st.Reject], bool]:
@@ -342,7 +337,7 @@ class StatementStore:
             return self._stage_csv_fast(path, mapping, result, notify)
         result.fast_path = False
         read = st.read_statement(path, mapping)
-        result.encoding = read.encoding
+        result.encoding = read.encoding or ""
         self._stage_rows(read.rows)
         return read.rejects, False
 
@@ -375,7 +370,7 @@ class StatementStore:
         self,
         path: Path,
         mapping: Mapping[str, str] | None,
-        result: FileImport,
+        result: ImportReport,
         notify: Callable[..., None],
     ) -> tuple[list[st.Reject], bool]:
         """Stage a CSV file; the flag says whether its rows wait in ``numbered`` (the SQL path)."""
@@ -670,7 +665,7 @@ class StatementStore:
                     )
                 rows.append(st.normalise_cells(cells, layout, str(original), line))
             except ValueError as exc:
-                rejects.append(st.Reject(str(original), line, raw_text, str(exc)))
+                rejects.append(st.Reject(line, str(exc), raw_text, str(original)))
         self._stage_rows(rows)
         return rejects
 
@@ -705,7 +700,9 @@ class StatementStore:
             "ASOF LEFT JOIN line_shift b ON n.record >= b.record",
         )
 
-    def _insert_stage(self, result: FileImport, fast: bool) -> None:
+    def _insert_stage(self, result: ImportReport, fast: bool) -> int:
+        """Insert the staged rows not stored yet; sets ``created`` and ``duplicates`` and returns how
+        many rows were staged."""
         con = self.con
         cols = ", ".join(_TXN_COLUMNS)
         stage_tk = f"CASE WHEN direction = 'out' THEN {_sink_texts_hash(*_SINK_TEXTS)} END"
@@ -715,9 +712,9 @@ class StatementStore:
             staged_rows += f" UNION ALL SELECT {cols}, k0, tk FROM numbered WHERE ok"
             texts_rows += " UNION ALL SELECT * FROM sink_texts"
         summary = con.execute(f"SELECT count(*), min(ts), max(ts) FROM ({staged_rows})").fetchone()
-        result.rows_read = int(summary[0]) if summary else 0
-        if not result.rows_read:
-            return
+        staged = int(summary[0]) if summary else 0
+        if not staged:
+            return 0
         lo, hi = int(summary[1]), int(summary[2])  # type: ignore[index]
         next_id = con.execute("SELECT coalesce(max(id), 0), count(*) FROM txn").fetchone()
         base, count_before = (int(next_id[0]), int(next_id[1])) if next_id else (0, 0)
@@ -764,8 +761,9 @@ class StatementStore:
             """
         )
         after = con.execute("SELECT count(*) FROM txn").fetchone()
-        result.inserted = (int(after[0]) if after else 0) - count_before
-        result.duplicates = result.rows_read - result.inserted
+        result.created = (int(after[0]) if after else 0) - count_before
+        result.duplicates = staged - result.created
+        return staged
 
     def _repeated_keys(self, staged_rows: str) -> int:
         """Natural keys that occur more than once in the file, into ``repeated_keys``; how many.

@@ -31,6 +31,7 @@ from fanzha.domain.dates import parse_time_of_day as parse_time_of_day
 from fanzha.domain.tabular import (
     UNDECODABLE,
     XLS_MAGIC,
+    Reject,
     cell_text,
     detect_encoding,
     iter_sheet_rows,
@@ -94,16 +95,6 @@ class StatementRow:
     account_name: str | None
     source_file: str
     source_line: int
-
-
-@dataclass(frozen=True)
-class Reject:
-    """A row that could not be read: where it is, what it said, and why it was refused."""
-
-    file: str
-    line: int
-    raw: str
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -423,7 +414,7 @@ def _normalise_into(result: StatementRead, numbered: Iterable[tuple[int, Sequenc
                 )
             result.rows.append(normalise_cells(cells, layout, result.path, line))
         except ValueError as exc:
-            result.rejects.append(Reject(result.path, line, raw, str(exc)))
+            result.rejects.append(Reject(line, str(exc), raw, result.path))
 
 
 def normalise_cells(

@@ -22,15 +22,19 @@ import codecs
 import csv
 import io
 import json
+import logging
 import re
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from fanzha.domain.amounts import parse_money_cell_fen
+from fanzha.domain.dates import parse_police_datetime, parse_table_datetime
 from fanzha.errors import UserFacingError
 
 SCAN_ROWS = 20
@@ -54,10 +58,51 @@ class TableRow:
 
 
 @dataclass(frozen=True)
-class TableReject:
+class Reject:
+    """A row that could not be read: its line, what it said, why it was refused, and the file
+    (set where one import reads several files). The one reject record of every import."""
+
     line: int
-    raw: str
     reason: str
+    raw: str = ""
+    file: str = ""
+
+
+@dataclass
+class ImportReport:
+    """What one import of one file (or one batch) did: the one result shape of every import,
+    read by its page, the CLI and the API.
+
+    ``rows`` counts the data rows read (blank lines aside); every one of them ends created,
+    duplicate (already there: for counts, unchanged), updated, or in ``rejected``. ``matched`` and
+    ``queued`` split a clue import's created rows; ``fast_path`` says a statement file was parsed
+    set-based in SQL; ``error`` names why a whole file was refused (nothing written).
+    """
+
+    file: str = ""
+    batch_id: int | None = None
+    rows: int = 0
+    created: int = 0
+    duplicates: int = 0
+    updated: int = 0
+    matched: int = 0
+    queued: int = 0
+    rejected: list[Reject] = field(default_factory=list)
+    encoding: str = ""
+    columns: dict[str, str] = field(default_factory=dict)
+    already_imported: bool = False
+    fast_path: bool = False
+    error: str | None = None
+
+    def counts(self) -> dict[str, int]:
+        """The counts, for an audit record or a log line."""
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "duplicates": self.duplicates,
+            "updated": self.updated,
+            "rejected": len(self.rejected),
+        }
 
 
 @dataclass
@@ -65,7 +110,7 @@ class Table:
     """What was read: rows keyed by field name, rejects, and how the file was understood."""
 
     rows: list[TableRow] = field(default_factory=list)
-    rejects: list[TableReject] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
     header_line: int = 0
     columns: dict[str, str] = field(default_factory=dict)  # field -> header text as written
     unmapped: list[str] = field(default_factory=list)
@@ -448,25 +493,162 @@ def _assemble(
                 f"{filename} has more than {MAX_TABLE_ROWS} rows; split it",
             )
         if cells is None:
-            table.rejects.append(
-                TableReject(line, _printable_raw(raw), "行格式错误（引号不配对），无法拆分为列")
-            )
+            table.rejects.append(Reject(line, "行格式错误（引号不配对），无法拆分为列", _printable_raw(raw)))
             continue
         if not any(c.strip() for c in cells):
             continue  # blank lines carry nothing to lose
         if _has_escapes(raw):
             table.rejects.append(
-                TableReject(line, _printable_raw(raw), "含无法识别编码的字节（文件编码混杂或已损坏）")
+                Reject(line, "含无法识别编码的字节（文件编码混杂或已损坏）", _printable_raw(raw))
             )
             continue
         filled = max(i for i, c in enumerate(cells) if c.strip())
         if filled > last_header_cell:
             table.rejects.append(
-                TableReject(
-                    line, raw, f"列数与表头不符（表头 {last_header_cell + 1} 列，本行 {filled + 1} 列）"
-                )
+                Reject(line, f"列数与表头不符（表头 {last_header_cell + 1} 列，本行 {filled + 1} 列）", raw)
             )
             continue
         values = {name: (cells[i].strip() if i < len(cells) else "") for i, name in mapping.items()}
         table.rows.append(TableRow(line, values, raw))
     return table
+
+
+#: Rejects named one by one in the log per import; the rest are in the import's reject table.
+LOGGED_REJECTS = 1000
+
+
+def log_import_report(logger: logging.Logger, source: str, report: ImportReport) -> None:
+    """Log what an import did, for a person finding out at night why one went wrong: the file,
+    the batch, the counts (INFO), and each rejected row's line and reason (WARNING)."""
+    logger.info(
+        "%s import %s: batch %s, rows %d, created %d, duplicates %d, updated %d, rejected %d%s%s",
+        source,
+        report.file or "-",
+        report.batch_id if report.batch_id is not None else "-",
+        report.rows,
+        report.created,
+        report.duplicates,
+        report.updated,
+        len(report.rejected),
+        f", encoding {report.encoding}" if report.encoding else "",
+        ", already imported" if report.already_imported else "",
+    )
+    for reject in report.rejected[:LOGGED_REJECTS]:
+        logger.warning(
+            "%s import %s: line %d rejected: %s",
+            source,
+            reject.file or report.file or "-",
+            reject.line,
+            reject.reason,
+        )
+    if len(report.rejected) > LOGGED_REJECTS:
+        logger.warning(
+            "%s import %s: %d more rejected rows not logged (see the reject list)",
+            source,
+            report.file or "-",
+            len(report.rejected) - LOGGED_REJECTS,
+        )
+
+
+# --- column specs: each import declares its table as data ---------------------------------------
+
+ColumnKind = Literal["text", "time", "day", "money", "count"]
+
+
+class CellUnreadable(ValueError):
+    """A cell of a declared kind that cannot be read; the message (Chinese) is the reject reason."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One field of an import's table: its name, its label for people, how its cells are read, and
+    the reject reason when one cannot be (``{label}``, ``{text}`` and ``{short}``, the first 40
+    characters, are filled in)."""
+
+    field: str
+    label: str
+    kind: ColumnKind = "text"
+    unreadable: str = "{label}“{text}”无法识别"
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """An import's table declared as data, in the way FollowTheMoney declares its mappings: the
+    header synonyms (a JSON file in ``fanzha/data``), the columns and their kinds, which fields the
+    header must have. Every import reads its file through :meth:`read` and its cells through
+    :meth:`values`; what stays in the import is what only it knows (its models, its duplicates)."""
+
+    name: str
+    synonyms_file: Path
+    columns: tuple[Column, ...]
+    required: tuple[str, ...] = ()
+    min_header_matches: int = 2
+
+    def synonyms(self) -> dict[str, list[str]]:
+        return _synonyms_of(self.synonyms_file)
+
+    def labels(self) -> dict[str, str]:
+        return {c.field: c.label for c in self.columns}
+
+    def read(self, source: Path | bytes, filename: str = "") -> Table:
+        """The file's rows keyed by field; ``UserFacingError`` for a file that cannot be read."""
+        return read_table(
+            source,
+            self.synonyms(),
+            filename=filename,
+            required=self.required,
+            min_header_matches=self.min_header_matches,
+        )
+
+    def values(self, row: TableRow) -> dict[str, Any]:
+        """The row's cells read by their declared kinds (text for a column not declared); an empty
+        cell is ``None``, except text, which stays ``""``. Raises :class:`CellUnreadable`."""
+        kinds = {c.field: c for c in self.columns}
+        result: dict[str, Any] = {}
+        for name, text in row.values.items():
+            column = kinds.get(name)
+            result[name] = read_cell(column, text) if column is not None else text.strip()
+        return result
+
+
+@cache
+def _synonyms_of(path: Path) -> dict[str, list[str]]:
+    return load_synonyms(path)
+
+
+def read_cell(column: Column, text: str) -> Any:
+    """One cell read by its column's kind (see :class:`Column`); raises :class:`CellUnreadable`."""
+    text = text.strip()
+    if column.kind == "text":
+        return text
+    if not text:
+        return None
+    try:
+        if column.kind == "time":
+            return parse_cell_datetime(text)
+        if column.kind == "day":
+            return parse_cell_datetime(text).date()
+        if column.kind == "money":
+            return parse_money_cell_fen(text, with_units=True)
+        count = text.replace(",", "").replace("，", "").removesuffix(".0")
+        if not count.isdigit():
+            raise ValueError(count)
+        return int(count)
+    except ValueError:
+        raise CellUnreadable(
+            column.unreadable.format(label=column.label, text=text, short=text[:40])
+        ) from None
+
+
+def parse_cell_datetime(text: str) -> datetime:
+    """A time cell as people write it in a spreadsheet: every spelling of
+    :func:`fanzha.domain.dates.parse_table_datetime`, and a police-style time within one day
+    ("2024年3月5日14时许" is 14:00); raises ``ValueError``."""
+    try:
+        return parse_table_datetime(" ".join(text.split()))
+    except ValueError:
+        pass
+    begin, until = parse_police_datetime(text)
+    if begin.date() != until.date():
+        raise ValueError(f"not one day: {text!r}")
+    return begin

@@ -10,11 +10,12 @@ per file, so re-importing a file adds nothing.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import socket
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,13 +27,15 @@ from django.db.models import Case as SqlCase
 from django.utils import timezone
 
 from fanzha.cases.models import Case
-from fanzha.domain.statement_store import FileDoneCallback, FileImport, ImportProgress, ImportReport
-from fanzha.domain.statements import Reject
+from fanzha.domain.statement_store import FileDoneCallback, ImportProgress
+from fanzha.domain.tabular import ImportReport
 from fanzha.errors import UserFacingError
 from fanzha.funds import layouts
 from fanzha.funds.models import ImportJob, StatementFile, StatementReject
 from fanzha.funds.store import open_store
 from fanzha.stations.models import User
+
+logger = logging.getLogger(__name__)
 
 ALLOWED_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
 #: Default size limits; a deployment may set FUNDS_MAX_UPLOAD_BYTES / FUNDS_INLINE_IMPORT_BYTES.
@@ -292,9 +295,12 @@ def fail_stale_jobs(jobs: QuerySet[ImportJob] | None = None) -> int:
         if alive or (alive is None and not stalled):
             continue
         # The status condition again: the job may have finished between the query and now.
-        failed += ImportJob.objects.filter(
+        marked = ImportJob.objects.filter(
             pk=job_id, status__in=[ImportJob.Status.RUNNING, ImportJob.Status.PENDING]
         ).update(status=ImportJob.Status.FAILED, error=STALE_ERROR, phase="中断")
+        if marked:
+            logger.warning("statement import job %s marked failed: worker %s gone or stalled", job_id, worker)
+        failed += marked
     return failed
 
 
@@ -322,6 +328,8 @@ def _run_in_thread(job_id: int) -> None:
     close_old_connections()
     try:
         run_job(job_id)
+    except Exception:  # the thread has no caller to tell; the log is where this failure shows
+        logger.exception("statement import job %s: background thread failed", job_id)
     finally:
         connections.close_all()
 
@@ -373,6 +381,13 @@ def _run_job(job_id: int) -> ImportJob:
     job.worker = this_worker()
     job.save(update_fields=["status", "started_at", "progress_at", "error", "worker"])
     records = list(job.files.filter(imported=False, needs_mapping=False, error="").select_related("mapping"))
+    logger.info(
+        "statement import job %s started by worker %s: %d files to read (%s)",
+        job.pk,
+        job.worker,
+        len(records),
+        ", ".join(r.name for r in records),
+    )
     groups: dict[int | None, list[StatementFile]] = {}
     for record in records:
         groups.setdefault(record.mapping_id, []).append(record)
@@ -393,9 +408,11 @@ def _run_job(job_id: int) -> ImportJob:
     except UserFacingError as exc:
         job.status = ImportJob.Status.FAILED
         job.error = exc.zh
+        logger.warning("statement import job %s failed: %s", job.pk, exc.en)
     except Exception as exc:  # a background thread must leave a reason behind, not die silently
         job.status = ImportJob.Status.FAILED
         job.error = f"导入失败：{type(exc).__name__}: {exc}"
+        logger.exception("statement import job %s failed", job.pk)
     else:
         job.status = ImportJob.Status.DONE
     files = list(job.files.all())
@@ -411,47 +428,54 @@ def _run_job(job_id: int) -> ImportJob:
     job.phase = "完成" if job.status == ImportJob.Status.DONE else "失败"
     job.finished_at = job.progress_at = timezone.now()
     job.save()
+    logger.log(
+        logging.INFO if job.status == ImportJob.Status.DONE else logging.WARNING,
+        "statement import job %s %s: %d files, rows %d, inserted %d, duplicates %d, rejected %d%s",
+        job.pk,
+        job.status,
+        job.file_count,
+        job.rows_read,
+        job.inserted,
+        job.duplicates,
+        job.rejected,
+        f"; {job.error}" if job.error else "",
+    )
     return job
 
 
 def _file_recorder(records: list[StatementFile]) -> FileDoneCallback:
-    def record(result: FileImport, rejects: list[Reject]) -> None:
-        _record_report(records, ImportReport(files=[result], rejects=rejects))
+    by_path = {r.path: r for r in records}
+
+    def record(result: ImportReport) -> None:
+        if (statement_file := by_path.get(result.file)) is not None:
+            _record_file(statement_file, result)
 
     return record
 
 
-def _record_report(records: Iterable[StatementFile], report: ImportReport) -> None:
-    by_path = {r.path: r for r in records}
-    for result in report.files:
-        record = by_path.get(result.path)
-        if record is None:
-            continue
-        record.rows_read = result.rows_read + result.rejected
-        record.inserted = result.inserted
-        record.duplicates = result.duplicates
-        record.rejected = result.rejected
-        record.encoding = result.encoding or ""
-        record.error = result.error or ""
-        record.imported = not result.error
-        record.save()
+def _record_file(record: StatementFile, result: ImportReport) -> None:
+    record.rows_read = result.rows
+    record.inserted = result.created
+    record.duplicates = result.duplicates
+    record.rejected = len(result.rejected)
+    record.encoding = result.encoding
+    record.error = result.error or ""
+    record.imported = not result.error
+    record.save()
     # A re-upload of a file whose rejects are already listed adds no second copy to the queue.
-    listed: dict[str, set[int]] = {}
-    for record in by_path.values():
-        listed[record.sha256] = set(
-            StatementReject.objects.filter(file__sha256=record.sha256)
-            .exclude(file=record)
-            .values_list("line", flat=True)
-        )
-    rejects = []
-    for reject in report.rejects:
-        record = by_path.get(reject.file)
-        if record is None or reject.line in listed[record.sha256]:
-            continue
-        rejects.append(
-            StatementReject(file=record, line=reject.line, raw=reject.raw[:4000], reason=reject.reason[:300])
-        )
-    StatementReject.objects.bulk_create(rejects, ignore_conflicts=True)
+    listed = set(
+        StatementReject.objects.filter(file__sha256=record.sha256)
+        .exclude(file=record)
+        .values_list("line", flat=True)
+    )
+    StatementReject.objects.bulk_create(
+        (
+            StatementReject(file=record, line=r.line, raw=r.raw[:4000], reason=r.reason[:300])
+            for r in result.rejected
+            if r.line not in listed
+        ),
+        ignore_conflicts=True,
+    )
 
 
 def rejects_of_job(job: ImportJob) -> list[StatementReject]:
