@@ -164,4 +164,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # fanzha's own modules log what they did (imports: file, batch, counts, each reject) at INFO,
+    # which a person looking into a failed import at night needs; libraries stay at WARNING.
+    "loggers": {"fanzha": {"level": os.environ.get("FANZHA_LOG_LEVEL", "INFO")}},
 }

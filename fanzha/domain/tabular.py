@@ -519,7 +519,8 @@ LOGGED_REJECTS = 1000
 
 def log_import_report(logger: logging.Logger, source: str, report: ImportReport) -> None:
     """Log what an import did, for a person finding out at night why one went wrong: the file,
-    the batch, the counts (INFO), and each rejected row's line and reason (WARNING)."""
+    the batch, the counts and each rejected row's line and reason, at INFO (a rejected row is
+    expected and kept for a person; a file that fails as a whole is logged by its caller, higher)."""
     logger.info(
         "%s import %s: batch %s, rows %d, created %d, duplicates %d, updated %d, rejected %d%s%s",
         source,
@@ -534,7 +535,7 @@ def log_import_report(logger: logging.Logger, source: str, report: ImportReport)
         ", already imported" if report.already_imported else "",
     )
     for reject in report.rejected[:LOGGED_REJECTS]:
-        logger.warning(
+        logger.info(
             "%s import %s: line %d rejected: %s",
             source,
             reject.file or report.file or "-",
@@ -542,7 +543,7 @@ def log_import_report(logger: logging.Logger, source: str, report: ImportReport)
             reject.reason,
         )
     if len(report.rejected) > LOGGED_REJECTS:
-        logger.warning(
+        logger.info(
             "%s import %s: %d more rejected rows not logged (see the reject list)",
             source,
             report.file or "-",
@@ -599,6 +600,11 @@ class TableSpec:
             required=self.required,
             min_header_matches=self.min_header_matches,
         )
+
+    def value(self, row: TableRow, name: str) -> Any:
+        """One cell of the row read by its declared kind; raises :class:`CellUnreadable`."""
+        column = next((c for c in self.columns if c.field == name), Column(name, name))
+        return read_cell(column, row.values.get(name, ""))
 
     def values(self, row: TableRow) -> dict[str, Any]:
         """The row's cells read by their declared kinds (text for a column not declared); an empty
