@@ -162,7 +162,9 @@ def import_clue_file(
         summary = {**contract(report), "rejected": len(rejects), "merged": result.merged}
         if created_batch:
             batch.summary = summary
-            batch.save(update_fields=["summary"])
+            batch.rows, batch.created, batch.duplicates = report.rows, report.created, report.duplicates
+            batch.rejected = len(rejects)
+            batch.save(update_fields=["summary", "rows", "created", "duplicates", "rejected"])
         audit.record(
             user,
             AuditLog.Action.CREATE,

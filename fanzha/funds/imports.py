@@ -420,8 +420,8 @@ def _run_job(job_id: int) -> ImportJob:
     if unreadable and job.status == ImportJob.Status.DONE:
         job.status = ImportJob.Status.FAILED
         job.error = f"{len(unreadable)} 个文件无法导入（未写入任何行）：{'、'.join(unreadable)}"
-    job.rows_read = sum(f.rows_read for f in files)
-    job.inserted = sum(f.inserted for f in files)
+    job.rows = sum(f.rows for f in files)
+    job.created = sum(f.created for f in files)
     job.duplicates = sum(f.duplicates for f in files)
     job.rejected = sum(f.rejected for f in files)
     job.file_index = job.file_count
@@ -434,8 +434,8 @@ def _run_job(job_id: int) -> ImportJob:
         job.pk,
         job.status,
         job.file_count,
-        job.rows_read,
-        job.inserted,
+        job.rows,
+        job.created,
         job.duplicates,
         job.rejected,
         f"; {job.error}" if job.error else "",
@@ -454,8 +454,8 @@ def _file_recorder(records: list[StatementFile]) -> FileDoneCallback:
 
 
 def _record_file(record: StatementFile, result: ImportReport) -> None:
-    record.rows_read = result.rows
-    record.inserted = result.created
+    record.rows = result.rows
+    record.created = result.created
     record.duplicates = result.duplicates
     record.rejected = len(result.rejected)
     record.encoding = result.encoding

@@ -74,12 +74,17 @@ def _report(batch: RegistrationImport, rejected: list[Reject], already_imported:
         file=batch.file_name,
         batch_id=batch.pk,
         rows=batch.rows,
-        created=batch.added,
-        duplicates=batch.unchanged,
+        created=batch.created,
+        duplicates=batch.duplicates,
         updated=batch.updated,
         rejected=sorted(rejected, key=lambda r: r.line),
         already_imported=already_imported,
     )
+
+
+def batch_of(report: ImportReport) -> RegistrationImport:
+    """The stored batch a report speaks of (for the audit log and the page)."""
+    return RegistrationImport.objects.get(pk=report.batch_id or 0)
 
 
 def import_registrations(
@@ -91,7 +96,9 @@ def import_registrations(
     if existing is not None:
         previous = [Reject(r.line, r.reason, r.raw) for r in existing.rejected_rows.all()]
         report = _report(existing, previous, already_imported=True)
-        logger.info("registration import %s: same content as batch %s, nothing changed", file_name, existing.pk)
+        logger.info(
+            "registration import %s: same content as batch %s, nothing changed", file_name, existing.pk
+        )
         return report
     table = REGISTRATION_TABLE.read(data, file_name)
     mapped = set(table.columns)
@@ -118,10 +125,11 @@ def import_registrations(
         else:
             _import_counts(table, batch, default_day, rejects)
         RejectedRegistrationRow.objects.bulk_create(
-            RejectedRegistrationRow(batch=batch, line=r.line, reason=r.reason[:300], raw=r.raw) for r in rejects
+            RejectedRegistrationRow(batch=batch, line=r.line, reason=r.reason[:300], raw=r.raw)
+            for r in rejects
         )
         batch.rejected = len(rejects)
-        batch.save(update_fields=["added", "updated", "unchanged", "rejected"])
+        batch.save(update_fields=["created", "updated", "duplicates", "rejected"])
     report = _report(batch, rejects, already_imported=False)
     report.encoding, report.columns = table.encoding, table.columns
     log_import_report(logger, "registration", report)
@@ -193,7 +201,7 @@ def _import_counts(
             changed.append(current)
     GridDailyCount.objects.bulk_create(new, batch_size=CHUNK)
     GridDailyCount.objects.bulk_update(changed, ["count", "batch"], batch_size=CHUNK)
-    batch.added, batch.updated, batch.unchanged = (
+    batch.created, batch.updated, batch.duplicates = (
         len(new),
         len(changed),
         len(wanted) - len(new) - len(changed),
@@ -265,8 +273,8 @@ def _import_persons(
         )
     new = [r for pk, r in wanted.items() if pk not in already]
     AppRegistration.objects.bulk_create(new, batch_size=CHUNK)
-    batch.added = len(new)
-    batch.unchanged = len(table.rows) - row_rejects - len(new)
+    batch.created = len(new)
+    batch.duplicates = len(table.rows) - row_rejects - len(new)
 
 
 @dataclass(frozen=True)
