@@ -211,7 +211,8 @@ def detect_encoding(sample: bytes) -> str:
     without complaint; GB18030 covers GBK and GB2312. A multi-byte character cut at the end of the
     sample is tolerated. A few stray bytes in an otherwise clean file (a damaged export, one
     mistyped name) must not lose the file: its encoding is kept and the rows holding them are
-    rejected with their lines. charset-normalizer decides only when no trial comes close.
+    rejected with their lines. charset-normalizer decides only when no trial comes close; bytes
+    it cannot place either are no text file (``UserFacingError``).
     """
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -233,13 +234,13 @@ def detect_encoding(sample: bytes) -> str:
     from charset_normalizer import from_bytes
 
     best = from_bytes(sample[:200_000]).best()
-    if best is not None:
-        try:
-            sample.decode(best.encoding)
-            return str(best.encoding)
-        except (UnicodeDecodeError, LookupError):
-            pass
-    return "utf-8" if bad["utf-8"] <= bad["gb18030"] else "gb18030"
+    if best is None:
+        raise UserFacingError("无法识别文件编码", "cannot detect the file's text encoding")
+    try:
+        sample.decode(best.encoding)
+        return str(best.encoding)
+    except (UnicodeDecodeError, LookupError):
+        return "utf-8" if bad["utf-8"] <= bad["gb18030"] else "gb18030"
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
