@@ -30,7 +30,7 @@ def interrupted_job(chain_files: dict[str, Path], minutes_ago: float) -> ImportJ
     assert first is not None
     with open_store(write=True) as store:
         report = store.import_files([first.path])
-    imports._record_report([first], report)
+    imports._record_file(first, report.files[0])
     moment = timezone.now() - timedelta(minutes=minutes_ago)
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.RUNNING, phase="写入 m2", started_at=moment, progress_at=moment
