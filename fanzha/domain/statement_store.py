@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from fanzha.domain import statements as st
+from fanzha.domain.dates import TABLE_TIME_FORMATS
 from fanzha.domain.sql_engine import DuckDBEngine, sql_string
 from fanzha.domain.tabular import ImportReport, log_import_report
 from fanzha.errors import UserFacingError
@@ -484,26 +485,23 @@ class StatementStore:
                 f"THEN {expr} ELSE NULLIF(trim({expr}, {_EDGE_SPACE_SQL}), '') END"
             )
 
+        # Each column's SQL comes from its kind in the one spec (``st.STATEMENT_COLUMNS``), as the
+        # Python reader's parser does; a cell the SQL cannot read is NULL and its row is read again
+        # by the Python reader, which reads it or rejects it.
+        sql_by_kind: dict[str, Callable[[str], str]] = {
+            "account": clean_account,
+            "money": amount,
+            "text": text,
+        }
+
+        def column_sql(name: str) -> str:
+            return sql_by_kind[st.STATEMENT_COLUMNS[name]](raw(name)) if name in cols else "NULL"
+
         direction_values = st.direction_values()
         outs = ", ".join(sql_string(k) for k, v in direction_values.items() if v == "out")
         ins = ", ".join(sql_string(k) for k, v in direction_values.items() if v == "in")
-        account = (
-            clean_account(raw("account")) if "account" in cols else sql_string(layout.title_account or "")
-        )
-        formats = [
-            "%Y-%m-%d %H:%M:%S",
-            "%Y/%m/%d %H:%M:%S",
-            "%Y-%m-%d %H:%M",
-            "%Y/%m/%d %H:%M",
-            "%Y%m%d%H%M%S",
-            "%Y%m%d %H:%M:%S",
-            "%Y%m%d %H%M%S",
-            "%Y-%m-%dT%H:%M:%S",
-            "%Y-%m-%d %H:%M:%S.%f",
-            "%Y-%m-%d",
-            "%Y/%m/%d",
-            "%Y%m%d",
-        ]
+        account = column_sql("account") if "account" in cols else sql_string(layout.title_account or "")
+        formats = list(TABLE_TIME_FORMATS)
         fmt_list = "[" + ", ".join(sql_string(f) for f in formats) + "]"
         detected = _detect_date_format(layout, header_rows, formats)
         if detected:
@@ -526,9 +524,11 @@ class StatementStore:
                 f"epoch_ms(coalesce(try_strptime({raw(when_field)}, {fmt_list}), "
                 f"try_strptime({when_raw}, {fmt_list}))) // 1000"
             )
-        signed = amount(raw("amount")) if "amount" in cols else "NULL"
-        amount_in = amount(raw("amount_in")) if "amount_in" in cols else "NULL"
-        amount_out = amount(raw("amount_out")) if "amount_out" in cols else "NULL"
+        signed, amount_in, amount_out = (
+            column_sql("amount"),
+            column_sql("amount_in"),
+            column_sql("amount_out"),
+        )
         dir_col = "NULL"
         if "direction" in cols:
             # The flags as the sample writes them are compared as they are; anything else is
@@ -546,13 +546,20 @@ class StatementStore:
         last_used = max(cols.values())
         texts = [n for n in st.TEXT_FIELDS if n in cols]
         sink_texts = [n if n in cols else "CAST(NULL AS VARCHAR)" for n in _SINK_TEXTS]
-        text_cols = "".join(f", {text(raw(n))} AS {n}" for n in texts)
+        text_cols = "".join(f", {column_sql(n)} AS {n}" for n in texts)
         has_signed = "amount" in cols
         direction_sql = (
             "CASE WHEN dir_col IS NOT NULL THEN dir_col "
+            # A flag the SQL cannot read leaves the row to the Python reader (prefixes such as
+            # "借款", or a reject); an empty flag beside a signed amount is a reject there too.
+            + (
+                "WHEN direction_raw IS NOT NULL AND trim(direction_raw) <> '' THEN NULL "
+                if "direction" in cols
+                else ""
+            )
             + (
                 "WHEN direction_raw IS NULL OR trim(direction_raw) = '' THEN NULL "
-                if "direction" in cols
+                if "direction" in cols and has_signed
                 else ""
             )
             + (
@@ -573,7 +580,11 @@ class StatementStore:
             "CASE WHEN counterparty IS NOT NULL THEN TRUE "
             f"ELSE counterparty_raw IS NULL OR trim(counterparty_raw) IN ('', {null_accounts}) END"
         )
-        balance_ok = "CASE WHEN balance_fen IS NOT NULL THEN TRUE ELSE balance_raw IS NULL OR trim(balance_raw) = '' END"
+        # A money cell the SQL could not read is no empty cell: the row goes to the Python reader.
+        money_ok = " AND ".join(
+            f"CASE WHEN {alias} IS NOT NULL THEN TRUE ELSE {alias}_raw IS NULL OR trim({alias}_raw) = '' END"
+            for alias in ("balance_fen", "in_fen", "out_fen")
+        )
         blank = " AND ".join(f"coalesce(trim({n}), '') = ''" for n in names)
         # Bytes the transcoder could not decode became U+FFFD: such rows go to the Python parser,
         # which rejects them with their line. Checked only for files that had any.
@@ -584,19 +595,20 @@ class StatementStore:
         )
         parsed = f"""
             SELECT {", ".join(names)}, {account} AS account,
-                   {clean_account(raw("counterparty"))} AS counterparty,
+                   {column_sql("counterparty")} AS counterparty,
                    {signed} AS signed_fen, {amount_in} AS in_fen, {amount_out} AS out_fen,
                    {dir_col} AS dir_col, {ts} AS ts,
-                   {amount(raw("balance"))} AS balance_fen,
-                   {raw("balance")} AS balance_raw, {raw("counterparty")} AS counterparty_raw,
-                   {raw("direction")} AS direction_raw{text_cols}
+                   {column_sql("balance")} AS balance_fen,
+                   {raw("balance")} AS balance_fen_raw, {raw("counterparty")} AS counterparty_raw,
+                   {raw("direction")} AS direction_raw, {raw("amount_in")} AS in_fen_raw,
+                   {raw("amount_out")} AS out_fen_raw{text_cols}
             FROM {read}
         """
         # ok is NULL for blank records, which are kept so that the table's rowid stays the
         # record's index in the file (a ROW_NUMBER() would run the whole read on one thread).
         checked = f"""
             SELECT *, CASE WHEN account IS NOT NULL AND {counterparty_ok} AND c{last_used} IS NOT NULL
-                                AND dir IS NOT NULL AND amt > 0 AND ts IS NOT NULL AND {balance_ok}{decodable}
+                                AND dir IS NOT NULL AND amt > 0 AND ts IS NOT NULL AND {money_ok}{decodable}
                            THEN TRUE WHEN {blank} THEN NULL ELSE FALSE END AS ok
             FROM (SELECT *, {direction_sql} AS dir, {amount_sql} AS amt FROM ({parsed}))
         """

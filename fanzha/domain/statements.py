@@ -42,36 +42,39 @@ from fanzha.errors import UserFacingError
 
 Direction = Literal["in", "out"]
 
-#: Fields of a normalised row that come from columns (see columns.json).
-FIELDS: tuple[str, ...] = (
-    "account",
-    "account_name",
-    "counterparty",
-    "counterparty_name",
-    "counterparty_bank",
-    "amount",
-    "amount_in",
-    "amount_out",
-    "direction",
-    "datetime",
-    "date",
-    "time",
-    "balance",
-    "summary",
-    "branch",
-    "ip",
-    "mac",
-)
+#: How a statement's cells are read, by kind: ``account`` (card and account numbers, see
+#: :func:`normalise_account`), ``money`` (:func:`parse_amount_fen`), ``direction``
+#: (:func:`parse_direction`), ``time`` (a date or date-time, :func:`parse_datetime`), ``clock`` (the
+#: time of day beside a date column) and ``text`` (copied after trimming).
+StatementKind = Literal["account", "money", "direction", "time", "clock", "text"]
+
+#: The statement's columns declared as data, in header-matching priority order (the synonyms are in
+#: ``fanzha/data/funds/columns.json``). The Python reader parses each cell by its kind, and the
+#: store's SQL fast path generates each column's expression from the same kind
+#: (:mod:`fanzha.domain.statement_store`); a property test holds the two to the same rows.
+STATEMENT_COLUMNS: dict[str, StatementKind] = {
+    "account": "account",
+    "account_name": "text",
+    "counterparty": "account",
+    "counterparty_name": "text",
+    "counterparty_bank": "text",
+    "amount": "money",
+    "amount_in": "money",
+    "amount_out": "money",
+    "direction": "direction",
+    "datetime": "time",
+    "date": "time",
+    "time": "clock",
+    "balance": "money",
+    "summary": "text",
+    "branch": "text",
+    "ip": "text",
+    "mac": "text",
+}
+#: Fields of a normalised row that come from columns.
+FIELDS: tuple[str, ...] = tuple(STATEMENT_COLUMNS)
 #: Text fields copied through after trimming.
-TEXT_FIELDS: tuple[str, ...] = (
-    "account_name",
-    "counterparty_name",
-    "counterparty_bank",
-    "summary",
-    "branch",
-    "ip",
-    "mac",
-)
+TEXT_FIELDS: tuple[str, ...] = tuple(f for f, kind in STATEMENT_COLUMNS.items() if kind == "text")
 #: How many rows from the top are searched for the header row.
 HEADER_SEARCH_ROWS = 40
 

@@ -12,10 +12,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
+from fanzha.domain.tabular import CellUnreadable, read_cell
 from fanzha.errors import UserFacingError
 from fanzha.ranking.models import AppRegistration, GridDailyCount, RegistrationImport, RejectedRegistrationRow
-from fanzha.domain.tabular import CellUnreadable, read_cell
-from fanzha.ranking.services.imports import REGISTRATION_TABLE, batch_of, import_registrations, record_door_visit
+from fanzha.ranking.services.imports import (
+    REGISTRATION_TABLE,
+    batch_of,
+    import_registrations,
+    record_door_visit,
+)
 from fanzha.stations.models import Grid, Resident, User
 
 pytestmark = pytest.mark.django_db
@@ -120,7 +125,11 @@ def test_grid_count_export_replaces_a_days_figure_instead_of_adding() -> None:
     corrected = import_registrations(
         grid_count_xlsx([(day, g1.code, 6), (day, g2.name, 3)]), "counts-fixed.xlsx"
     )
-    assert (batch_of(corrected).created, batch_of(corrected).updated, batch_of(corrected).duplicates) == (0, 1, 1)
+    assert (batch_of(corrected).created, batch_of(corrected).updated, batch_of(corrected).duplicates) == (
+        0,
+        1,
+        1,
+    )
     assert GridDailyCount.objects.get(grid=g1, day=day).count == 6
     assert GridDailyCount.objects.filter(day=day).count() == 2
 
@@ -131,7 +140,9 @@ def test_rows_without_a_date_take_the_default_day_or_are_rejected() -> None:
     no_default = import_registrations(data.encode(), "nodate.csv")
     assert [(r.line, r.reason) for r in no_default.rejected] == [(2, "缺少注册日期")]
     with_default = import_registrations((data + "\n").encode(), "nodate2.csv", default_day=date(2026, 10, 1))
-    assert batch_of(with_default).created == 1 and AppRegistration.objects.get(resident=a).day == date(2026, 10, 1)
+    assert batch_of(with_default).created == 1 and AppRegistration.objects.get(resident=a).day == date(
+        2026, 10, 1
+    )
 
 
 def test_a_sheet_that_is_not_a_registration_export_is_a_clear_error() -> None:
