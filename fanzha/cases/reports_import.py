@@ -27,16 +27,8 @@ from django.utils import timezone
 
 from fanzha.cases import drafting, intake
 from fanzha.cases.models import Case, CaseImportBatch, CaseImportReject
-from fanzha.domain.tabular import (
-    CellUnreadable,
-    Column,
-    ImportReport,
-    Reject,
-    Table,
-    TableRow,
-    TableSpec,
-    log_import_report,
-)
+from fanzha.domain import tabular
+from fanzha.domain.tabular import ImportReport, Reject, TableRow
 from fanzha.errors import UserFacingError
 from fanzha.stations import audit
 from fanzha.stations.models import AuditLog, Grid, Resident, User
@@ -47,20 +39,20 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 PREVIEW_ROWS = 10
 
 #: The report spreadsheet, declared: header synonyms in ``fanzha/data/cases/columns.json``.
-REPORT_TABLE = TableSpec(
+REPORT_TABLE = tabular.TableSpec(
     name="reports",
     synonyms_file=Path(__file__).resolve().parent.parent / "data" / "cases" / "columns.json",
     columns=(
-        Column("case_no", "案件编号"),
-        Column("reported_at", "报案时间", "time"),
-        Column("occurred_at", "发案时间", "time"),
-        Column("narrative", "简要案情"),
-        Column("victim_name", "受害人"),
-        Column("victim_id_number", "身份证号"),
-        Column("victim_phone", "联系电话"),
-        Column("grid", "警格"),
-        Column("category", "案件类别"),
-        Column("loss_yuan", "损失金额", "money", unreadable="损失金额：金额“{text}”无法识别"),
+        tabular.Column("case_no", "案件编号"),
+        tabular.Column("reported_at", "报案时间", "time"),
+        tabular.Column("occurred_at", "发案时间", "time"),
+        tabular.Column("narrative", "简要案情"),
+        tabular.Column("victim_name", "受害人"),
+        tabular.Column("victim_id_number", "身份证号"),
+        tabular.Column("victim_phone", "联系电话"),
+        tabular.Column("grid", "警格"),
+        tabular.Column("category", "案件类别"),
+        tabular.Column("loss_yuan", "损失金额", "money", unreadable="损失金额：金额“{text}”无法识别"),
     ),
     required=("narrative", "reported_at"),
 )
@@ -84,19 +76,19 @@ def _cell(row: TableRow, name: str) -> Any:
     """A cell read by its declared kind; ``RowRejected`` with the reason when it cannot be."""
     try:
         return REPORT_TABLE.value(row, name)
-    except CellUnreadable as exc:
+    except tabular.CellUnreadable as exc:
         raise RowRejected(str(exc)) from exc
 
 
 @dataclass
 class Preview:
     batch: CaseImportBatch
-    table: Table
+    table: tabular.Table
     columns: dict[str, str]  # field label → header as written
     sample: list[TableRow]
 
 
-def _read(data: bytes, filename: str) -> Table:
+def _read(data: bytes, filename: str) -> tabular.Table:
     return REPORT_TABLE.read(data, filename)
 
 
@@ -294,7 +286,7 @@ def import_batch(batch: CaseImportBatch, user: User | None) -> ImportReport:
                 "rejects_kept": kept,
             },
         )
-    log_import_report(logger, "report", report)
+    tabular.log_import_report(logger, "report", report)
     return report
 
 

@@ -20,16 +20,8 @@ from django.utils import timezone
 
 from fanzha.clues.intake import ClueInput, IntakeResult, grading_rules, receive_clues
 from fanzha.clues.models import ClueBatch, ClueReject
-from fanzha.domain.tabular import (
-    CellUnreadable,
-    Column,
-    ImportReport,
-    Reject,
-    Table,
-    TableRow,
-    TableSpec,
-    log_import_report,
-)
+from fanzha.domain import tabular
+from fanzha.domain.tabular import ImportReport, Reject, TableRow
 from fanzha.stations import audit
 from fanzha.stations.models import AuditLog, User
 
@@ -38,12 +30,12 @@ logger = logging.getLogger(__name__)
 TARGET_FIELDS = ("target_name", "target_phone", "target_id_number", "target_address")
 
 #: The clue spreadsheet, declared: header synonyms in ``fanzha/data/clues/columns.json``.
-CLUE_TABLE = TableSpec(
+CLUE_TABLE = tabular.TableSpec(
     name="clues",
     synonyms_file=Path(__file__).resolve().parent.parent / "data" / "clues" / "columns.json",
     columns=(
-        Column("received_at", "下发时间", "time", unreadable="时间无法识别：{short}"),
-        Column("amount_yuan", "金额", "money", unreadable="金额无法识别：{short}"),
+        tabular.Column("received_at", "下发时间", "time", unreadable="时间无法识别：{short}"),
+        tabular.Column("amount_yuan", "金额", "money", unreadable="金额无法识别：{short}"),
     ),
 )
 
@@ -71,7 +63,7 @@ def row_to_input(row: TableRow, default_source: str, received_default: datetime)
         raise RowUnreadable("无预警对象信息（姓名、手机号、身份证号、地址均为空）")
     try:
         typed = CLUE_TABLE.values(row)
-    except CellUnreadable as exc:
+    except tabular.CellUnreadable as exc:
         raise RowUnreadable(str(exc)) from exc
     received_text = values.get("received_at", "").strip()
     received = timezone.make_aware(typed["received_at"]) if received_text else received_default
@@ -104,7 +96,7 @@ def row_to_input(row: TableRow, default_source: str, received_default: datetime)
 
 
 def rows_to_inputs(
-    table: Table, default_source: str, received_default: datetime
+    table: tabular.Table, default_source: str, received_default: datetime
 ) -> tuple[list[ClueInput], list[Reject]]:
     inputs: list[ClueInput] = []
     rejects = list(table.rejects)
@@ -173,5 +165,5 @@ def import_clue_file(
             detail={**summary, "encoding": table.encoding, "file_sha256": digest},
             username="" if user else "命令行",
         )
-    log_import_report(logger, "clue", report)
+    tabular.log_import_report(logger, "clue", report)
     return report

@@ -94,16 +94,6 @@ class ImportReport:
     fast_path: bool = False
     error: str | None = None
 
-    def counts(self) -> dict[str, int]:
-        """The counts, for an audit record or a log line."""
-        return {
-            "rows": self.rows,
-            "created": self.created,
-            "duplicates": self.duplicates,
-            "updated": self.updated,
-            "rejected": len(self.rejected),
-        }
-
 
 @dataclass
 class Table:

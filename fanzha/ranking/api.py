@@ -142,14 +142,4 @@ def create_import(
     batch = batch_of(result)
     summary = registration_summary(result, batch.kind)
     audit.record(request, AuditLog.Action.CREATE, batch, reason="API导入反诈APP注册数据", detail=summary)
-    return ImportSummary(
-        file=result.file,
-        kind=batch.kind,
-        already_imported=result.already_imported,
-        rows=result.rows,
-        added=result.created,
-        updated=result.updated,
-        unchanged=result.duplicates,
-        rejected=len(result.rejected),
-        rejects=[(r.line, r.reason) for r in result.rejected],
-    )
+    return ImportSummary.model_validate({**summary, "rejects": [(r.line, r.reason) for r in result.rejected]})

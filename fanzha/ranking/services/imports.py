@@ -19,17 +19,8 @@ from pathlib import Path
 
 from django.db import transaction
 
-from fanzha.domain.tabular import (
-    CellUnreadable,
-    Column,
-    ImportReport,
-    Reject,
-    Table,
-    TableRow,
-    TableSpec,
-    fold_label,
-    log_import_report,
-)
+from fanzha.domain import tabular
+from fanzha.domain.tabular import ImportReport, Reject, TableRow
 from fanzha.errors import UserFacingError
 from fanzha.ranking.models import (
     AppRegistration,
@@ -45,12 +36,12 @@ logger = logging.getLogger(__name__)
 CHUNK = 2000
 
 #: The registration export, declared: header synonyms in ``fanzha/data/ranking/import_columns.json``.
-REGISTRATION_TABLE = TableSpec(
+REGISTRATION_TABLE = tabular.TableSpec(
     name="registrations",
     synonyms_file=Path(__file__).resolve().parents[2] / "data" / "ranking" / "import_columns.json",
     columns=(
-        Column("day", "注册日期", "day"),
-        Column("count", "注册数", "count", unreadable="注册数“{text}”不是非负整数"),
+        tabular.Column("day", "注册日期", "day"),
+        tabular.Column("count", "注册数", "count", unreadable="注册数“{text}”不是非负整数"),
     ),
 )
 
@@ -132,7 +123,7 @@ def import_registrations(
         batch.save(update_fields=["created", "updated", "duplicates", "rejected"])
     report = _report(batch, rejects, already_imported=False)
     report.encoding, report.columns = table.encoding, table.columns
-    log_import_report(logger, "registration", report)
+    tabular.log_import_report(logger, "registration", report)
     return report
 
 
@@ -141,7 +132,7 @@ def _row_day(row: TableRow, default_day: date | None) -> tuple[date | None, str]
         return (default_day, "") if default_day else (None, "缺少注册日期")
     try:
         day: date = REGISTRATION_TABLE.value(row, "day")
-    except CellUnreadable as exc:
+    except tabular.CellUnreadable as exc:
         return None, str(exc)
     if day > today():
         return None, f"注册日期{day:%Y-%m-%d}晚于今天"
@@ -151,7 +142,7 @@ def _row_day(row: TableRow, default_day: date | None) -> tuple[date | None, str]
 def _count(row: TableRow) -> int | None:
     try:
         count: int | None = REGISTRATION_TABLE.value(row, "count")
-    except CellUnreadable:
+    except tabular.CellUnreadable:
         return None
     return count
 
@@ -159,13 +150,13 @@ def _count(row: TableRow) -> int | None:
 def _grid_index() -> dict[str, Grid]:
     index: dict[str, Grid] = {}
     for grid in Grid.objects.all():
-        index[fold_label(grid.name)] = grid
-        index[fold_label(grid.code)] = grid
+        index[tabular.fold_label(grid.name)] = grid
+        index[tabular.fold_label(grid.code)] = grid
     return index
 
 
 def _import_counts(
-    table: Table,
+    table: tabular.Table,
     batch: RegistrationImport,
     default_day: date | None,
     rejects: list[Reject],
@@ -173,7 +164,7 @@ def _import_counts(
     grids = _grid_index()
     wanted: dict[tuple[int, date], int] = {}
     for row in table.rows:
-        grid = grids.get(fold_label(row.values.get("grid", "")))
+        grid = grids.get(tabular.fold_label(row.values.get("grid", "")))
         day, problem = _row_day(row, default_day)
         count = _count(row)
         if grid is None:
@@ -218,7 +209,7 @@ def _normal_phone(text: str) -> str:
 
 
 def _import_persons(
-    table: Table,
+    table: tabular.Table,
     batch: RegistrationImport,
     default_day: date | None,
     rejects: list[Reject],
