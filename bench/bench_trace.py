@@ -343,7 +343,7 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
     import_s = time.perf_counter() - began
     assert report.failed == [], report.failed
     print(
-        f"import (UTF-8 CSV): {report.inserted:,} rows in {import_s:.2f}s = {report.inserted / import_s:,.0f} rows/s; "
+        f"import (UTF-8 CSV): {report.created:,} rows in {import_s:.2f}s = {report.created / import_s:,.0f} rows/s; "
         f"rejects {len(report.rejects)}; peak RSS {peak_mb():.0f} MB"
     )
     began = time.perf_counter()
@@ -351,7 +351,7 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
     index_s = time.perf_counter() - began
     print(
         f"index txn(account): {index_s:.2f}s; import + index = "
-        f"{report.inserted / (import_s + index_s):,.0f} rows/s; peak RSS {peak_mb():.0f} MB"
+        f"{report.created / (import_s + index_s):,.0f} rows/s; peak RSS {peak_mb():.0f} MB"
     )
     victims = transfers["victims"]
     victim_ts = transfers["victim_ts"]
@@ -412,7 +412,7 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
         began = time.perf_counter()
         again = store.import_files([csv_path])
         print(
-            f"re-import of the same file: inserted {again.inserted}, duplicates {again.duplicates:,} "
+            f"re-import of the same file: inserted {again.created}, duplicates {again.duplicates:,} "
             f"in {time.perf_counter() - began:.2f}s"
         )
     store.close()
@@ -426,13 +426,13 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
         gbk_report = gbk_store.import_files([gbk_path])
         seconds = time.perf_counter() - began
         print(
-            f"import (GBK CSV): {gbk_report.inserted:,} rows in {seconds:.2f}s = {gbk_report.inserted / seconds:,.0f} rows/s"
+            f"import (GBK CSV): {gbk_report.created:,} rows in {seconds:.2f}s = {gbk_report.created / seconds:,.0f} rows/s"
         )
         gbk_store.close()
         gbk_path.unlink()
     if args.no_networkx:
         summary(
-            n_rows, report.inserted / import_s, duck_ms, duck_cpu, batch_ms, duck_total_s, batch_total_s, None
+            n_rows, report.created / import_s, duck_ms, duck_cpu, batch_ms, duck_total_s, batch_total_s, None
         )
         return 0
 
@@ -471,7 +471,7 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
     print(f"traces where networkx and duckdb disagree: {mismatches} of {len(nx_ms)}")
     summary(
         n_rows,
-        report.inserted / import_s,
+        report.created / import_s,
         duck_ms,
         duck_cpu,
         batch_ms,

@@ -10,6 +10,7 @@ from django.db import models
 from fanzha.domain.masking import mask_account, mask_card, mask_name, mask_phone
 from fanzha.domain.values.registry import kind_label
 from fanzha.stations.models import Grid, Resident
+from fanzha.web.import_records import ImportBatch, RejectedRow
 
 
 class Case(models.Model):
@@ -195,7 +196,7 @@ class CategoryOverride(models.Model):
         return f"{self.case_id}: {self.previous or self.machine} → {self.category}"
 
 
-class CaseImportBatch(models.Model):
+class CaseImportBatch(ImportBatch):
     """One uploaded report spreadsheet: kept from preview to import, with what came of it."""
 
     class Status(models.TextChoices):
@@ -208,10 +209,6 @@ class CaseImportBatch(models.Model):
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PREVIEW)
     file_format = models.CharField("格式", max_length=8, blank=True)
     encoding = models.CharField("编码", max_length=20, blank=True)
-    rows = models.PositiveIntegerField("数据行", default=0)
-    created = models.PositiveIntegerField("新建案件", default=0)
-    duplicates = models.PositiveIntegerField("已存在", default=0)
-    rejected = models.PositiveIntegerField("无法导入", default=0)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="上传人"
     )
@@ -226,16 +223,11 @@ class CaseImportBatch(models.Model):
         return f"{self.filename} ({self.uploaded_at:%Y-%m-%d %H:%M})"
 
 
-class CaseImportReject(models.Model):
+class CaseImportReject(RejectedRow):
     """A spreadsheet row that could not become a case, kept with its line for a person."""
 
     batch = models.ForeignKey(CaseImportBatch, on_delete=models.CASCADE, related_name="rejects")
-    line = models.PositiveIntegerField("行号")
-    raw = models.TextField("原始内容")
     raw_hash = models.CharField("内容摘要", max_length=64, db_index=True)
-    reason = models.CharField("原因", max_length=300)
-    resolved = models.BooleanField("已处理", default=False)
-    resolved_note = models.CharField("处理说明", max_length=200, blank=True)
     resolved_case = models.ForeignKey(
         Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="补录案件"
     )

@@ -15,7 +15,8 @@ earlier in the same file) counts as a duplicate and adds nothing. A rejected row
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import logging
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,29 +27,37 @@ from django.utils import timezone
 
 from fanzha.cases import drafting, intake
 from fanzha.cases.models import Case, CaseImportBatch, CaseImportReject
-from fanzha.domain.dates import DateUnreadable, parse_police_datetime
-from fanzha.domain.tabular import Table, TableRow, load_synonyms, read_table
+from fanzha.domain import tabular
+from fanzha.domain.tabular import ImportReport, Reject, TableRow
 from fanzha.errors import UserFacingError
 from fanzha.stations import audit
 from fanzha.stations.models import AuditLog, Grid, Resident, User
 
-COLUMNS_FILE = Path(__file__).resolve().parent.parent / "data" / "cases" / "columns.json"
+logger = logging.getLogger(__name__)
+
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 PREVIEW_ROWS = 10
-REQUIRED = ("narrative", "reported_at")
-TIME_FORMATS = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y/%m/%d %H:%M",
-    "%Y.%m.%d %H:%M",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%dT%H:%M",
-    "%Y%m%d%H%M%S",
-    "%Y-%m-%d",
-    "%Y/%m/%d",
-    "%Y%m%d",
+
+#: The report spreadsheet, declared: header synonyms in ``fanzha/data/cases/columns.json``.
+REPORT_TABLE = tabular.TableSpec(
+    name="reports",
+    synonyms_file=Path(__file__).resolve().parent.parent / "data" / "cases" / "columns.json",
+    columns=(
+        tabular.Column("case_no", "案件编号"),
+        tabular.Column("reported_at", "报案时间", "time"),
+        tabular.Column("occurred_at", "发案时间", "time"),
+        tabular.Column("narrative", "简要案情"),
+        tabular.Column("victim_name", "受害人"),
+        tabular.Column("victim_id_number", "身份证号"),
+        tabular.Column("victim_phone", "联系电话"),
+        tabular.Column("grid", "警格"),
+        tabular.Column("category", "案件类别"),
+        tabular.Column("loss_yuan", "损失金额", "money", unreadable="损失金额：金额“{text}”无法识别"),
+    ),
+    required=("narrative", "reported_at"),
 )
+REQUIRED = REPORT_TABLE.required
+FIELD_NAMES = REPORT_TABLE.labels()
 
 
 class RowRejected(ValueError):
@@ -63,58 +72,24 @@ def check_size(size: int) -> None:
         )
 
 
-def parse_report_time(text: str, label: str = "报案时间") -> datetime:
-    """A report time as spreadsheets write it ("2024-03-05 14:20", "2024/3/5", "2024年3月5日14时许")."""
-    value = " ".join(text.split())
-    for pattern in TIME_FORMATS:
-        try:
-            return timezone.make_aware(datetime.strptime(value, pattern))
-        except ValueError:
-            continue
+def _cell(row: TableRow, name: str) -> Any:
+    """A cell read by its declared kind; ``RowRejected`` with the reason when it cannot be."""
     try:
-        begin, _ = parse_police_datetime(value)
-    except DateUnreadable as exc:
-        raise RowRejected(f"{label}“{text}”无法识别") from exc
-    return timezone.make_aware(begin)
+        return REPORT_TABLE.value(row, name)
+    except tabular.CellUnreadable as exc:
+        raise RowRejected(str(exc)) from exc
 
 
 @dataclass
 class Preview:
     batch: CaseImportBatch
-    table: Table
+    table: tabular.Table
     columns: dict[str, str]  # field label → header as written
     sample: list[TableRow]
 
 
-@dataclass
-class ImportReport:
-    """rows = created + duplicates + rejected (rows read) + rejects found by the reader."""
-
-    batch_id: int
-    rows: int = 0
-    created: int = 0
-    duplicates: int = 0
-    rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
-    encoding: str = ""
-    columns: dict[str, str] = field(default_factory=dict)
-
-
-FIELD_NAMES = {
-    "case_no": "案件编号",
-    "reported_at": "报案时间",
-    "occurred_at": "发案时间",
-    "narrative": "简要案情",
-    "victim_name": "受害人",
-    "victim_id_number": "身份证号",
-    "victim_phone": "联系电话",
-    "grid": "警格",
-    "category": "案件类别",
-    "loss_yuan": "损失金额",
-}
-
-
-def _read(data: bytes, filename: str) -> Table:
-    return read_table(data, load_synonyms(COLUMNS_FILE), filename=filename, required=REQUIRED)
+def _read(data: bytes, filename: str) -> tabular.Table:
+    return REPORT_TABLE.read(data, filename)
 
 
 def preview_report_file(data: bytes, filename: str, user: User | None) -> Preview:
@@ -195,8 +170,8 @@ def _row_case(
     elif resident is not None:
         grid = resident.grid
     fields = dict(draft["fields"])
-    if values.get("occurred_at", "").strip():
-        occurred_at = parse_report_time(values["occurred_at"], "发案时间")
+    if (occurred := _cell(row, "occurred_at")) is not None:
+        occurred_at = timezone.make_aware(occurred)
         problems = drafting.case_date_problems(
             timezone.now(), reported_at=reported_at, occurred_at=occurred_at
         )
@@ -204,11 +179,7 @@ def _row_case(
             raise RowRejected(problems["occurred_at"])
         fields["occurred_at"] = f"{occurred_at:%Y-%m-%d %H:%M}"
     _drop_implausible_machine_times(fields, draft, reported_at)
-    if values.get("loss_yuan", "").strip():
-        try:
-            fen = drafting.parse_money_fen(values["loss_yuan"])
-        except ValueError as exc:
-            raise RowRejected(f"损失金额：{exc}") from exc
+    if (fen := _cell(row, "loss_yuan")) is not None:
         fields["loss_yuan"] = fields["loss_max_yuan"] = drafting.yuan_text(fen)
     stated_category = _category(values.get("category", ""))
     narrative = values["narrative"]
@@ -236,7 +207,7 @@ def _row_case(
 def import_batch(batch: CaseImportBatch, user: User | None) -> ImportReport:
     """Import a previewed batch: cases for readable new rows, rejects for the rest, in one transaction."""
     table = _read(bytes(batch.content), batch.filename)
-    report = ImportReport(batch.pk, encoding=table.encoding, columns=table.columns)
+    report = ImportReport(batch.filename, batch.pk, encoding=table.encoding, columns=table.columns)
     report.rows = len(table.rows) + len(table.rejects)
     rejects: list[tuple[int, str, str]] = [(r.line, r.raw, r.reason) for r in table.rejects]
     candidates: list[tuple[TableRow, datetime, str]] = []
@@ -249,7 +220,7 @@ def import_batch(batch: CaseImportBatch, user: User | None) -> ImportReport:
             reported_raw = row.values.get("reported_at", "").strip()
             if not reported_raw:
                 raise RowRejected("报案时间为空")
-            reported_at = parse_report_time(reported_raw)
+            reported_at = timezone.make_aware(_cell(row, "reported_at"))
             problems = drafting.case_date_problems(timezone.now(), reported_at=reported_at)
             if problems:
                 raise RowRejected(problems["reported_at"])
@@ -297,7 +268,7 @@ def import_batch(batch: CaseImportBatch, user: User | None) -> ImportReport:
                     batch=batch, line=line, raw=raw, raw_hash=raw_hash, reason=reason[:300]
                 )
                 kept += 1
-        report.rejected = [(line, reason) for line, _, reason in sorted(rejects)]
+        report.rejected = [Reject(line, reason, raw) for line, raw, reason in sorted(rejects)]
         batch.status = CaseImportBatch.Status.IMPORTED
         batch.imported_at = timezone.now()
         batch.created, batch.duplicates, batch.rejected = report.created, report.duplicates, len(rejects)
@@ -315,6 +286,7 @@ def import_batch(batch: CaseImportBatch, user: User | None) -> ImportReport:
                 "rejects_kept": kept,
             },
         )
+    tabular.log_import_report(logger, "report", report)
     return report
 
 

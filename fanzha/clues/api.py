@@ -135,6 +135,9 @@ def post_clues(request: HttpRequest, payload: ClueBatchIn) -> IntakeOut:
                 name=system.name,
                 source_system=system,
                 summary=result.summary(),
+                rows=len(inputs),
+                created=result.created,
+                duplicates=result.duplicates,
             )
             Clue.objects.filter(pk__in=new_ids).update(batch=batch)
             audit.record(

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from fanzha.stations.models import Grid, Resident
+from fanzha.web.import_records import ImportBatch, RejectedRow
 
 TOKEN_PREFIX = "fz_"
 
@@ -58,7 +59,7 @@ class SourceSystem(models.Model):
         return system
 
 
-class ClueBatch(models.Model):
+class ClueBatch(ImportBatch):
     """One delivery of clues: a file, an API call, the demo loader."""
 
     class Channel(models.TextChoices):
@@ -86,18 +87,13 @@ class ClueBatch(models.Model):
         return f"{self.received_at:%Y-%m-%d %H:%M} {self.get_channel_display()} {self.name}"
 
 
-class ClueReject(models.Model):
+class ClueReject(RejectedRow):
     """A row that could not be read, kept verbatim for a person to look at."""
 
     batch = models.ForeignKey(
         ClueBatch, on_delete=models.CASCADE, related_name="rejects", verbose_name="批次"
     )
     file_name = models.CharField("文件", max_length=200, blank=True)
-    line = models.PositiveIntegerField("行号")
-    raw = models.TextField("原始内容", blank=True)
-    reason = models.CharField("原因", max_length=200)
-    resolved = models.BooleanField("已处理", default=False)
-    resolved_note = models.CharField("处理说明", max_length=200, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "无法读取的线索行"

@@ -10,10 +10,8 @@ gets one derived from its content.
 from __future__ import annotations
 
 import hashlib
-import re
-from dataclasses import dataclass, field
+import logging
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -22,30 +20,23 @@ from django.utils import timezone
 
 from fanzha.clues.intake import ClueInput, IntakeResult, grading_rules, receive_clues
 from fanzha.clues.models import ClueBatch, ClueReject
-from fanzha.domain.amounts import AmountUnreadable, parse_amount, to_halfwidth
-from fanzha.domain.tabular import Table, TableReject, TableRow, load_synonyms, read_table
+from fanzha.domain import tabular
+from fanzha.domain.tabular import ImportReport, Reject, TableRow
 from fanzha.stations import audit
 from fanzha.stations.models import AuditLog, User
 
-COLUMNS_FILE = Path(__file__).resolve().parent.parent / "data" / "clues" / "columns.json"
+logger = logging.getLogger(__name__)
+
 TARGET_FIELDS = ("target_name", "target_phone", "target_id_number", "target_address")
-TIME_FORMATS = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y/%m/%d %H:%M",
-    "%Y.%m.%d %H:%M:%S",
-    "%Y.%m.%d %H:%M",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y%m%d%H%M%S",
-    "%Y%m%d %H:%M:%S",
-    "%Y-%m-%d",
-    "%Y/%m/%d",
-    "%Y.%m.%d",
-    "%Y%m%d",
-)
-_CN_TIME = re.compile(
-    r"(\d{4})年(\d{1,2})月(\d{1,2})日\s*(?:(\d{1,2})(?:时|点|:)(?:(\d{1,2})(?:分|:)?)?(?:(\d{1,2})秒?)?)?"
+
+#: The clue spreadsheet, declared: header synonyms in ``fanzha/data/clues/columns.json``.
+CLUE_TABLE = tabular.TableSpec(
+    name="clues",
+    synonyms_file=Path(__file__).resolve().parent.parent / "data" / "clues" / "columns.json",
+    columns=(
+        tabular.Column("received_at", "下发时间", "time", unreadable="时间无法识别：{short}"),
+        tabular.Column("amount_yuan", "金额", "money", unreadable="金额无法识别：{short}"),
+    ),
 )
 
 
@@ -53,66 +44,16 @@ class RowUnreadable(ValueError):
     """One row's value cannot be interpreted; the message (Chinese) becomes the reject reason."""
 
 
-@dataclass
-class ImportReport:
-    """The CLI contract: rows = created + duplicates + len(rejected); created = matched + queued."""
-
-    rows: int = 0
-    created: int = 0
-    duplicates: int = 0
-    matched: int = 0
-    queued: int = 0
-    rejected: list[dict[str, Any]] = field(default_factory=list)
-    batch_id: int | None = None
-    encoding: str = ""
-    columns: dict[str, str] = field(default_factory=dict)
-
-    def contract(self) -> dict[str, Any]:
-        return {
-            "rows": self.rows,
-            "created": self.created,
-            "duplicates": self.duplicates,
-            "matched": self.matched,
-            "queued": self.queued,
-            "rejected": self.rejected,
-        }
-
-
-def clue_columns() -> dict[str, list[str]]:
-    return load_synonyms(COLUMNS_FILE)
-
-
-def parse_clue_time(text: str) -> datetime:
-    """A naive local (Asia/Shanghai) time from the ways senders write it; raise RowUnreadable."""
-    value = to_halfwidth(text.strip())
-    for fmt in TIME_FORMATS:
-        try:
-            return datetime.strptime(value, fmt)
-        except ValueError:
-            continue
-    match = _CN_TIME.fullmatch(value)
-    if match:
-        parts = [int(p) if p else 0 for p in match.groups()]
-        try:
-            return datetime(*parts)  # type: ignore[arg-type]
-        except ValueError:
-            pass
-    raise RowUnreadable(f"时间无法识别：{text[:40]}")
-
-
-def parse_amount_fen(text: str) -> int | None:
-    """Yuan as written ("12000", "1.2万", "3,500.50元") to fen; blank is None."""
-    value = to_halfwidth(text.strip()).replace(",", "")
-    if not value:
-        return None
-    try:
-        return int((Decimal(value) * 100).to_integral_value())
-    except InvalidOperation:
-        pass
-    try:
-        return parse_amount(value if value.endswith("元") else value + "元").lower_fen
-    except AmountUnreadable as exc:
-        raise RowUnreadable(f"金额无法识别：{text[:40]}") from exc
+def contract(report: ImportReport) -> dict[str, Any]:
+    """The CLI's JSON: rows = created + duplicates + len(rejected); created = matched + queued."""
+    return {
+        "rows": report.rows,
+        "created": report.created,
+        "duplicates": report.duplicates,
+        "matched": report.matched,
+        "queued": report.queued,
+        "rejected": [{"line": r.line, "reason": r.reason} for r in report.rejected],
+    }
 
 
 def row_to_input(row: TableRow, default_source: str, received_default: datetime) -> ClueInput:
@@ -120,9 +61,13 @@ def row_to_input(row: TableRow, default_source: str, received_default: datetime)
     values = row.values
     if not any(values.get(f, "").strip() for f in TARGET_FIELDS):
         raise RowUnreadable("无预警对象信息（姓名、手机号、身份证号、地址均为空）")
+    try:
+        typed = CLUE_TABLE.values(row)
+    except tabular.CellUnreadable as exc:
+        raise RowUnreadable(str(exc)) from exc
     received_text = values.get("received_at", "").strip()
-    received = timezone.make_aware(parse_clue_time(received_text)) if received_text else received_default
-    amount = parse_amount_fen(values.get("amount_yuan", ""))
+    received = timezone.make_aware(typed["received_at"]) if received_text else received_default
+    amount = typed.get("amount_yuan")
     source = values.get("source", "").strip() or default_source
     source_id = values.get("source_id", "").strip()
     if not source_id:
@@ -151,15 +96,15 @@ def row_to_input(row: TableRow, default_source: str, received_default: datetime)
 
 
 def rows_to_inputs(
-    table: Table, default_source: str, received_default: datetime
-) -> tuple[list[ClueInput], list[TableReject]]:
+    table: tabular.Table, default_source: str, received_default: datetime
+) -> tuple[list[ClueInput], list[Reject]]:
     inputs: list[ClueInput] = []
     rejects = list(table.rejects)
     for row in table.rows:
         try:
             inputs.append(row_to_input(row, default_source, received_default))
         except RowUnreadable as exc:
-            rejects.append(TableReject(row.line, row.raw, str(exc)))
+            rejects.append(Reject(row.line, str(exc), row.raw))
     rejects.sort(key=lambda r: r.line)
     return inputs, rejects
 
@@ -174,7 +119,7 @@ def import_clue_file(
     """Read, store and dispatch a clue file; every row ends matched, queued, merged, duplicate or rejected."""
     data = source.read_bytes() if isinstance(source, Path) else source
     filename = filename or (source.name if isinstance(source, Path) else "上传文件")
-    table = read_table(data, clue_columns(), filename=filename, min_header_matches=2)
+    table = CLUE_TABLE.read(data, filename)
     now = timezone.now()
     inputs, rejects = rows_to_inputs(table, default_source or grading_rules()["default_source"], now)
     digest = hashlib.sha256(data).hexdigest()
@@ -195,20 +140,23 @@ def import_clue_file(
             ignore_conflicts=True,
         )
         report = ImportReport(
+            file=filename,
+            batch_id=batch.pk,
             rows=len(inputs) + len(rejects),
             created=result.created,
             duplicates=result.duplicates,
             matched=result.matched,
             queued=result.queued,
-            rejected=[{"line": r.line, "reason": r.reason} for r in rejects],
-            batch_id=batch.pk,
+            rejected=rejects,
             encoding=table.encoding,
             columns=table.columns,
         )
-        summary = {**report.contract(), "rejected": len(rejects), "merged": result.merged}
+        summary = {**contract(report), "rejected": len(rejects), "merged": result.merged}
         if created_batch:
             batch.summary = summary
-            batch.save(update_fields=["summary"])
+            batch.rows, batch.created, batch.duplicates = report.rows, report.created, report.duplicates
+            batch.rejected = len(rejects)
+            batch.save(update_fields=["summary", "rows", "created", "duplicates", "rejected"])
         audit.record(
             user,
             AuditLog.Action.CREATE,
@@ -217,4 +165,5 @@ def import_clue_file(
             detail={**summary, "encoding": table.encoding, "file_sha256": digest},
             username="" if user else "命令行",
         )
+    tabular.log_import_report(logger, "clue", report)
     return report

@@ -49,10 +49,10 @@ def run_import(args: argparse.Namespace) -> int:
     from fanzha.runtime import open_station
 
     open_station(args.data_dir)
-    from fanzha.clues.spreadsheet import import_clue_file
+    from fanzha.clues.spreadsheet import contract, import_clue_file
 
     report = import_clue_file(path, default_source=args.source)
-    print(json.dumps(report.contract(), ensure_ascii=False))
+    print(json.dumps(contract(report), ensure_ascii=False))
     return 0
 
 

@@ -82,7 +82,7 @@ def run_trace(args: argparse.Namespace) -> int:
         report = store.import_files(args.statements)
         failed = report.failed
         if failed:
-            details = "; ".join(f"{f.path}: {f.error}" for f in failed)
+            details = "; ".join(f"{f.file}: {f.error}" for f in failed)
             raise UserFacingError(
                 f"流水文件无法导入（未写入任何行）：{details}", f"statement file(s) not imported: {details}"
             )

@@ -18,8 +18,9 @@ place, so spans found in the folded text are spans in the original.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Literal
 
@@ -259,3 +260,37 @@ def parse_amount(text: str) -> Amount:
         if match:
             return _with_original_text(amount_from_match(match), text.strip())
     raise AmountUnreadable(text)
+
+
+_CELL_JUNK = re.compile(r"[,，\s¥$元]|RMB|CNY|人民币", re.IGNORECASE)
+_PLAIN_DECIMAL = re.compile(r"\d+(?:\.\d*)?|\.\d+")
+
+
+def parse_money_cell_fen(text: str, *, with_units: bool = False) -> int:
+    """Integer fen from a money cell of an imported table; raises :class:`AmountUnreadable`.
+
+    The one parser of the imports (statements, clue and report spreadsheets): "1,234.50",
+    "¥1234.5", "１２３４．５０", "(12.00)" (negative, as accountants write it), "-12", "3,500.50元";
+    ``with_units`` also reads what a person types ("1.2万", "两千", "3千余元", at the lower bound),
+    which a machine-written statement never holds.
+    More than two decimals round half up to the fen. "1e3" is refused: no bank or person writes
+    money that way, and a spreadsheet that did has mangled the number.
+    """
+    folded = _CELL_JUNK.sub("", unicodedata.normalize("NFKC", text).strip())
+    negative = False
+    if folded.startswith("(") and folded.endswith(")"):
+        negative, folded = True, folded[1:-1]
+    if folded.startswith("+"):
+        folded = folded[1:]
+    elif folded.startswith("-"):
+        negative, folded = not negative, folded[1:]
+    if _PLAIN_DECIMAL.fullmatch(folded):
+        fen = int((Decimal(folded) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    elif not with_units:
+        raise AmountUnreadable(text)
+    else:
+        try:
+            fen = parse_amount(folded + "元").lower_fen
+        except AmountUnreadable:
+            raise AmountUnreadable(text) from None
+    return -fen if negative else fen

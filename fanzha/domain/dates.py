@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -343,3 +344,112 @@ def parse_police_datetime(text: str, reported_at: datetime | None = None) -> tup
     if last.until is not None and last.until > first.until:
         return first.begin, last.until
     return first.begin, first.until
+
+
+# --- times in imported tables ------------------------------------------------------------------
+#
+# One reader of the time cells of every import (statements, clue, report and registration
+# spreadsheets). Times are naive local (Beijing) wall-clock values, truncated to the second.
+
+#: The strptime spellings the statement store's SQL fast path tries (DuckDB ``try_strptime``);
+#: :func:`parse_table_datetime` reads every one of them the same way (a property test holds the
+#: two paths to it), and more besides (Chinese dates, Excel day serials, fractions of a second).
+TABLE_TIME_FORMATS: tuple[str, ...] = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M",
+    "%Y%m%d%H%M%S",
+    "%Y%m%d %H:%M:%S",
+    "%Y%m%d %H%M%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%Y%m%d",
+)
+
+_TABLE_DATE_SEPARATORS = str.maketrans({"年": "-", "月": "-", "日": " ", "号": " "})
+_TABLE_TIME_SEPARATORS = str.maketrans({"时": ":", "点": ":", "分": ":", "秒": " "})
+_TABLE_DATE_PART = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(.*))?$")
+_TABLE_TIME_PART = re.compile(r"^(\d{1,2})(?::(\d{1,2}))?(?::(\d{1,2}))?(?:[.,]\d+)?$")
+_TABLE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:[ T]*(\d{2})(\d{2})(\d{2})?)?$")
+_TABLE_COMPACT_TIME = re.compile(r"^(\d{2})(\d{2})(\d{2})?$")
+# Excel's day zero; calamine hands back floats for date cells in some xls files.
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+
+
+def _fold_cell(text: str) -> str:
+    """NFKC folds full-width digits, letters and spaces to their ASCII forms."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def parse_time_of_day(text: str) -> time:
+    """ "10:22:01", "10:22", "102201", "10时22分01秒", "10时" → ``time``; raises ``ValueError``.
+
+    A bare hour counts only when written with 时/点 ("10时"), never as "10" alone.
+    """
+    folded = _fold_cell(text)
+    hour_only = bool(re.fullmatch(r"\d{1,2}\s*[时点]", folded))
+    folded = folded.translate(_TABLE_TIME_SEPARATORS).strip().rstrip(":").strip()
+    match = _TABLE_TIME_PART.match(folded)
+    if match and (match[2] is not None or hour_only):
+        hour, minute, second = int(match[1]), int(match[2] or 0), int(match[3] or 0)
+    else:
+        compact = _TABLE_COMPACT_TIME.match(folded)
+        if not compact:
+            raise ValueError(f"时间无法识别 / unreadable time: {text!r}")
+        hour, minute, second = int(compact[1]), int(compact[2]), int(compact[3] or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise ValueError(f"时间超出范围 / time out of range: {text!r}")
+    return time(hour, minute, second)
+
+
+def parse_table_datetime(text: str, time_text: str | None = None) -> datetime:
+    """A time cell of an imported table, as a naive wall-clock ``datetime``; raises ``ValueError``.
+
+    Accepts every spelling of :data:`TABLE_TIME_FORMATS` and "2024/3/5 10:22", "2024年3月5日
+    10时22分", "2024.03.05", "2024-03-05T10:22:01.123" (the fraction is dropped) and an Excel day
+    serial ("45356.43"). When the table keeps the clock in a separate column, pass it as
+    ``time_text``; a date-only value without one means midnight.
+    """
+    folded = _fold_cell(text)
+    if not folded:
+        raise ValueError("交易时间为空 / empty date")
+    if re.fullmatch(r"\d{5}(?:\.\d+)?", folded):
+        moment = _EXCEL_EPOCH + timedelta(days=float(folded))
+        parsed = moment.replace(microsecond=0) + timedelta(seconds=round(moment.microsecond / 1e6))
+    else:
+        parsed = _table_date_and_time(folded, text)
+    if time_text is not None and _fold_cell(time_text) and parsed.time() == time(0):
+        return datetime.combine(parsed.date(), parse_time_of_day(time_text))
+    return parsed
+
+
+def _table_date_and_time(folded: str, original: str) -> datetime:
+    compact = _TABLE_COMPACT.match(folded)
+    if compact:
+        try:
+            day = date(int(compact[1]), int(compact[2]), int(compact[3]))
+            clock = time(int(compact[4]), int(compact[5]), int(compact[6] or 0)) if compact[4] else time(0)
+        except ValueError as exc:
+            raise ValueError(f"日期超出范围 / date out of range: {original!r}") from exc
+        return datetime.combine(day, clock)
+    spaced = re.sub(r"\s+", " ", folded.translate(_TABLE_DATE_SEPARATORS)).strip()
+    # "/" and "." separate the date's parts only; in the clock "." starts the fraction.
+    day_part, sep, clock_part = re.sub(r"(?<=\d)T(?=\d)", " ", spaced).partition(" ")
+    spaced = day_part.replace("/", "-").replace(".", "-") + sep + clock_part
+    # "2024-3-5 10:22:01" but also "20240305 10:22:01" (compact date, separated time).
+    head = re.match(r"^(\d{4})(\d{2})(\d{2})\s+(.+)$", spaced)
+    if head:
+        spaced = f"{head[1]}-{head[2]}-{head[3]} {head[4]}"
+    match = _TABLE_DATE_PART.match(spaced)
+    if not match:
+        raise ValueError(f"日期无法识别 / unreadable date: {original!r}")
+    try:
+        day = date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError as exc:
+        raise ValueError(f"日期超出范围 / date out of range: {original!r}") from exc
+    rest = (match[4] or "").strip()
+    clock = parse_time_of_day(rest) if rest else time(0)
+    return datetime.combine(day, clock)

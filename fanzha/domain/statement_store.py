@@ -29,6 +29,7 @@ CSV files are read set-based by DuckDB's parallel reader (GBK/GB18030 is transco
 from __future__ import annotations
 
 import codecs
+import logging
 import os
 import re
 import tempfile
@@ -42,7 +43,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from fanzha.domain import statements as st
 from fanzha.domain.data_files import load_data_json
+from fanzha.domain.dates import TABLE_TIME_FORMATS
 from fanzha.domain.sql_engine import DuckDBEngine, sql_string
+from fanzha.domain.tabular import ImportReport, log_import_report
 from fanzha.errors import UserFacingError
 
 if TYPE_CHECKING:
@@ -50,6 +53,7 @@ if TYPE_CHECKING:
 
     from fanzha.domain.trace import TraceResult
 
+logger = logging.getLogger(__name__)
 _EPOCH = datetime(1970, 1, 1)
 
 
@@ -181,38 +185,30 @@ class ImportProgress:
 
 
 @dataclass
-class FileImport:
-    path: str
-    rows_read: int = 0
-    inserted: int = 0
-    duplicates: int = 0
-    rejected: int = 0
-    fast_path: bool = False
-    encoding: str | None = None
-    error: str | None = None
+class ImportRun:
+    """What one :meth:`StatementStore.import_files` did: one :class:`ImportReport` per file (rows
+    read, created, duplicates, rejected rows with their file, line, raw text and reason, error)."""
 
-
-@dataclass
-class ImportReport:
-    """Per-file counts and every rejected row (file, line, raw text, reason)."""
-
-    files: list[FileImport] = field(default_factory=list)
-    rejects: list[st.Reject] = field(default_factory=list)
+    files: list[ImportReport] = field(default_factory=list)
 
     @property
-    def rows_read(self) -> int:
-        return sum(f.rows_read for f in self.files)
+    def rejects(self) -> list[st.Reject]:
+        return [r for f in self.files for r in f.rejected]
 
     @property
-    def inserted(self) -> int:
-        return sum(f.inserted for f in self.files)
+    def rows(self) -> int:
+        return sum(f.rows for f in self.files)
+
+    @property
+    def created(self) -> int:
+        return sum(f.created for f in self.files)
 
     @property
     def duplicates(self) -> int:
         return sum(f.duplicates for f in self.files)
 
     @property
-    def failed(self) -> list[FileImport]:
+    def failed(self) -> list[ImportReport]:
         return [f for f in self.files if f.error]
 
 
@@ -250,8 +246,8 @@ class AccountActivity:
 
 
 ProgressCallback = Callable[[ImportProgress], None]
-#: Called once per file as soon as its import is committed (or has failed), with its rejects.
-FileDoneCallback = Callable[[FileImport, list[st.Reject]], None]
+#: Called once per file as soon as its import is committed (or has failed).
+FileDoneCallback = Callable[[ImportReport], None]
 
 
 class StatementStore:
@@ -291,63 +287,63 @@ class StatementStore:
         mapping: Mapping[str, str] | None = None,
         progress: ProgressCallback | None = None,
         on_file_done: FileDoneCallback | None = None,
-    ) -> ImportReport:
+    ) -> ImportRun:
         """Import statement files, each in its own transaction; never raises for a bad file.
 
-        A file that cannot be read inserts nothing and carries its reason in ``FileImport.error``;
-        rows that cannot be read are rejected one by one and listed in the report and the
+        A file that cannot be read inserts nothing and carries its reason in ``ImportReport.error``;
+        rows that cannot be read are rejected one by one and listed in its ``rejected`` and the
         ``rejects`` table. ``on_file_done`` hears of each file right after its commit, so a caller
         can record it before the next file starts (and before a crash can lose the news).
         """
-        report = ImportReport()
+        run = ImportRun()
         path_list = [Path(p) for p in paths]
         for index, path in enumerate(path_list):
             notify = _progress_for(progress, index, len(path_list), str(path))
             notify("start")
-            result = FileImport(str(path))
-            report.files.append(result)
+            result = ImportReport(str(path))
+            run.files.append(result)
             rejects: list[st.Reject] = []
             began = False
             try:
                 try:
                     rejects, fast = self._stage_file(path, mapping, result, notify)
-                except _NeedsPythonReader:
+                except _NeedsPythonReader as exc:
+                    logger.info(
+                        "statement %s: SQL reader refused the file (%s), Python reader takes it", path, exc
+                    )
                     self.con.execute(_STAGE_CLEANUP)
                     rejects, fast = self._stage_file(path, mapping, result, notify, python_reader=True)
-                result.rejected = len(rejects)
                 notify("insert")
                 # Staging wrote temporary tables only; every change to the store happens here.
                 self.con.execute("BEGIN TRANSACTION")
                 began = True
-                self._insert_stage(result, fast)
+                parsed = self._insert_stage(result, fast)
                 self._insert_rejects(rejects)
                 self.con.execute(
                     "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, now())",
-                    [
-                        str(path),
-                        result.rows_read,
-                        result.inserted,
-                        result.duplicates,
-                        result.rejected,
-                        result.fast_path,
-                    ],
+                    [str(path), parsed, result.created, result.duplicates, len(rejects), result.fast_path],
                 )
                 self.con.execute("COMMIT")
-                report.rejects.extend(rejects)
+                result.rows = parsed + len(rejects)
+                result.rejected = rejects
             except UserFacingError as exc:
                 self._abandon(began)
                 result.error = f"{exc.zh} / {exc.en}"
-                result.inserted = result.duplicates = 0
+                result.created = result.duplicates = 0
+                logger.warning("statement %s not imported: %s", path, exc.en)
             except Exception as exc:
                 self._abandon(began)
                 result.error = f"导入失败 / import failed: {type(exc).__name__}: {exc}"
-                result.inserted = result.duplicates = 0
+                result.created = result.duplicates = 0
+                logger.exception("statement %s not imported: import failed", path)
+            else:
+                log_import_report(logger, "statement", result)
             finally:
                 self.con.execute(_STAGE_CLEANUP)
             if on_file_done is not None:
-                on_file_done(result, [] if result.error else rejects)
+                on_file_done(result)
             notify("done")
-        return report
+        return run
 
     def _abandon(self, began: bool) -> None:
         if began:
@@ -357,7 +353,7 @@ class StatementStore:
         self,
         path: Path,
         mapping: Mapping[str, str] | None,
-        result: FileImport,
+        result: ImportReport,
         notify: Callable[..., None],
         python_reader: bool = False,
     ) -> tuple[list[st.Reject], bool]:
@@ -373,7 +369,7 @@ class StatementStore:
             return self._stage_csv_fast(path, mapping, result, notify)
         result.fast_path = False
         read = st.read_statement(path, mapping)
-        result.encoding = read.encoding
+        result.encoding = read.encoding or ""
         self._stage_rows(read.rows)
         return read.rejects, False
 
@@ -406,7 +402,7 @@ class StatementStore:
         self,
         path: Path,
         mapping: Mapping[str, str] | None,
-        result: FileImport,
+        result: ImportReport,
         notify: Callable[..., None],
     ) -> tuple[list[st.Reject], bool]:
         """Stage a CSV file; the flag says whether its rows wait in ``numbered`` (the SQL path)."""
@@ -520,26 +516,23 @@ class StatementStore:
                 f"THEN {expr} ELSE NULLIF(trim({expr}, {_EDGE_SPACE_SQL}), '') END"
             )
 
+        # Each column's SQL comes from its kind in the one spec (``st.STATEMENT_COLUMNS``), as the
+        # Python reader's parser does; a cell the SQL cannot read is NULL and its row is read again
+        # by the Python reader, which reads it or rejects it.
+        sql_by_kind: dict[str, Callable[[str], str]] = {
+            "account": clean_account,
+            "money": amount,
+            "text": text,
+        }
+
+        def column_sql(name: str) -> str:
+            return sql_by_kind[st.STATEMENT_COLUMNS[name]](raw(name)) if name in cols else "NULL"
+
         direction_values = st.direction_values()
         outs = ", ".join(sql_string(k) for k, v in direction_values.items() if v == "out")
         ins = ", ".join(sql_string(k) for k, v in direction_values.items() if v == "in")
-        account = (
-            clean_account(raw("account")) if "account" in cols else sql_string(layout.title_account or "")
-        )
-        formats = [
-            "%Y-%m-%d %H:%M:%S",
-            "%Y/%m/%d %H:%M:%S",
-            "%Y-%m-%d %H:%M",
-            "%Y/%m/%d %H:%M",
-            "%Y%m%d%H%M%S",
-            "%Y%m%d %H:%M:%S",
-            "%Y%m%d %H%M%S",
-            "%Y-%m-%dT%H:%M:%S",
-            "%Y-%m-%d %H:%M:%S.%f",
-            "%Y-%m-%d",
-            "%Y/%m/%d",
-            "%Y%m%d",
-        ]
+        account = column_sql("account") if "account" in cols else sql_string(layout.title_account or "")
+        formats = list(TABLE_TIME_FORMATS)
         fmt_list = "[" + ", ".join(sql_string(f) for f in formats) + "]"
         detected = _detect_date_format(layout, header_rows, formats)
         if detected:
@@ -562,9 +555,11 @@ class StatementStore:
                 f"epoch_ms(coalesce(try_strptime({raw(when_field)}, {fmt_list}), "
                 f"try_strptime({when_raw}, {fmt_list}))) // 1000"
             )
-        signed = amount(raw("amount")) if "amount" in cols else "NULL"
-        amount_in = amount(raw("amount_in")) if "amount_in" in cols else "NULL"
-        amount_out = amount(raw("amount_out")) if "amount_out" in cols else "NULL"
+        signed, amount_in, amount_out = (
+            column_sql("amount"),
+            column_sql("amount_in"),
+            column_sql("amount_out"),
+        )
         dir_col = "NULL"
         if "direction" in cols:
             # The flags as the sample writes them are compared as they are; anything else is
@@ -582,13 +577,20 @@ class StatementStore:
         last_used = max(cols.values())
         texts = [n for n in st.TEXT_FIELDS if n in cols]
         sink_texts = [n if n in cols else "CAST(NULL AS VARCHAR)" for n in _SINK_TEXTS]
-        text_cols = "".join(f", {text(raw(n))} AS {n}" for n in texts)
+        text_cols = "".join(f", {column_sql(n)} AS {n}" for n in texts)
         has_signed = "amount" in cols
         direction_sql = (
             "CASE WHEN dir_col IS NOT NULL THEN dir_col "
+            # A flag the SQL cannot read leaves the row to the Python reader (prefixes such as
+            # "借款", or a reject); an empty flag beside a signed amount is a reject there too.
+            + (
+                "WHEN direction_raw IS NOT NULL AND trim(direction_raw) <> '' THEN NULL "
+                if "direction" in cols
+                else ""
+            )
             + (
                 "WHEN direction_raw IS NULL OR trim(direction_raw) = '' THEN NULL "
-                if "direction" in cols
+                if "direction" in cols and has_signed
                 else ""
             )
             + (
@@ -609,7 +611,11 @@ class StatementStore:
             "CASE WHEN counterparty IS NOT NULL THEN TRUE "
             f"ELSE counterparty_raw IS NULL OR trim(counterparty_raw) IN ('', {null_accounts}) END"
         )
-        balance_ok = "CASE WHEN balance_fen IS NOT NULL THEN TRUE ELSE balance_raw IS NULL OR trim(balance_raw) = '' END"
+        # A money cell the SQL could not read is no empty cell: the row goes to the Python reader.
+        money_ok = " AND ".join(
+            f"CASE WHEN {alias} IS NOT NULL THEN TRUE ELSE {alias}_raw IS NULL OR trim({alias}_raw) = '' END"
+            for alias in ("balance_fen", "in_fen", "out_fen")
+        )
         blank = " AND ".join(f"coalesce(trim({n}), '') = ''" for n in names)
         # Bytes the transcoder could not decode became U+FFFD: such rows go to the Python parser,
         # which rejects them with their line. Checked only for files that had any.
@@ -620,19 +626,20 @@ class StatementStore:
         )
         parsed = f"""
             SELECT {", ".join(names)}, {account} AS account,
-                   {clean_account(raw("counterparty"))} AS counterparty,
+                   {column_sql("counterparty")} AS counterparty,
                    {signed} AS signed_fen, {amount_in} AS in_fen, {amount_out} AS out_fen,
                    {dir_col} AS dir_col, {ts} AS ts,
-                   {amount(raw("balance"))} AS balance_fen,
-                   {raw("balance")} AS balance_raw, {raw("counterparty")} AS counterparty_raw,
-                   {raw("direction")} AS direction_raw{text_cols}
+                   {column_sql("balance")} AS balance_fen,
+                   {raw("balance")} AS balance_fen_raw, {raw("counterparty")} AS counterparty_raw,
+                   {raw("direction")} AS direction_raw, {raw("amount_in")} AS in_fen_raw,
+                   {raw("amount_out")} AS out_fen_raw{text_cols}
             FROM {read}
         """
         # ok is NULL for blank records, which are kept so that the table's rowid stays the
         # record's index in the file (a ROW_NUMBER() would run the whole read on one thread).
         checked = f"""
             SELECT *, CASE WHEN account IS NOT NULL AND {counterparty_ok} AND c{last_used} IS NOT NULL
-                                AND dir IS NOT NULL AND amt > 0 AND ts IS NOT NULL AND {balance_ok}{decodable}
+                                AND dir IS NOT NULL AND amt > 0 AND ts IS NOT NULL AND {money_ok}{decodable}
                            THEN TRUE WHEN {blank} THEN NULL ELSE FALSE END AS ok
             FROM (SELECT *, {direction_sql} AS dir, {amount_sql} AS amt FROM ({parsed}))
         """
@@ -701,7 +708,7 @@ class StatementStore:
                     )
                 rows.append(st.normalise_cells(cells, layout, str(original), line))
             except ValueError as exc:
-                rejects.append(st.Reject(str(original), line, raw_text, str(exc)))
+                rejects.append(st.Reject(line, str(exc), raw_text, str(original)))
         self._stage_rows(rows)
         return rejects
 
@@ -736,7 +743,9 @@ class StatementStore:
             "ASOF LEFT JOIN line_shift b ON n.record >= b.record",
         )
 
-    def _insert_stage(self, result: FileImport, fast: bool) -> None:
+    def _insert_stage(self, result: ImportReport, fast: bool) -> int:
+        """Insert the staged rows not stored yet; sets ``created`` and ``duplicates`` and returns how
+        many rows were staged."""
         con = self.con
         cols = ", ".join(_TXN_COLUMNS)
         stage_tk = f"CASE WHEN direction = 'out' THEN {_sink_texts_hash(*_SINK_TEXTS)} END"
@@ -746,9 +755,9 @@ class StatementStore:
             staged_rows += f" UNION ALL SELECT {cols}, k0, tk FROM numbered WHERE ok"
             texts_rows += " UNION ALL SELECT * FROM sink_texts"
         summary = con.execute(f"SELECT count(*), min(ts), max(ts) FROM ({staged_rows})").fetchone()
-        result.rows_read = int(summary[0]) if summary else 0
-        if not result.rows_read:
-            return
+        staged = int(summary[0]) if summary else 0
+        if not staged:
+            return 0
         lo, hi = int(summary[1]), int(summary[2])  # type: ignore[index]
         next_id = con.execute("SELECT coalesce(max(id), 0), count(*) FROM txn").fetchone()
         base, count_before = (int(next_id[0]), int(next_id[1])) if next_id else (0, 0)
@@ -795,8 +804,9 @@ class StatementStore:
             """
         )
         after = con.execute("SELECT count(*) FROM txn").fetchone()
-        result.inserted = (int(after[0]) if after else 0) - count_before
-        result.duplicates = result.rows_read - result.inserted
+        result.created = (int(after[0]) if after else 0) - count_before
+        result.duplicates = staged - result.created
+        return staged
 
     def _repeated_keys(self, staged_rows: str) -> int:
         """Natural keys that occur more than once in the file, into ``repeated_keys``; how many.

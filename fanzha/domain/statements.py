@@ -12,7 +12,6 @@ truncated to the second, exactly as the bank printed them.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import json
@@ -20,48 +19,62 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from fanzha.domain.tabular import iter_sheet_rows, open_workbook
+from fanzha.domain.amounts import AmountUnreadable, parse_money_cell_fen
+from fanzha.domain.dates import parse_table_datetime
+from fanzha.domain.dates import parse_time_of_day as parse_time_of_day
+from fanzha.domain.tabular import (
+    UNDECODABLE,
+    XLS_MAGIC,
+    Reject,
+    cell_text,
+    detect_encoding,
+    iter_sheet_rows,
+    normalise_header,
+    open_workbook,
+)
 from fanzha.errors import UserFacingError
 
 Direction = Literal["in", "out"]
 
-#: Fields of a normalised row that come from columns (see columns.json).
-FIELDS: tuple[str, ...] = (
-    "account",
-    "account_name",
-    "counterparty",
-    "counterparty_name",
-    "counterparty_bank",
-    "amount",
-    "amount_in",
-    "amount_out",
-    "direction",
-    "datetime",
-    "date",
-    "time",
-    "balance",
-    "summary",
-    "branch",
-    "ip",
-    "mac",
-)
+#: How a statement's cells are read, by kind: ``account`` (card and account numbers, see
+#: :func:`normalise_account`), ``money`` (:func:`parse_amount_fen`), ``direction``
+#: (:func:`parse_direction`), ``time`` (a date or date-time, :func:`parse_datetime`), ``clock`` (the
+#: time of day beside a date column) and ``text`` (copied after trimming).
+StatementKind = Literal["account", "money", "direction", "time", "clock", "text"]
+
+#: The statement's columns declared as data, in header-matching priority order (the synonyms are in
+#: ``fanzha/data/funds/columns.json``). The Python reader parses each cell by its kind, and the
+#: store's SQL fast path generates each column's expression from the same kind
+#: (:mod:`fanzha.domain.statement_store`); a property test holds the two to the same rows.
+STATEMENT_COLUMNS: dict[str, StatementKind] = {
+    "account": "account",
+    "account_name": "text",
+    "counterparty": "account",
+    "counterparty_name": "text",
+    "counterparty_bank": "text",
+    "amount": "money",
+    "amount_in": "money",
+    "amount_out": "money",
+    "direction": "direction",
+    "datetime": "time",
+    "date": "time",
+    "time": "clock",
+    "balance": "money",
+    "summary": "text",
+    "branch": "text",
+    "ip": "text",
+    "mac": "text",
+}
+#: Fields of a normalised row that come from columns.
+FIELDS: tuple[str, ...] = tuple(STATEMENT_COLUMNS)
 #: Text fields copied through after trimming.
-TEXT_FIELDS: tuple[str, ...] = (
-    "account_name",
-    "counterparty_name",
-    "counterparty_bank",
-    "summary",
-    "branch",
-    "ip",
-    "mac",
-)
+TEXT_FIELDS: tuple[str, ...] = tuple(f for f, kind in STATEMENT_COLUMNS.items() if kind == "text")
 #: How many rows from the top are searched for the header row.
 HEADER_SEARCH_ROWS = 40
 
@@ -85,16 +98,6 @@ class StatementRow:
     account_name: str | None
     source_file: str
     source_line: int
-
-
-@dataclass(frozen=True)
-class Reject:
-    """A row that could not be read: where it is, what it said, and why it was refused."""
-
-    file: str
-    line: int
-    raw: str
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -161,16 +164,6 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
-_BRACKETED = re.compile(r"[(\[【（].*?[)\]】）]")
-
-
-def normalise_header(text: str) -> str:
-    """Header text as compared with the synonyms: folded, no spaces, no bracketed unit, upper-case."""
-    folded = _fold(str(text))
-    folded = _BRACKETED.sub("", folded)
-    return re.sub(r"[\s:：*]", "", folded).upper()
-
-
 _SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?E\+?\d+$", re.IGNORECASE)
 #: Account cells that mean "no account" (after unwrapping).
 NULL_ACCOUNTS = frozenset({"-", "--", "NULL", "null", "None", "nan"})
@@ -193,103 +186,16 @@ def normalise_account(text: str) -> str | None:
     return folded
 
 
-_AMOUNT_JUNK = re.compile(r"[,，\s¥$元]|RMB|CNY|人民币", re.IGNORECASE)
-
-
 def parse_amount_fen(text: str) -> int:
-    """Integer fen from "1,234.50", "¥1234.5", "１２３４．５０", "(12.00)" or "-12"; raises ``ValueError``.
-
-    Amounts with more than two decimals are rounded half up to the fen.
-    """
-    folded = _AMOUNT_JUNK.sub("", _fold(text))
-    negative = False
-    if folded.startswith("(") and folded.endswith(")"):
-        negative, folded = True, folded[1:-1]
-    if folded.startswith("+"):
-        folded = folded[1:]
-    elif folded.startswith("-"):
-        negative, folded = not negative, folded[1:]
-    if not re.fullmatch(r"\d+(?:\.\d*)?|\.\d+", folded):
-        raise ValueError(f"金额无法识别 / unreadable amount: {text!r}")
+    """Integer fen from a statement's money cell (see :func:`fanzha.domain.amounts.parse_money_cell_fen`);
+    raises ``ValueError`` with the reason a row is rejected for."""
     try:
-        value = Decimal(folded)
-    except InvalidOperation as exc:  # pragma: no cover - the regex above already guards this
-        raise ValueError(f"金额无法识别 / unreadable amount: {text!r}") from exc
-    fen = int((value * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    return -fen if negative else fen
+        return parse_money_cell_fen(text)
+    except AmountUnreadable:
+        raise ValueError(f"金额无法识别 / unreadable amount: {text!r}") from None
 
 
-_DATE_SEPARATORS = str.maketrans({"年": "-", "月": "-", "日": " ", "号": " "})
-_TIME_SEPARATORS = str.maketrans({"时": ":", "点": ":", "分": ":", "秒": " "})
-_DATE_PART = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(.*))?$")
-_TIME_PART = re.compile(r"^(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?(?:[.,]\d+)?$")
-_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:[ T]*(\d{2})(\d{2})(\d{2})?)?$")
-_COMPACT_TIME = re.compile(r"^(\d{2})(\d{2})(\d{2})?$")
-# Excel's day zero; calamine hands back floats for date cells in some xls files.
-_EXCEL_EPOCH = datetime(1899, 12, 30)
-
-
-def parse_time_of_day(text: str) -> time:
-    """ "10:22:01", "10:22", "102201", "10时22分01秒" → ``time``; raises ``ValueError``."""
-    folded = _fold(text).translate(_TIME_SEPARATORS).strip().rstrip(":").strip()
-    match = _TIME_PART.match(folded)
-    if match:
-        hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
-    else:
-        compact = _COMPACT_TIME.match(folded)
-        if not compact:
-            raise ValueError(f"时间无法识别 / unreadable time: {text!r}")
-        hour, minute, second = int(compact[1]), int(compact[2]), int(compact[3] or 0)
-    if hour > 23 or minute > 59 or second > 59:
-        raise ValueError(f"时间超出范围 / time out of range: {text!r}")
-    return time(hour, minute, second)
-
-
-def parse_datetime(text: str, time_text: str | None = None) -> datetime:
-    """Parse the usual statement date-time spellings; raises ``ValueError``.
-
-    Accepts "2024-03-05 10:22:01", "20240305102201", "2024/3/5 10:22", "2024年3月5日 10时22分",
-    "2024.03.05", "2024-03-05T10:22:01.123" and an Excel day serial ("45356.43"). When the
-    statement keeps the time in a separate column, pass it as ``time_text``; a date-only value
-    without one means midnight.
-    """
-    folded = _fold(text)
-    if not folded:
-        raise ValueError("交易时间为空 / empty date")
-    if re.fullmatch(r"\d{5}(?:\.\d+)?", folded):
-        moment = _EXCEL_EPOCH + timedelta(days=float(folded))
-        parsed = moment.replace(microsecond=0) + timedelta(seconds=round(moment.microsecond / 1e6))
-    else:
-        parsed = _parse_date_and_time(folded, text)
-    if time_text is not None and _fold(time_text) and parsed.time() == time(0):
-        return datetime.combine(parsed.date(), parse_time_of_day(time_text))
-    return parsed
-
-
-def _parse_date_and_time(folded: str, original: str) -> datetime:
-    compact = _COMPACT.match(folded)
-    if compact:
-        day = date(int(compact[1]), int(compact[2]), int(compact[3]))
-        clock = time(int(compact[4]), int(compact[5]), int(compact[6] or 0)) if compact[4] else time(0)
-        return datetime.combine(day, clock)
-    spaced = re.sub(r"\s+", " ", folded.translate(_DATE_SEPARATORS)).strip()
-    # "/" and "." separate the date's parts only; in the clock "." starts the fraction.
-    day_part, sep, clock_part = re.sub(r"(?<=\d)T(?=\d)", " ", spaced).partition(" ")
-    spaced = day_part.replace("/", "-").replace(".", "-") + sep + clock_part
-    # "2024-3-5 10:22:01" but also "20240305 10:22:01" (compact date, separated time).
-    head = re.match(r"^(\d{4})(\d{2})(\d{2})\s+(.+)$", spaced)
-    if head:
-        spaced = f"{head[1]}-{head[2]}-{head[3]} {head[4]}"
-    match = _DATE_PART.match(spaced)
-    if not match:
-        raise ValueError(f"日期无法识别 / unreadable date: {original!r}")
-    try:
-        day = date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError as exc:
-        raise ValueError(f"日期超出范围 / date out of range: {original!r}") from exc
-    rest = (match[4] or "").strip()
-    clock = parse_time_of_day(rest) if rest else time(0)
-    return datetime.combine(day, clock)
+parse_datetime = parse_table_datetime
 
 
 def parse_direction(text: str) -> Direction:
@@ -387,43 +293,9 @@ def find_layout(
 # --- decoding and reading files ----------------------------------------------------------------
 
 
-#: What a byte that fits no encoding becomes when a statement is decoded; a row holding it is rejected.
-UNDECODABLE = "\ufffd"
 UNDECODABLE_REASON = (
     "含无法识别编码的字节（文件损坏或编码混杂），请核对原始流水 / undecodable bytes in this row"
 )
-
-
-def detect_encoding(sample: bytes) -> str:
-    """Encoding of a CSV sample: UTF-8 (BOM or not), else GB18030 (a superset of GBK), by trial.
-
-    charset-normalizer decides only when neither trial decodes cleanly. A multi-byte character
-    cut at the end of the sample is tolerated.
-    """
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    for encoding in ("utf-8", "gb18030"):
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            decoder.decode(sample, final=False)
-            return encoding
-        except UnicodeDecodeError:
-            continue
-    # A few stray bytes in an otherwise clean file (a damaged export, one mistyped name) must not
-    # lose the file: keep its encoding; the rows holding them are rejected with their lines.
-    tolerable = max(16, sum(1 for b in sample if b >= 0x80) // 100)
-    for encoding in ("utf-8", "gb18030"):  # UTF-8 first: GB18030 reads UTF-8 as mojibake
-        decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-        if decoder.decode(sample, final=False).count(UNDECODABLE) <= tolerable:
-            return encoding
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(sample).best()
-    if best is None:
-        raise UserFacingError("无法识别文件编码", "cannot detect the file's text encoding")
-    return str(best.encoding)
 
 
 def sniff_delimiter(line: str) -> str:
@@ -438,30 +310,9 @@ def file_kind(path: Path) -> Literal["csv", "xlsx", "xls"]:
         head = handle.read(8)
     if head.startswith(b"PK"):
         return "xlsx"
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
+    if head.startswith(XLS_MAGIC):
         return "xls"
     return "csv"
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, date):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, time):
-        return value.strftime("%H:%M:%S")
-    if isinstance(value, timedelta):
-        seconds = int(value.total_seconds())
-        return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-    return str(value)
 
 
 def _spreadsheet_rows(path: Path) -> Iterator[tuple[str, list[list[str]]]]:
@@ -469,7 +320,7 @@ def _spreadsheet_rows(path: Path) -> Iterator[tuple[str, list[list[str]]]]:
     refused, not read), and a damaged file or a panic inside calamine becomes a clear error."""
     workbook = open_workbook(path, path.name)
     for name in workbook.sheet_names:
-        yield name, [[_cell_text(v) for v in row] for row in iter_sheet_rows(workbook, name, path.name)]
+        yield name, [[cell_text(v) for v in row] for row in iter_sheet_rows(workbook, name, path.name)]
 
 
 def read_csv_text(path: Path) -> tuple[str, str]:
@@ -566,7 +417,7 @@ def _normalise_into(result: StatementRead, numbered: Iterable[tuple[int, Sequenc
                 )
             result.rows.append(normalise_cells(cells, layout, result.path, line))
         except ValueError as exc:
-            result.rejects.append(Reject(result.path, line, raw, str(exc)))
+            result.rejects.append(Reject(line, str(exc), raw, result.path))
 
 
 def normalise_cells(

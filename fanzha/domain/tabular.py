@@ -18,18 +18,23 @@ reading the rest.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
+import logging
 import re
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from fanzha.domain.amounts import parse_money_cell_fen
+from fanzha.domain.dates import parse_police_datetime, parse_table_datetime
 from fanzha.errors import UserFacingError
 
 SCAN_ROWS = 20
@@ -41,6 +46,7 @@ MAX_TABLE_ROWS = 200_000
 MAX_WORKBOOK_UNPACKED_BYTES = 256 * 1024 * 1024
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+_BRACKETED = re.compile(r"[(\[【（].*?[)\]】）]")
 _HEADER_NOISE = re.compile(r"[\s*:：()（）\[\]【】<>《》\"'“”‘’_\-/、.]+")
 
 
@@ -52,10 +58,41 @@ class TableRow:
 
 
 @dataclass(frozen=True)
-class TableReject:
+class Reject:
+    """A row that could not be read: its line, what it said, why it was refused, and the file
+    (set where one import reads several files). The one reject record of every import."""
+
     line: int
-    raw: str
     reason: str
+    raw: str = ""
+    file: str = ""
+
+
+@dataclass
+class ImportReport:
+    """What one import of one file (or one batch) did: the one result shape of every import,
+    read by its page, the CLI and the API.
+
+    ``rows`` counts the data rows read (blank lines aside); every one of them ends created,
+    duplicate (already there: for counts, unchanged), updated, or in ``rejected``. ``matched`` and
+    ``queued`` split a clue import's created rows; ``fast_path`` says a statement file was parsed
+    set-based in SQL; ``error`` names why a whole file was refused (nothing written).
+    """
+
+    file: str = ""
+    batch_id: int | None = None
+    rows: int = 0
+    created: int = 0
+    duplicates: int = 0
+    updated: int = 0
+    matched: int = 0
+    queued: int = 0
+    rejected: list[Reject] = field(default_factory=list)
+    encoding: str = ""
+    columns: dict[str, str] = field(default_factory=dict)
+    already_imported: bool = False
+    fast_path: bool = False
+    error: str | None = None
 
 
 @dataclass
@@ -63,7 +100,7 @@ class Table:
     """What was read: rows keyed by field name, rejects, and how the file was understood."""
 
     rows: list[TableRow] = field(default_factory=list)
-    rejects: list[TableReject] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
     header_line: int = 0
     columns: dict[str, str] = field(default_factory=dict)  # field -> header text as written
     unmapped: list[str] = field(default_factory=list)
@@ -77,9 +114,16 @@ def load_synonyms(path: Path) -> dict[str, list[str]]:
     return {k: [str(s) for s in v] for k, v in data.items() if not k.startswith("_")}
 
 
+def fold_label(text: str) -> str:
+    """Fold width and case and drop spaces and punctuation, so "手机号码：" equals "手机号码" and
+    "城关-1警格" equals "城关1警格"; used for names compared across files (grids)."""
+    return _HEADER_NOISE.sub("", unicodedata.normalize("NFKC", str(text))).upper()
+
+
 def normalise_header(text: str) -> str:
-    """Fold width and case and drop spaces and punctuation, so "手机号码：" equals "手机号码"."""
-    return _HEADER_NOISE.sub("", unicodedata.normalize("NFKC", text)).lower()
+    """A header as compared with the synonyms of every import: :func:`fold_label` after dropping a
+    bracketed unit or note, so "交易金额（元）" and "手机号（必填）" are "交易金额" and "手机号"."""
+    return fold_label(_BRACKETED.sub("", unicodedata.normalize("NFKC", str(text))))
 
 
 def map_header(cells: Sequence[str], synonyms: Mapping[str, Sequence[str]]) -> dict[int, str]:
@@ -117,13 +161,20 @@ def map_header(cells: Sequence[str], synonyms: Mapping[str, Sequence[str]]) -> d
 
 
 def cell_text(value: Any) -> str:
-    """A cell as text: whole floats lose ".0" (phones typed as numbers), dates become ISO."""
+    """A workbook cell as text, the same for every import.
+
+    Whole floats lose ".0" (phones typed as numbers) below 1e15 only: Excel keeps 15 significant
+    digits, so a whole number of 16 digits or more has already lost its last digits and stays in
+    scientific notation, where the account reader refuses it rather than store a wrong card number.
+    Booleans read as 是/否, as a person would have typed them; dates are ISO; a duration (a
+    clock-only cell in some xls files) is its clock.
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e16:
+        if value.is_integer() and abs(value) < 1e15:
             return str(int(value))
         return repr(value)
     if isinstance(value, datetime):
@@ -132,47 +183,64 @@ def cell_text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, time):
         return value.strftime("%H:%M:%S")
+    if isinstance(value, timedelta):
+        seconds = int(value.total_seconds())
+        return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
     return str(value).strip()
 
 
-def decode_text(data: bytes) -> tuple[str, str]:
-    """Return (text, encoding). UTF-8 is tried first because GB18030 would "decode" UTF-8 bytes
-    into mojibake without complaint; GB18030 covers GBK and GB2312. Bytes that fit neither are
-    handed to charset-normalizer; bytes no guess can decode stay as surrogate escapes so the
-    rows holding them can be rejected one by one rather than losing the file."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="surrogateescape"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError:
-        pass
-    utf8_bad = _escapes(data, "utf-8")
-    gb_bad = _escapes(data, "gb18030")
-    # A few stray bytes in an otherwise clean file: keep the file's encoding, reject those rows.
-    tolerable = max(16, sum(1 for b in data if b >= 0x80) // 100)
-    # UTF-8 first again: GB18030 reads UTF-8 as mojibake with only a few errors.
-    for encoding, bad in (("utf-8", utf8_bad), ("gb18030", gb_bad)):
-        if bad <= tolerable:
-            return data.decode(encoding, errors="surrogateescape"), encoding
+#: What a byte that fits no encoding becomes when text is decoded with replacement; a row holding
+#: it is rejected.
+UNDECODABLE = "\ufffd"
+
+
+def detect_encoding(sample: bytes) -> str:
+    """The encoding of a CSV file from a sample of its bytes: the one detection of every import.
+
+    UTF-8 (BOM or not) is tried first because GB18030 would "decode" UTF-8 bytes into mojibake
+    without complaint; GB18030 covers GBK and GB2312. A multi-byte character cut at the end of the
+    sample is tolerated. A few stray bytes in an otherwise clean file (a damaged export, one
+    mistyped name) must not lose the file: its encoding is kept and the rows holding them are
+    rejected with their lines. charset-normalizer decides only when no trial comes close; bytes
+    it cannot place either are no text file (``UserFacingError``).
+    """
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    tolerable = max(16, sum(1 for b in sample if b >= 0x80) // 100)
+    bad: dict[str, int] = {}
+    for encoding in ("utf-8", "gb18030"):  # UTF-8 first: GB18030 reads UTF-8 as mojibake
+        decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        bad[encoding] = decoder.decode(sample, final=False).count(UNDECODABLE)
+        if bad[encoding] <= tolerable:
+            return encoding
     from charset_normalizer import from_bytes
 
-    guess = from_bytes(data[:200_000]).best()
-    if guess is not None:
-        try:
-            return data.decode(guess.encoding), guess.encoding
-        except (UnicodeDecodeError, LookupError):
-            pass
-    encoding = "utf-8" if utf8_bad <= gb_bad else "gb18030"
+    best = from_bytes(sample[:200_000]).best()
+    if best is None:
+        raise UserFacingError("无法识别文件编码", "cannot detect the file's text encoding")
+    try:
+        sample.decode(best.encoding)
+        return str(best.encoding)
+    except (UnicodeDecodeError, LookupError):
+        return "utf-8" if bad["utf-8"] <= bad["gb18030"] else "gb18030"
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Return (text, encoding), the encoding by :func:`detect_encoding`. Bytes it cannot decode
+    stay as surrogate escapes so the rows holding them can be rejected one by one (and shown with
+    the bytes escaped) rather than losing the file."""
+    encoding = detect_encoding(data)
+    if encoding == "utf-8-sig":
+        return data[3:].decode("utf-8", errors="surrogateescape"), encoding
     return data.decode(encoding, errors="surrogateescape"), encoding
-
-
-def _escapes(data: bytes, encoding: str) -> int:
-    text = data.decode(encoding, errors="surrogateescape")
-    return sum(1 for ch in text if "\udc80" <= ch <= "\udcff")
 
 
 def _has_escapes(text: str) -> bool:
@@ -416,25 +484,168 @@ def _assemble(
                 f"{filename} has more than {MAX_TABLE_ROWS} rows; split it",
             )
         if cells is None:
-            table.rejects.append(
-                TableReject(line, _printable_raw(raw), "行格式错误（引号不配对），无法拆分为列")
-            )
+            table.rejects.append(Reject(line, "行格式错误（引号不配对），无法拆分为列", _printable_raw(raw)))
             continue
         if not any(c.strip() for c in cells):
             continue  # blank lines carry nothing to lose
         if _has_escapes(raw):
             table.rejects.append(
-                TableReject(line, _printable_raw(raw), "含无法识别编码的字节（文件编码混杂或已损坏）")
+                Reject(line, "含无法识别编码的字节（文件编码混杂或已损坏）", _printable_raw(raw))
             )
             continue
         filled = max(i for i, c in enumerate(cells) if c.strip())
         if filled > last_header_cell:
             table.rejects.append(
-                TableReject(
-                    line, raw, f"列数与表头不符（表头 {last_header_cell + 1} 列，本行 {filled + 1} 列）"
-                )
+                Reject(line, f"列数与表头不符（表头 {last_header_cell + 1} 列，本行 {filled + 1} 列）", raw)
             )
             continue
         values = {name: (cells[i].strip() if i < len(cells) else "") for i, name in mapping.items()}
         table.rows.append(TableRow(line, values, raw))
     return table
+
+
+#: Rejects named one by one in the log per import; the rest are in the import's reject table.
+LOGGED_REJECTS = 1000
+
+
+def log_import_report(logger: logging.Logger, source: str, report: ImportReport) -> None:
+    """Log what an import did, for a person finding out at night why one went wrong: the file,
+    the batch, the counts and each rejected row's line and reason, at INFO (a rejected row is
+    expected and kept for a person; a file that fails as a whole is logged by its caller, higher)."""
+    logger.info(
+        "%s import %s: batch %s, rows %d, created %d, duplicates %d, updated %d, rejected %d%s%s",
+        source,
+        report.file or "-",
+        report.batch_id if report.batch_id is not None else "-",
+        report.rows,
+        report.created,
+        report.duplicates,
+        report.updated,
+        len(report.rejected),
+        f", encoding {report.encoding}" if report.encoding else "",
+        ", already imported" if report.already_imported else "",
+    )
+    for reject in report.rejected[:LOGGED_REJECTS]:
+        logger.info(
+            "%s import %s: line %d rejected: %s",
+            source,
+            reject.file or report.file or "-",
+            reject.line,
+            reject.reason,
+        )
+    if len(report.rejected) > LOGGED_REJECTS:
+        logger.info(
+            "%s import %s: %d more rejected rows not logged (see the reject list)",
+            source,
+            report.file or "-",
+            len(report.rejected) - LOGGED_REJECTS,
+        )
+
+
+# --- column specs: each import declares its table as data ---------------------------------------
+
+ColumnKind = Literal["text", "time", "day", "money", "count"]
+
+
+class CellUnreadable(ValueError):
+    """A cell of a declared kind that cannot be read; the message (Chinese) is the reject reason."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One field of an import's table: its name, its label for people, how its cells are read, and
+    the reject reason when one cannot be (``{label}``, ``{text}`` and ``{short}``, the first 40
+    characters, are filled in)."""
+
+    field: str
+    label: str
+    kind: ColumnKind = "text"
+    unreadable: str = "{label}“{text}”无法识别"
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """An import's table declared as data, in the way FollowTheMoney declares its mappings: the
+    header synonyms (a JSON file in ``fanzha/data``), the columns and their kinds, which fields the
+    header must have. Every import reads its file through :meth:`read` and its cells through
+    :meth:`values`; what stays in the import is what only it knows (its models, its duplicates)."""
+
+    name: str
+    synonyms_file: Path
+    columns: tuple[Column, ...]
+    required: tuple[str, ...] = ()
+    min_header_matches: int = 2
+
+    def synonyms(self) -> dict[str, list[str]]:
+        return _synonyms_of(self.synonyms_file)
+
+    def labels(self) -> dict[str, str]:
+        return {c.field: c.label for c in self.columns}
+
+    def read(self, source: Path | bytes, filename: str = "") -> Table:
+        """The file's rows keyed by field; ``UserFacingError`` for a file that cannot be read."""
+        return read_table(
+            source,
+            self.synonyms(),
+            filename=filename,
+            required=self.required,
+            min_header_matches=self.min_header_matches,
+        )
+
+    def value(self, row: TableRow, name: str) -> Any:
+        """One cell of the row read by its declared kind; raises :class:`CellUnreadable`."""
+        column = next((c for c in self.columns if c.field == name), Column(name, name))
+        return read_cell(column, row.values.get(name, ""))
+
+    def values(self, row: TableRow) -> dict[str, Any]:
+        """The row's cells read by their declared kinds (text for a column not declared); an empty
+        cell is ``None``, except text, which stays ``""``. Raises :class:`CellUnreadable`."""
+        kinds = {c.field: c for c in self.columns}
+        result: dict[str, Any] = {}
+        for name, text in row.values.items():
+            column = kinds.get(name)
+            result[name] = read_cell(column, text) if column is not None else text.strip()
+        return result
+
+
+@cache
+def _synonyms_of(path: Path) -> dict[str, list[str]]:
+    return load_synonyms(path)
+
+
+def read_cell(column: Column, text: str) -> Any:
+    """One cell read by its column's kind (see :class:`Column`); raises :class:`CellUnreadable`."""
+    text = text.strip()
+    if column.kind == "text":
+        return text
+    if not text:
+        return None
+    try:
+        if column.kind == "time":
+            return parse_cell_datetime(text)
+        if column.kind == "day":
+            return parse_cell_datetime(text).date()
+        if column.kind == "money":
+            return parse_money_cell_fen(text, with_units=True)
+        count = text.replace(",", "").replace("，", "").removesuffix(".0")
+        if not count.isdigit():
+            raise ValueError(count)
+        return int(count)
+    except ValueError:
+        raise CellUnreadable(
+            column.unreadable.format(label=column.label, text=text, short=text[:40])
+        ) from None
+
+
+def parse_cell_datetime(text: str) -> datetime:
+    """A time cell as people write it in a spreadsheet: every spelling of
+    :func:`fanzha.domain.dates.parse_table_datetime`, and a police-style time within one day
+    ("2024年3月5日14时许" is 14:00); raises ``ValueError``."""
+    try:
+        return parse_table_datetime(" ".join(text.split()))
+    except ValueError:
+        pass
+    begin, until = parse_police_datetime(text)
+    if begin.date() != until.date():
+        raise ValueError(f"not one day: {text!r}")
+    return begin

@@ -14,7 +14,7 @@ class BankColumnMappingAdmin(admin.ModelAdmin):
 class StatementFileInline(admin.TabularInline):
     model = StatementFile
     extra = 0
-    fields = ("name", "case", "size", "rows_read", "inserted", "duplicates", "rejected", "error")
+    fields = ("name", "case", "size", "rows", "created", "duplicates", "rejected", "error")
     readonly_fields = fields
 
 
@@ -26,7 +26,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         "case",
         "status",
         "file_count",
-        "inserted",
+        "created",
         "duplicates",
         "rejected",
         "created_at",

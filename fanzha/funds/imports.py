@@ -15,7 +15,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,8 +27,8 @@ from django.db.models import Case as SqlCase
 from django.utils import timezone
 
 from fanzha.cases.models import Case
-from fanzha.domain.statement_store import FileDoneCallback, FileImport, ImportProgress, ImportReport
-from fanzha.domain.statements import Reject
+from fanzha.domain.statement_store import FileDoneCallback, ImportProgress
+from fanzha.domain.tabular import ImportReport
 from fanzha.errors import UserFacingError
 from fanzha.funds import layouts
 from fanzha.funds.models import ImportJob, StatementFile, StatementReject
@@ -390,6 +390,13 @@ def _run_job(job_id: int) -> ImportJob:
     job.worker = this_worker()
     job.save(update_fields=["status", "started_at", "progress_at", "error", "worker"])
     records = list(job.files.filter(imported=False, needs_mapping=False, error="").select_related("mapping"))
+    logger.info(
+        "statement import job %s started by worker %s: %d files to read (%s)",
+        job.pk,
+        job.worker,
+        len(records),
+        ", ".join(r.name for r in records),
+    )
     groups: dict[int | None, list[StatementFile]] = {}
     for record in records:
         groups.setdefault(record.mapping_id, []).append(record)
@@ -411,10 +418,12 @@ def _run_job(job_id: int) -> ImportJob:
         logger.warning("statement import job %s failed: %s", job.pk, exc.en)
         job.status = ImportJob.Status.FAILED
         job.error = exc.zh
+        logger.warning("statement import job %s failed: %s", job.pk, exc.en)
     except Exception as exc:  # a background thread must leave a reason behind, not die silently
         logger.exception("statement import job %s failed", job.pk)
         job.status = ImportJob.Status.FAILED
         job.error = f"导入失败：{type(exc).__name__}: {exc}"
+        logger.exception("statement import job %s failed", job.pk)
     else:
         job.status = ImportJob.Status.DONE
     files = list(job.files.all())
@@ -422,8 +431,8 @@ def _run_job(job_id: int) -> ImportJob:
     if unreadable and job.status == ImportJob.Status.DONE:
         job.status = ImportJob.Status.FAILED
         job.error = f"{len(unreadable)} 个文件无法导入（未写入任何行）：{'、'.join(unreadable)}"
-    job.rows_read = sum(f.rows_read for f in files)
-    job.inserted = sum(f.inserted for f in files)
+    job.rows = sum(f.rows for f in files)
+    job.created = sum(f.created for f in files)
     job.duplicates = sum(f.duplicates for f in files)
     job.rejected = sum(f.rejected for f in files)
     job.file_index = job.file_count
@@ -432,56 +441,52 @@ def _run_job(job_id: int) -> ImportJob:
     job.save()
     logger.log(
         logging.INFO if job.status == ImportJob.Status.DONE else logging.WARNING,
-        "statement import job %s %s: %d rows read, %d inserted, %d duplicates, %d rejected%s",
+        "statement import job %s %s: %d files, rows %d, inserted %d, duplicates %d, rejected %d%s",
         job.pk,
         job.status,
-        job.rows_read,
-        job.inserted,
+        job.file_count,
+        job.rows,
+        job.created,
         job.duplicates,
         job.rejected,
-        f"; unreadable files: {', '.join(unreadable)}" if unreadable else "",
+        f"; {job.error}" if job.error else "",
     )
     return job
 
 
 def _file_recorder(records: list[StatementFile]) -> FileDoneCallback:
-    def record(result: FileImport, rejects: list[Reject]) -> None:
-        _record_report(records, ImportReport(files=[result], rejects=rejects))
+    by_path = {r.path: r for r in records}
+
+    def record(result: ImportReport) -> None:
+        if (statement_file := by_path.get(result.file)) is not None:
+            _record_file(statement_file, result)
 
     return record
 
 
-def _record_report(records: Iterable[StatementFile], report: ImportReport) -> None:
-    by_path = {r.path: r for r in records}
-    for result in report.files:
-        record = by_path.get(result.path)
-        if record is None:
-            continue
-        record.rows_read = result.rows_read + result.rejected
-        record.inserted = result.inserted
-        record.duplicates = result.duplicates
-        record.rejected = result.rejected
-        record.encoding = result.encoding or ""
-        record.error = result.error or ""
-        record.imported = not result.error
-        record.save()
+def _record_file(record: StatementFile, result: ImportReport) -> None:
+    record.rows = result.rows
+    record.created = result.created
+    record.duplicates = result.duplicates
+    record.rejected = len(result.rejected)
+    record.encoding = result.encoding
+    record.error = result.error or ""
+    record.imported = not result.error
+    record.save()
     # A re-upload of a file whose rejects are already listed adds no second copy to the queue.
-    listed: dict[str, set[int]] = {}
-    for record in by_path.values():
-        listed[record.sha256] = set(
-            StatementReject.objects.filter(file__sha256=record.sha256)
-            .exclude(file=record)
-            .values_list("line", flat=True)
-        )
-    rejects = []
-    for reject in report.rejects:
-        record = by_path.get(reject.file)
-        if record is None or reject.line in listed[record.sha256]:
-            continue
-        rejects.append(
-            StatementReject(file=record, line=reject.line, raw=reject.raw[:4000], reason=reject.reason[:300])
-        )
-    StatementReject.objects.bulk_create(rejects, ignore_conflicts=True)
+    listed = set(
+        StatementReject.objects.filter(file__sha256=record.sha256)
+        .exclude(file=record)
+        .values_list("line", flat=True)
+    )
+    StatementReject.objects.bulk_create(
+        (
+            StatementReject(file=record, line=r.line, raw=r.raw[:4000], reason=r.reason[:300])
+            for r in result.rejected
+            if r.line not in listed
+        ),
+        ignore_conflicts=True,
+    )
 
 
 def rejects_of_job(job: ImportJob) -> list[StatementReject]:

@@ -13,6 +13,7 @@ from django.db import models
 from fanzha.cases.models import Case
 from fanzha.domain.masking import mask_card
 from fanzha.funds.trace_result import StoredTrace
+from fanzha.web.import_records import ImportBatch, RejectedRow
 
 
 class BankColumnMapping(models.Model):
@@ -41,7 +42,7 @@ class BankColumnMapping(models.Model):
         return f"{self.bank} ({self.signature[:8]})"
 
 
-class ImportJob(models.Model):
+class ImportJob(ImportBatch):
     """One upload (or one import of the data directory's ``statements/`` folder)."""
 
     class Status(models.TextChoices):
@@ -65,10 +66,6 @@ class ImportJob(models.Model):
     file_count = models.PositiveIntegerField("文件数", default=0)
     done_bytes = models.BigIntegerField("已处理字节", default=0)
     total_bytes = models.BigIntegerField("总字节", default=0)
-    rows_read = models.PositiveIntegerField("读取行数", default=0)
-    inserted = models.PositiveIntegerField("新增行数", default=0)
-    duplicates = models.PositiveIntegerField("重复行数", default=0)
-    rejected = models.PositiveIntegerField("无法读取行数", default=0)
     error = models.TextField("错误", blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="导入人"
@@ -105,7 +102,7 @@ class ImportJob(models.Model):
         return min(99, int(100 * (self.file_index + current) / self.file_count))
 
 
-class StatementFile(models.Model):
+class StatementFile(ImportBatch):
     """A statement file of an import job: where it is kept, which case it belongs to, how it went."""
 
     job = models.ForeignKey(
@@ -133,10 +130,6 @@ class StatementFile(models.Model):
     )
     needs_mapping = models.BooleanField("需设置列映射", default=False)
     encoding = models.CharField("编码", max_length=20, blank=True)
-    rows_read = models.PositiveIntegerField("读取行数", default=0)
-    inserted = models.PositiveIntegerField("新增行数", default=0)
-    duplicates = models.PositiveIntegerField("重复行数", default=0)
-    rejected = models.PositiveIntegerField("无法读取行数", default=0)
     error = models.TextField("错误", blank=True)
     imported = models.BooleanField("已导入", default=False)
 
@@ -148,17 +141,12 @@ class StatementFile(models.Model):
         return self.name
 
 
-class StatementReject(models.Model):
+class StatementReject(RejectedRow):
     """A statement row that could not be read, kept with its file and line for a person."""
 
     file = models.ForeignKey(
         StatementFile, on_delete=models.CASCADE, related_name="rejects", verbose_name="文件"
     )
-    line = models.PositiveIntegerField("行号")
-    raw = models.TextField("原始内容")
-    reason = models.CharField("原因", max_length=300)
-    resolved = models.BooleanField("已处理", default=False)
-    resolved_note = models.CharField("处理说明", max_length=200, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "无法读取的流水行"

@@ -31,12 +31,21 @@ class GridDailyCountAdmin(admin.ModelAdmin):
 class RejectedRowInline(PersonalDataInline):
     model = RejectedRegistrationRow
     personal_fields = {"raw": None}  # the registration row as received: name and phone
-    readonly_fields = ("row_no", "raw", "reason")
+    readonly_fields = ("line", "raw", "reason")
 
 
 @admin.register(RegistrationImport)
 class RegistrationImportAdmin(PersonalDataAdmin):
-    list_display = ("imported_at", "file_name", "kind", "rows", "added", "updated", "unchanged", "rejected")
+    list_display = (
+        "imported_at",
+        "file_name",
+        "kind",
+        "rows",
+        "created",
+        "updated",
+        "duplicates",
+        "rejected",
+    )
     readonly_fields = ("sha256",)
     inlines = [RejectedRowInline]
 

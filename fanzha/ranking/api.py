@@ -14,7 +14,8 @@ from fanzha.domain.query_args import check_day
 from fanzha.domain.tabular import check_table_size
 from fanzha.errors import UserFacingError
 from fanzha.ranking.services.figures import coverage_by_age_band, current_config, daily_ranking
-from fanzha.ranking.services.imports import import_registrations
+from fanzha.ranking.services.imports import batch_of, import_registrations
+from fanzha.ranking.services.imports import summary as registration_summary
 from fanzha.stations import audit, scope
 from fanzha.stations.models import AuditLog, User
 from fanzha.web.permissions import PolicyAuth, current_user
@@ -133,22 +134,7 @@ def create_import(
         result = import_registrations(file.read(), file.name or "upload", user=user, default_day=default_day)
     except UserFacingError as exc:
         raise HttpError(400, exc.zh) from exc
-    audit.record(
-        request,
-        AuditLog.Action.CREATE,
-        result.batch,
-        reason="API导入反诈APP注册数据",
-        detail=result.summary(),
-    )
-    summary = result.summary()
-    return ImportSummary(
-        file=str(summary["file"]),
-        kind=str(summary["kind"]),
-        already_imported=result.already_imported,
-        rows=result.batch.rows,
-        added=result.batch.added,
-        updated=result.batch.updated,
-        unchanged=result.batch.unchanged,
-        rejected=result.batch.rejected,
-        rejects=result.rejects,
-    )
+    batch = batch_of(result)
+    summary = registration_summary(result, batch.kind)
+    audit.record(request, AuditLog.Action.CREATE, batch, reason="API导入反诈APP注册数据", detail=summary)
+    return ImportSummary.model_validate({**summary, "rejects": [(r.line, r.reason) for r in result.rejected]})

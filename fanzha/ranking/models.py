@@ -8,9 +8,10 @@ from django.conf import settings
 from django.db import models
 
 from fanzha.stations.models import Grid, Resident
+from fanzha.web.import_records import ImportBatch, RejectedRow
 
 
-class RegistrationImport(models.Model):
+class RegistrationImport(ImportBatch):
     """One imported export file. The same file content (sha256) is never imported twice."""
 
     class Kind(models.TextChoices):
@@ -24,11 +25,7 @@ class RegistrationImport(models.Model):
     file_name = models.CharField("文件名", max_length=200)
     sha256 = models.CharField("文件摘要", max_length=64, unique=True)
     kind = models.CharField("类型", max_length=12, choices=Kind.choices)
-    rows = models.PositiveIntegerField("行数", default=0)
-    added = models.PositiveIntegerField("新增", default=0)
     updated = models.PositiveIntegerField("更新", default=0)
-    unchanged = models.PositiveIntegerField("已存在未变", default=0)
-    rejected = models.PositiveIntegerField("未计入", default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "注册数据导入"
@@ -98,23 +95,20 @@ class GridDailyCount(models.Model):
         return f"{self.grid_id} {self.day} {self.count}"
 
 
-class RejectedRegistrationRow(models.Model):
+class RejectedRegistrationRow(RejectedRow):
     """A row that named an unknown grid or person, or could not be read: kept, reported, not counted."""
 
     batch = models.ForeignKey(
         RegistrationImport, on_delete=models.CASCADE, related_name="rejected_rows", verbose_name="导入批次"
     )
-    row_no = models.PositiveIntegerField("行号")
-    raw = models.JSONField("原始内容", default=dict)
-    reason = models.CharField("原因", max_length=200)
 
     class Meta:
         verbose_name = verbose_name_plural = "未计入的注册行"
-        ordering = ["batch", "row_no"]
-        constraints = [models.UniqueConstraint(fields=["batch", "row_no"], name="rejected_row_unique")]
+        ordering = ["batch", "line"]
+        constraints = [models.UniqueConstraint(fields=["batch", "line"], name="rejected_row_unique")]
 
     def __str__(self) -> str:
-        return f"{self.batch_id}:{self.row_no} {self.reason}"
+        return f"{self.batch_id}:{self.line} {self.reason}"
 
 
 class RankingSettings(models.Model):

@@ -27,7 +27,8 @@ from fanzha.ranking.services.figures import (
     latest_day,
     today,
 )
-from fanzha.ranking.services.imports import import_registrations, record_door_visit
+from fanzha.ranking.services.imports import batch_of, import_registrations, record_door_visit
+from fanzha.ranking.services.imports import summary as registration_summary
 from fanzha.ranking.services.trends import chart_data
 from fanzha.stations import audit, scope
 from fanzha.stations.models import AuditLog, User
@@ -164,7 +165,7 @@ class ImportForm(forms.Form):
 @require("ranking.import")
 def imports(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    result = None
+    result = batch = None
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -178,15 +179,18 @@ def imports(request: HttpRequest) -> HttpResponse:
             except UserFacingError as exc:
                 form.add_error("file", exc.zh)
             else:
+                batch = batch_of(result)
                 audit.record(
                     request,
                     AuditLog.Action.CREATE,
-                    result.batch,
+                    batch,
                     reason="导入反诈APP注册数据",
-                    detail=result.summary(),
+                    detail=registration_summary(result, batch.kind),
                 )
     recent = RegistrationImport.objects.select_related("imported_by")[:20]
-    return render(request, "ranking/imports.html", {"form": form, "result": result, "recent": recent})
+    return render(
+        request, "ranking/imports.html", {"form": form, "result": result, "batch": batch, "recent": recent}
+    )
 
 
 class DoorVisitForm(forms.Form):

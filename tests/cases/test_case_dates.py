@@ -99,7 +99,7 @@ def test_import_turns_absurd_dates_into_rejects_with_line_and_reason(investigato
     data = ("\n".join(rows) + "\n").encode("utf-8")
     report = reports_import.import_report_file(data, "dates.csv", investigator)
     assert (report.rows, report.created, report.duplicates) == (5, 1, 0)
-    assert report.rejected == [
+    assert [(r.line, r.reason) for r in report.rejected] == [
         (3, "报案时间“1920-03-05”早于1990年1月1日，请核对年份"),
         (4, "报案时间“2062-03-05 14:20”晚于当前时间一天以上，请核对年份"),
         (5, "发案时间“2024-03-09 09:00”晚于报案时间“2024-03-05 14:20”一天以上，请核对"),

@@ -84,7 +84,7 @@ def test_gbk_csv_import_reports_the_bad_row_by_line_and_reimport_adds_nothing(
     report = reports_import.import_report_file(data, "报案登记.csv", investigator)
     assert report.encoding == "gb18030"
     assert (report.rows, report.created, report.duplicates) == (3, 2, 0)
-    assert report.rejected == [(3, "报案时间“不知道哪天”无法识别")]
+    assert [(r.line, r.reason) for r in report.rejected] == [(3, "报案时间“不知道哪天”无法识别")]
     reject = CaseImportReject.objects.get(line=3)
     assert "王某" in reject.raw and not reject.resolved
     imported = Case.objects.get(case_no="A-T-0001")

@@ -118,8 +118,8 @@ def test_thousand_clue_gbk_file_every_row_is_accounted_for() -> None:
     assert report.rows == 1000
     assert report.created + report.duplicates + len(report.rejected) == 1000
     assert report.created == report.matched + report.queued
-    assert sorted(r["line"] for r in report.rejected) == sorted(lines["bad"])
-    assert all(r["reason"] for r in report.rejected)
+    assert sorted(r.line for r in report.rejected) == sorted(lines["bad"])
+    assert all(r.reason for r in report.rejected)
     assert report.duplicates == len(lines["dup"]) + len(lines["merge"])
 
     batch = ClueBatch.objects.get(pk=report.batch_id)

@@ -424,7 +424,7 @@ def test_tracing_generated_statements_with_libr_finds_the_chain_and_its_amounts(
             # The column mapping a station remembers per bank, so that this test is about the
             # money and not about header detection.
             report = store.import_files([tmp_path / f["path"]], mapping=statement_columns(f["layout"]))
-            assert not report.failed and report.inserted == f["rows"], f["path"]
+            assert not report.failed and report.created == f["rows"], f["path"]
         for ch in truth["mule_chains"]:
             after = datetime.fromisoformat(ch["first_transfer_at"]) - timedelta(minutes=1)
             result = trace_forward(store, TraceSpec(ch["victim_account"], after=after, rule="libr"))

@@ -155,14 +155,14 @@ def test_overlapping_files_dedupe_by_key_and_occurrence(tmp_path: Path) -> None:
     )
     with StatementStore() as store:
         report = store.import_files([first, second, later])
-        assert [(f.rows_read, f.inserted, f.duplicates) for f in report.files] == [
+        assert [(f.rows, f.created, f.duplicates) for f in report.files] == [
             (4, 4, 0),
             (5, 2, 3),
             (2, 2, 0),
         ]
         assert store.count() == 8
         again = store.import_files([later, second, first])
-        assert again.inserted == 0 and again.duplicates == 11
+        assert again.created == 0 and again.duplicates == 11
         ids = store.con.execute("SELECT count(DISTINCT id), count(DISTINCT nkey) FROM txn").fetchone()
         assert ids == (8, 8)
 
@@ -194,7 +194,7 @@ def test_many_rejects_are_stored_once(tmp_path: Path) -> None:
         stored = store.con.execute(
             "SELECT count(*), min(line), max(line), count(DISTINCT line) FROM rejects"
         ).fetchone()
-        assert (first.inserted, len(first.rejects), again.inserted, len(again.rejects)) == (
+        assert (first.created, len(first.rejects), again.created, len(again.rejects)) == (
             1_500,
             1_500,
             0,

@@ -190,7 +190,7 @@ def test_unreadable_amount_is_rejected_with_its_line(tmp_path: Path) -> None:
     assert [(r.line, "金额" in r.reason) for r in read.rejects] == [(3, True), (4, False)]
     with StatementStore() as store:
         report = store.import_files([path])
-        assert report.inserted == 1
+        assert report.created == 1
         assert [(r.line, r.raw.split(",")[2]) for r in report.rejects] == [(3, "一百块"), (4, "100")]
         stored = store.con.execute("SELECT line, reason FROM rejects ORDER BY line").fetchall()
         assert [line for line, _ in stored] == [3, 4]
@@ -208,7 +208,7 @@ def test_truncated_csv_rejects_the_cut_row(tmp_path: Path) -> None:
     path.write_text(full[: full.rindex("2024-03-05") + 4], encoding="utf-8")
     with StatementStore() as store:
         report = store.import_files([path])
-    assert report.inserted == 2
+    assert report.created == 2
     [reject] = report.rejects
     assert reject.line == 4 and "truncated" in reject.reason
 
@@ -225,7 +225,7 @@ def test_truncated_xlsx_fails_whole_file_and_inserts_nothing(tmp_path: Path) -> 
     broken.write_bytes(good.read_bytes()[:300])
     with StatementStore() as store:
         report = store.import_files([good, broken])
-        assert report.files[0].error is None and report.files[0].inserted == 1
+        assert report.files[0].error is None and report.files[0].created == 1
         assert report.files[1].error is not None and "broken.xlsx" in report.files[1].error
         assert store.count() == 1
 
@@ -240,9 +240,9 @@ def test_reimport_is_idempotent_and_identical_rows_in_one_file_are_kept(tmp_path
     copy.write_text("标题\n" + HEADER + "\n" + row, encoding="utf-8")
     with StatementStore() as store:
         first = store.import_files([path])
-        assert (first.rows_read, first.inserted, first.duplicates) == (3, 3, 0)
+        assert (first.rows, first.created, first.duplicates) == (3, 3, 0)
         again = store.import_files([path, copy])
-        assert (again.rows_read, again.inserted, again.duplicates) == (4, 0, 4)
+        assert (again.rows, again.created, again.duplicates) == (4, 0, 4)
         assert store.count() == 3
 
 

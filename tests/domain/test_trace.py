@@ -96,7 +96,7 @@ def store(tmp_path: Path) -> StatementStore:
     report = s.import_files(paths.values())
     assert report.failed == []
     assert report.rejects == []
-    assert report.inserted == 3 + 5 + 2 + 3
+    assert report.created == 3 + 5 + 2 + 3
     return s
 
 

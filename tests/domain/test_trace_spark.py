@@ -59,7 +59,7 @@ def stores(tmp_path_factory: pytest.TempPathFactory, spark: Any) -> Iterator[tup
     folder: Path = tmp_path_factory.mktemp("case")
     store = StatementStore()
     report = store.import_files(write_case(folder).values())
-    assert report.failed == [] and report.inserted == 13
+    assert report.failed == [] and report.created == 13
     yield store, SparkEngine.from_store(spark, store, folder)
     store.close()
 

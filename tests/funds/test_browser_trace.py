@@ -32,7 +32,7 @@ def test_trace_page_draws_the_layered_graph(
     job = imports.create_upload_job(uploads, case, investigator)
     imports.start_job(job, background=False)
     job.refresh_from_db()
-    assert (job.status, job.inserted) == (ImportJob.Status.DONE, 13)
+    assert (job.status, job.created) == (ImportJob.Status.DONE, 13)
 
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page = context.new_page()

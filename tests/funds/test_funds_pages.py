@@ -44,7 +44,7 @@ def test_gbk_csv_upload_for_a_case_shows_the_import_report(
     assert response.status_code == 200
     job = ImportJob.objects.get()
     assert job.status == ImportJob.Status.DONE
-    assert (job.rows_read, job.inserted, job.duplicates, job.rejected) == (5, 5, 0, 0)
+    assert (job.rows, job.created, job.duplicates, job.rejected) == (5, 5, 0, 0)
     record = StatementFile.objects.get()
     assert record.case == case and record.encoding == "gb18030"
     page = response.content.decode()
@@ -64,7 +64,7 @@ def test_re_upload_adds_nothing(
     response = post_files(investigator_client, url, upload(chain_files[M1], "again.csv"))
     second = ImportJob.objects.order_by("-pk").first()
     assert second is not None
-    assert (second.inserted, second.duplicates) == (0, 5)
+    assert (second.created, second.duplicates) == (0, 5)
     assert 'id="job-duplicates">5<' in response.content.decode()
     with open_store() as store:
         assert store.count() == 5
@@ -83,7 +83,7 @@ def test_bad_row_is_listed_with_its_file_and_line(
         investigator_client, reverse("funds:case_upload", args=[county_case().pk]), upload(bad)
     )
     job = ImportJob.objects.get()
-    assert (job.inserted, job.rejected) == (4, 1)
+    assert (job.created, job.rejected) == (4, 1)
     reject = StatementReject.objects.get()
     assert (reject.file.name, reject.line) == ("bad.csv", 7)
     assert "金额" in reject.reason
@@ -144,7 +144,7 @@ def test_unknown_header_is_mapped_once_then_imported_automatically(
     saved = BankColumnMapping.objects.get()
     assert saved.bank == "某农商银行" and saved.columns["amount"] == "发生额"
     job.refresh_from_db()
-    assert (job.status, job.inserted) == (ImportJob.Status.DONE, 2)
+    assert (job.status, job.created) == (ImportJob.Status.DONE, 2)
     assert AuditLog.objects.filter(
         action=AuditLog.Action.CHANGE, object_type="funds.BankColumnMapping"
     ).exists()
@@ -155,7 +155,7 @@ def test_unknown_header_is_mapped_once_then_imported_automatically(
     post_files(investigator_client, reverse("funds:upload"), upload(second))
     job2 = ImportJob.objects.order_by("-pk").first()
     assert job2 is not None
-    assert (job2.status, job2.inserted) == (ImportJob.Status.DONE, 1)
+    assert (job2.status, job2.created) == (ImportJob.Status.DONE, 1)
     assert job2.files.get().mapping == saved
     saved.refresh_from_db()
     assert saved.used_count == 2
@@ -208,7 +208,7 @@ def import_chain(client: Client, case: Case, chain_files: dict[str, Path]) -> No
         client, reverse("funds:case_upload", args=[case.pk]), *(upload(p) for p in chain_files.values())
     )
     job = ImportJob.objects.order_by("-pk").first()
-    assert job is not None and job.inserted == 13, job.error
+    assert job is not None and job.created == 13, job.error
 
 
 def test_trace_page_follows_the_case_transfers_through_the_chain(
@@ -326,7 +326,7 @@ def test_data_dir_statements_folder_import_links_files_to_cases(
     assert "导入数据目录中的流水（4 个文件）" in index
     investigator_client.post(reverse("funds:import_data_dir"))
     job = ImportJob.objects.get()
-    assert (job.source, job.status, job.inserted) == ("data_dir", ImportJob.Status.DONE, 13)
+    assert (job.source, job.status, job.created) == ("data_dir", ImportJob.Status.DONE, 13)
     assert set(job.files.values_list("case__case_no", flat=True)) == {case.case_no}
 
 

@@ -30,7 +30,7 @@ def interrupted_job(chain_files: dict[str, Path], minutes_ago: float) -> ImportJ
     assert first is not None
     with open_store(write=True) as store:
         report = store.import_files([first.path])
-    imports._record_report([first], report)
+    imports._record_file(first, report.files[0])
     moment = timezone.now() - timedelta(minutes=minutes_ago)
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.RUNNING, phase="写入 m2", started_at=moment, progress_at=moment
@@ -60,10 +60,10 @@ def test_stalled_job_shows_as_failed_and_reruns_without_duplicates(
     assert job.status == ImportJob.Status.DONE, job.error
     assert job.error == ""
     first, second = job.files.order_by("pk")
-    assert (first.inserted, second.inserted, job.inserted) == (5, 2, 7)
+    assert (first.created, second.created, job.created) == (5, 2, 7)
     assert second.imported
     with open_store() as store:
-        assert store.count() == before + second.inserted
+        assert store.count() == before + second.created
         assert sum(1 for r in store.rows() if r["account"] == M1) == 5
 
 
@@ -121,7 +121,7 @@ def test_a_crash_part_way_keeps_the_files_already_written(
     with pytest.raises(SystemExit):
         imports.run_job(job.pk)
     first, second = job.files.order_by("pk")
-    assert (first.imported, first.inserted, first.rows_read) == (True, 5, 5)
+    assert (first.imported, first.created, first.rows) == (True, 5, 5)
     assert not second.imported
     job.refresh_from_db()
     assert job.status == ImportJob.Status.RUNNING  # as the dead process left it
@@ -132,7 +132,7 @@ def test_a_crash_part_way_keeps_the_files_already_written(
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE
     first, second = job.files.order_by("pk")
-    assert (first.inserted, second.inserted, job.inserted, job.duplicates) == (5, 2, 7, 0)
+    assert (first.created, second.created, job.created, job.duplicates) == (5, 2, 7, 0)
 
 
 def test_a_job_whose_process_is_gone_fails_at_once_and_can_be_rerun(data_dir: Path) -> None:

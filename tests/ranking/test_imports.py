@@ -12,12 +12,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
+from fanzha.domain.tabular import CellUnreadable, read_cell
 from fanzha.errors import UserFacingError
 from fanzha.ranking.models import AppRegistration, GridDailyCount, RegistrationImport, RejectedRegistrationRow
-from fanzha.ranking.services.imports import import_registrations, parse_day, record_door_visit
+from fanzha.ranking.services.imports import (
+    REGISTRATION_TABLE,
+    batch_of,
+    import_registrations,
+    record_door_visit,
+)
 from fanzha.stations.models import Grid, Resident, User
 
 pytestmark = pytest.mark.django_db
+DAY = next(c for c in REGISTRATION_TABLE.columns if c.field == "day")
 
 
 def unregistered(n: int) -> list[Resident]:
@@ -45,11 +52,11 @@ def test_person_export_in_gbk_counts_known_people_once_and_keeps_the_rest() -> N
     result = import_registrations(data, "export.csv")
     assert not result.already_imported
     assert (
-        result.batch.kind,
-        result.batch.rows,
-        result.batch.added,
-        result.batch.unchanged,
-        result.batch.rejected,
+        batch_of(result).kind,
+        batch_of(result).rows,
+        batch_of(result).created,
+        batch_of(result).duplicates,
+        batch_of(result).rejected,
     ) == (
         "persons",
         6,
@@ -59,24 +66,24 @@ def test_person_export_in_gbk_counts_known_people_once_and_keeps_the_rest() -> N
     )
     assert AppRegistration.objects.count() == total_before + 2
     reg = AppRegistration.objects.get(resident=a)
-    assert (reg.day, reg.grid_id, reg.batch_id) == (date(2026, 10, 20), a.grid_id, result.batch.pk)
+    assert (reg.day, reg.grid_id, reg.batch_id) == (date(2026, 10, 20), a.grid_id, result.batch_id)
     assert AppRegistration.objects.get(resident=c).day == date(2026, 10, 21)
-    rejects = dict(result.rejects)
+    rejects = {r.line: r.reason for r in result.rejected}
     assert rejects == {
         5: "查无此人：身份证号/手机号未匹配到本所居民",
         6: "注册日期“2026-13-01”无法识别",
         7: "缺少身份证号和手机号",
     }
-    kept = RejectedRegistrationRow.objects.get(batch=result.batch, row_no=5)
-    assert kept.raw["id_number"] == "110101199001011234"
+    kept = RejectedRegistrationRow.objects.get(batch_id=result.batch_id, line=5)
+    assert "110101199001011234" in kept.raw
 
     again = import_registrations(data, "export-copy.csv")
-    assert again.already_imported and again.batch.pk == result.batch.pk
+    assert again.already_imported and again.batch_id == result.batch_id
     assert AppRegistration.objects.count() == total_before + 2
-    assert RejectedRegistrationRow.objects.filter(batch=result.batch).count() == 3
+    assert RejectedRegistrationRow.objects.filter(batch_id=result.batch_id).count() == 3
 
     overlapping = import_registrations(persons_csv([(a.name, a.id_number, "", "2026-10-25")]), "next.csv")
-    assert (overlapping.batch.added, overlapping.batch.unchanged) == (0, 1)
+    assert (batch_of(overlapping).created, batch_of(overlapping).duplicates) == (0, 1)
     assert AppRegistration.objects.get(resident=a).day == date(2026, 10, 20)
 
 
@@ -108,8 +115,8 @@ def test_grid_count_export_replaces_a_days_figure_instead_of_adding() -> None:
         ),
         "counts.xlsx",
     )
-    assert (first.batch.kind, first.batch.added, first.batch.rejected) == ("grid_counts", 2, 3)
-    assert [reason for _, reason in first.rejects] == [
+    assert (batch_of(first).kind, batch_of(first).created, batch_of(first).rejected) == ("grid_counts", 2, 3)
+    assert [r.reason for r in first.rejected] == [
         "警格“不存在的警格”不存在",
         "同一警格同一日期重复出现，仅计第一行",
         "注册数“三”不是非负整数",
@@ -118,7 +125,11 @@ def test_grid_count_export_replaces_a_days_figure_instead_of_adding() -> None:
     corrected = import_registrations(
         grid_count_xlsx([(day, g1.code, 6), (day, g2.name, 3)]), "counts-fixed.xlsx"
     )
-    assert (corrected.batch.added, corrected.batch.updated, corrected.batch.unchanged) == (0, 1, 1)
+    assert (batch_of(corrected).created, batch_of(corrected).updated, batch_of(corrected).duplicates) == (
+        0,
+        1,
+        1,
+    )
     assert GridDailyCount.objects.get(grid=g1, day=day).count == 6
     assert GridDailyCount.objects.filter(day=day).count() == 2
 
@@ -127,9 +138,11 @@ def test_rows_without_a_date_take_the_default_day_or_are_rejected() -> None:
     (a,) = unregistered(1)
     data = "身份证号,姓名\n" + f"{a.id_number},{a.name}\n"
     no_default = import_registrations(data.encode(), "nodate.csv")
-    assert no_default.rejects == [(2, "缺少注册日期")]
+    assert [(r.line, r.reason) for r in no_default.rejected] == [(2, "缺少注册日期")]
     with_default = import_registrations((data + "\n").encode(), "nodate2.csv", default_day=date(2026, 10, 1))
-    assert with_default.batch.added == 1 and AppRegistration.objects.get(resident=a).day == date(2026, 10, 1)
+    assert batch_of(with_default).created == 1 and AppRegistration.objects.get(resident=a).day == date(
+        2026, 10, 1
+    )
 
 
 def test_a_sheet_that_is_not_a_registration_export_is_a_clear_error() -> None:
@@ -155,10 +168,14 @@ def test_a_door_visit_registers_a_person_once() -> None:
     st.sampled_from(["{:%Y-%m-%d}", "{:%Y/%m/%d}", "{:%Y年%m月%d日}", "{:%Y%m%d}", "{:%Y-%m-%d %H:%M:%S}"]),
 )
 def test_registration_dates_parse_in_every_export_spelling(day: date, pattern: str) -> None:
-    assert parse_day(pattern.format(day)) == day
+    assert read_cell(DAY, pattern.format(day)) == day
 
 
 @given(st.text(max_size=20))
-def test_date_parsing_never_raises(text: str) -> None:
-    result = parse_day(text)
-    assert result is None or isinstance(result, date)
+def test_date_parsing_never_raises_but_to_reject(text: str) -> None:
+    try:
+        result = read_cell(DAY, text)
+    except CellUnreadable as exc:
+        assert str(exc).startswith("注册日期“")
+    else:
+        assert result is None or isinstance(result, date)

@@ -181,7 +181,7 @@ def _load_chain_statements(investigator: Any, folder: Path) -> None:
     job = imports.create_upload_job(uploads, None, investigator)
     imports.start_job(job, background=False)
     job.refresh_from_db()
-    assert job.inserted == 13, job.error
+    assert job.created == 13, job.error
 
 
 def test_investigator_turns_a_narrative_into_a_case_and_traces_its_money(

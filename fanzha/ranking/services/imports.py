@@ -11,15 +11,16 @@ are stored as :class:`RejectedRegistrationRow`, reported, and not counted.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from pathlib import Path
 
 from django.db import transaction
 
-from fanzha.domain.tabular import Table, load_synonyms, normalise_header, read_table
+from fanzha.domain import tabular
+from fanzha.domain.tabular import ImportReport, Reject, TableRow
 from fanzha.errors import UserFacingError
 from fanzha.ranking.models import (
     AppRegistration,
@@ -30,67 +31,67 @@ from fanzha.ranking.models import (
 from fanzha.ranking.services.figures import today
 from fanzha.stations.models import Grid, Resident, User
 
-COLUMNS_FILE = Path(__file__).resolve().parents[2] / "data" / "ranking" / "import_columns.json"
+logger = logging.getLogger(__name__)
+
 CHUNK = 2000
 
-_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[\sT].*)?$")
-_COMPACT_DATE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:\s.*)?$")
+#: The registration export, declared: header synonyms in ``fanzha/data/ranking/import_columns.json``.
+REGISTRATION_TABLE = tabular.TableSpec(
+    name="registrations",
+    synonyms_file=Path(__file__).resolve().parents[2] / "data" / "ranking" / "import_columns.json",
+    columns=(
+        tabular.Column("day", "注册日期", "day"),
+        tabular.Column("count", "注册数", "count", unreadable="注册数“{text}”不是非负整数"),
+    ),
+)
 
 
-@cache
-def import_columns() -> dict[str, list[str]]:
-    return load_synonyms(COLUMNS_FILE)
+def summary(report: ImportReport, kind: str) -> dict[str, object]:
+    """The import's counts as the page, the audit log and the API name them."""
+    return {
+        "file": report.file,
+        "kind": kind,
+        "already_imported": report.already_imported,
+        "rows": report.rows,
+        "added": report.created,
+        "updated": report.updated,
+        "unchanged": report.duplicates,
+        "rejected": len(report.rejected),
+    }
 
 
-def parse_day(text: str) -> date | None:
-    """A registration date as written in exports ("2026-11-20 10:31:02", "2026/11/20",
-    "2026年11月20日", "20261120"), or None when it is not a real calendar date."""
-    match = _DATE.match(text) or _COMPACT_DATE.match(text)
-    if not match:
-        return None
-    try:
-        return date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        return None
+def _report(batch: RegistrationImport, rejected: list[Reject], already_imported: bool) -> ImportReport:
+    return ImportReport(
+        file=batch.file_name,
+        batch_id=batch.pk,
+        rows=batch.rows,
+        created=batch.created,
+        duplicates=batch.duplicates,
+        updated=batch.updated,
+        rejected=sorted(rejected, key=lambda r: r.line),
+        already_imported=already_imported,
+    )
 
 
-def parse_count(text: str) -> int | None:
-    cleaned = text.replace(",", "").replace("，", "").strip()
-    if cleaned.endswith(".0"):
-        cleaned = cleaned[:-2]
-    return int(cleaned) if cleaned.isdigit() else None
-
-
-@dataclass
-class ImportResult:
-    batch: RegistrationImport
-    already_imported: bool
-    rejects: list[tuple[int, str]] = field(default_factory=list)
-
-    def summary(self) -> dict[str, object]:
-        b = self.batch
-        return {
-            "file": b.file_name,
-            "kind": b.kind,
-            "already_imported": self.already_imported,
-            "rows": b.rows,
-            "added": b.added,
-            "updated": b.updated,
-            "unchanged": b.unchanged,
-            "rejected": b.rejected,
-        }
+def batch_of(report: ImportReport) -> RegistrationImport:
+    """The stored batch a report speaks of (for the audit log and the page)."""
+    return RegistrationImport.objects.get(pk=report.batch_id or 0)
 
 
 def import_registrations(
     data: bytes, file_name: str, *, user: User | None = None, default_day: date | None = None
-) -> ImportResult:
+) -> ImportReport:
     """Import one export file (csv/xlsx bytes). ``default_day`` applies to rows without a date."""
     digest = hashlib.sha256(data).hexdigest()
     existing = RegistrationImport.objects.filter(sha256=digest).first()
     if existing is not None:
-        previous = list(existing.rejected_rows.values_list("row_no", "reason"))
-        return ImportResult(existing, already_imported=True, rejects=previous)
-    table = read_table(data, import_columns(), filename=file_name, min_header_matches=2)
+        previous = [Reject(r.line, r.reason, r.raw) for r in existing.rejected_rows.all()]
+        report = _report(existing, previous, already_imported=True)
+        logger.info(
+            "registration import %s: same content as batch %s, nothing changed", file_name, existing.pk
+        )
+        return report
+    table = REGISTRATION_TABLE.read(data, file_name)
     mapped = set(table.columns)
     if "count" in mapped and "grid" in mapped:
         kind = RegistrationImport.Kind.GRID_COUNTS
@@ -109,56 +110,63 @@ def import_registrations(
             kind=kind,
             rows=len(table.rows) + len(table.rejects),
         )
-        rejects: list[tuple[int, str, dict[str, str]]] = [
-            (r.line, r.reason, {"原始行": r.raw}) for r in table.rejects
-        ]
+        rejects: list[Reject] = list(table.rejects)
         if kind == RegistrationImport.Kind.PERSONS:
             _import_persons(table, batch, default_day, rejects)
         else:
             _import_counts(table, batch, default_day, rejects)
         RejectedRegistrationRow.objects.bulk_create(
-            RejectedRegistrationRow(batch=batch, row_no=line, reason=reason[:200], raw=raw)
-            for line, reason, raw in rejects
+            RejectedRegistrationRow(batch=batch, line=r.line, reason=r.reason[:300], raw=r.raw)
+            for r in rejects
         )
         batch.rejected = len(rejects)
-        batch.save(update_fields=["added", "updated", "unchanged", "rejected"])
-    return ImportResult(
-        batch, already_imported=False, rejects=sorted((line, reason) for line, reason, _ in rejects)
-    )
+        batch.save(update_fields=["created", "updated", "duplicates", "rejected"])
+    report = _report(batch, rejects, already_imported=False)
+    report.encoding, report.columns = table.encoding, table.columns
+    tabular.log_import_report(logger, "registration", report)
+    return report
 
 
-def _row_day(values: dict[str, str], default_day: date | None) -> tuple[date | None, str]:
-    text = values.get("day", "").strip()
-    if not text:
+def _row_day(row: TableRow, default_day: date | None) -> tuple[date | None, str]:
+    if not row.values.get("day", "").strip():
         return (default_day, "") if default_day else (None, "缺少注册日期")
-    day = parse_day(text)
-    if day is None:
-        return None, f"注册日期“{text}”无法识别"
+    try:
+        day: date = REGISTRATION_TABLE.value(row, "day")
+    except tabular.CellUnreadable as exc:
+        return None, str(exc)
     if day > today():
         return None, f"注册日期{day:%Y-%m-%d}晚于今天"
     return day, ""
 
 
+def _count(row: TableRow) -> int | None:
+    try:
+        count: int | None = REGISTRATION_TABLE.value(row, "count")
+    except tabular.CellUnreadable:
+        return None
+    return count
+
+
 def _grid_index() -> dict[str, Grid]:
     index: dict[str, Grid] = {}
     for grid in Grid.objects.all():
-        index[normalise_header(grid.name)] = grid
-        index[normalise_header(grid.code)] = grid
+        index[tabular.fold_label(grid.name)] = grid
+        index[tabular.fold_label(grid.code)] = grid
     return index
 
 
 def _import_counts(
-    table: Table,
+    table: tabular.Table,
     batch: RegistrationImport,
     default_day: date | None,
-    rejects: list[tuple[int, str, dict[str, str]]],
+    rejects: list[Reject],
 ) -> None:
     grids = _grid_index()
     wanted: dict[tuple[int, date], int] = {}
     for row in table.rows:
-        grid = grids.get(normalise_header(row.values.get("grid", "")))
-        day, problem = _row_day(row.values, default_day)
-        count = parse_count(row.values.get("count", ""))
+        grid = grids.get(tabular.fold_label(row.values.get("grid", "")))
+        day, problem = _row_day(row, default_day)
+        count = _count(row)
         if grid is None:
             problem = f"警格“{row.values.get('grid', '')}”不存在"
         elif not problem and count is None:
@@ -166,7 +174,7 @@ def _import_counts(
         elif not problem and (grid.pk, day) in wanted:
             problem = "同一警格同一日期重复出现，仅计第一行"
         if problem or day is None or grid is None or count is None:
-            rejects.append((row.line, problem, row.values))
+            rejects.append(Reject(row.line, problem, row.raw))
             continue
         wanted[(grid.pk, day)] = count
     days = {d for _, d in wanted}
@@ -184,7 +192,7 @@ def _import_counts(
             changed.append(current)
     GridDailyCount.objects.bulk_create(new, batch_size=CHUNK)
     GridDailyCount.objects.bulk_update(changed, ["count", "batch"], batch_size=CHUNK)
-    batch.added, batch.updated, batch.unchanged = (
+    batch.created, batch.updated, batch.duplicates = (
         len(new),
         len(changed),
         len(wanted) - len(new) - len(changed),
@@ -201,10 +209,10 @@ def _normal_phone(text: str) -> str:
 
 
 def _import_persons(
-    table: Table,
+    table: tabular.Table,
     batch: RegistrationImport,
     default_day: date | None,
-    rejects: list[tuple[int, str, dict[str, str]]],
+    rejects: list[Reject],
 ) -> None:
     ids = {_normal_id(r.values["id_number"]) for r in table.rows if r.values.get("id_number", "").strip()}
     phones = {_normal_phone(r.values["phone"]) for r in table.rows if r.values.get("phone", "").strip()}
@@ -229,7 +237,7 @@ def _import_persons(
         match = by_id.get(id_number) if id_number else None
         if match is None and phone:
             match = by_phone.get(phone)
-        day, problem = _row_day(row.values, default_day)
+        day, problem = _row_day(row, default_day)
         if match is None:
             problem = (
                 "查无此人：身份证号/手机号未匹配到本所居民"
@@ -237,7 +245,7 @@ def _import_persons(
                 else "缺少身份证号和手机号"
             )
         if problem or day is None or match is None:
-            rejects.append((row.line, problem, row.values))
+            rejects.append(Reject(row.line, problem, row.raw))
             row_rejects += 1
             continue
         resident_id, grid_id = match
@@ -256,8 +264,8 @@ def _import_persons(
         )
     new = [r for pk, r in wanted.items() if pk not in already]
     AppRegistration.objects.bulk_create(new, batch_size=CHUNK)
-    batch.added = len(new)
-    batch.unchanged = len(table.rows) - row_rejects - len(new)
+    batch.created = len(new)
+    batch.duplicates = len(table.rows) - row_rejects - len(new)
 
 
 @dataclass(frozen=True)
