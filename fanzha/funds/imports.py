@@ -418,12 +418,10 @@ def _run_job(job_id: int) -> ImportJob:
         logger.warning("statement import job %s failed: %s", job.pk, exc.en)
         job.status = ImportJob.Status.FAILED
         job.error = exc.zh
-        logger.warning("statement import job %s failed: %s", job.pk, exc.en)
     except Exception as exc:  # a background thread must leave a reason behind, not die silently
         logger.exception("statement import job %s failed", job.pk)
         job.status = ImportJob.Status.FAILED
         job.error = f"导入失败：{type(exc).__name__}: {exc}"
-        logger.exception("statement import job %s failed", job.pk)
     else:
         job.status = ImportJob.Status.DONE
     files = list(job.files.all())
@@ -441,7 +439,7 @@ def _run_job(job_id: int) -> ImportJob:
     job.save()
     logger.log(
         logging.INFO if job.status == ImportJob.Status.DONE else logging.WARNING,
-        "statement import job %s %s: %d files, rows %d, inserted %d, duplicates %d, rejected %d%s",
+        "statement import job %s %s: %d files, %d rows read, %d inserted, %d duplicates, %d rejected%s",
         job.pk,
         job.status,
         job.file_count,
