@@ -101,16 +101,7 @@ def apply_fields(case: Case, fields: dict[str, str], victim: VictimInfo) -> None
     case.victims.all().delete()
     resident = victim.resident
     if resident is not None:
-        Victim.objects.create(
-            case=case,
-            resident=resident,
-            name=resident.name,
-            id_number=resident.id_number,
-            phone=resident.phone,
-            age=resident.age_on(timezone.localdate(case.reported_at)),
-            sex=resident.sex,
-            occupation=resident.occupation,
-        )
+        Victim.from_resident(case, resident, timezone.localdate(case.reported_at)).save()
     elif victim.name:
         Victim.objects.create(case=case, name=victim.name[:50])
     link_identifiers(case, identifiers_from_fields(fields))

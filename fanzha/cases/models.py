@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 
@@ -88,6 +90,20 @@ class Victim(models.Model):
 
     def __str__(self) -> str:
         return mask_name(self.name)  # masked wherever a record is named (lists, admin, messages)
+
+    @classmethod
+    def from_resident(cls, case: Case, resident: Resident, on: date) -> Victim:
+        """An unsaved victim row copying the resident's record, aged as of ``on`` (the report day)."""
+        return cls(
+            case=case,
+            resident=resident,
+            name=resident.name,
+            id_number=resident.id_number,
+            phone=resident.phone,
+            age=resident.age_on(on),
+            sex=resident.sex,
+            occupation=resident.occupation,
+        )
 
 
 class Transfer(models.Model):

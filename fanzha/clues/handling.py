@@ -204,16 +204,7 @@ def create_case_from_clue(clue: Clue, user: User | None) -> Case:
     )
     resident = clue.resident
     if resident is not None:
-        Victim.objects.create(
-            case=case,
-            resident=resident,
-            name=resident.name,
-            id_number=resident.id_number,
-            phone=resident.phone,
-            age=resident.age_on(timezone.localdate()),
-            sex=resident.sex,
-            occupation=resident.occupation,
-        )
+        Victim.from_resident(case, resident, timezone.localdate(case.reported_at)).save()
     else:
         Victim.objects.create(
             case=case,
