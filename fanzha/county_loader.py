@@ -194,18 +194,7 @@ def _load_cases(county: County, grid_by_code: dict[str, Grid]) -> int:
     for case, record in zip(cases, county.cases, strict=True):
         resident = residents.get(record.victim_resident_id)
         if resident is not None:
-            victims.append(
-                Victim(
-                    case=case,
-                    resident=resident,
-                    name=resident.name,
-                    id_number=resident.id_number,
-                    phone=resident.phone,
-                    age=resident.age_on(record.reported_at.date()),
-                    sex=resident.sex,
-                    occupation=resident.occupation,
-                )
-            )
+            victims.append(Victim.of_resident(case, resident, record.reported_at.date()))
         transfers.extend(
             Transfer(
                 case=case,

@@ -122,25 +122,7 @@ def run_plan(args: argparse.Namespace) -> int:
         return 0
     criteria = _criteria(args)
     _check_grids_exist(criteria)
-    _, summary, _ = planning.plan_audience(
-        criteria, timezone.localdate(), seed="preview", holdout_share=_holdout(args)
-    )
-    draft = planning.draft_texts(criteria.category, day)
-    print(
-        json.dumps(
-            {
-                "criteria": criteria.as_dict(),
-                "description": criteria.describe(),
-                **summary.as_dict(),
-                "sms": draft.sms.text,
-                "sms_length": draft.sms.length,
-                "sms_limit": draft.sms.limit,
-                "wechat": draft.wechat,
-                "script": draft.script.as_dict(),
-            },
-            ensure_ascii=False,
-        )
-    )
+    print(json.dumps(planning.preview(criteria, day, _holdout(args)), ensure_ascii=False))
     return 0
 
 

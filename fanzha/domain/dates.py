@@ -134,6 +134,11 @@ def _month_window(year: int, month: int, part: str | None) -> tuple[datetime, da
     return datetime(year, month, first_day), datetime(year, month, last_day, 23, 59)
 
 
+def _window(year: int, month: int, day: str | None, part: str | None) -> tuple[datetime, datetime]:
+    """The day's window when the text names a day, else the month's (or its 上/中/下旬 part)."""
+    return _day_window(year, month, _int(day)) if day else _month_window(year, month, part)
+
+
 def _apply_time(
     day: datetime, ampm: str | None, hour: str | None, minute: str | None
 ) -> tuple[datetime, datetime]:
@@ -203,18 +208,12 @@ class _Resolver:
             if g["m1"] is None:
                 return datetime(year, 1, 1), datetime(year, 12, 31, 23, 59), False
             month = _int(g["m1"])
-            if g["d1"]:
-                begin, until = _day_window(year, month, _int(g["d1"]))
-            else:
-                begin, until = _month_window(year, month, g["part1"])
+            begin, until = _window(year, month, g["d1"], g["part1"])
             return begin, until, False
         if g["md"]:
             month = _int(g["m2"])
             year = self._year_for(g["pre2"], month)
-            if g["d2"]:
-                begin, until = _day_window(year, month, _int(g["d2"]))
-            else:
-                begin, until = _month_window(year, month, g["part2"])
+            begin, until = _window(year, month, g["d2"], g["part2"])
             return begin, until, True
         if g["pd"]:
             anchor = self._need_anchor() if g["pre3"] != "本月" else self._need_report()
@@ -223,10 +222,7 @@ class _Resolver:
                 year, month = (year + 1, 1) if month == 12 else (year, month + 1)
             elif g["pre3"] == "上月":
                 year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-            if g["d3"]:
-                begin, until = _day_window(year, month, _int(g["d3"]))
-            else:
-                begin, until = _month_window(year, month, None)
+            begin, until = _window(year, month, g["d3"], None)
             return begin, until, True
         if g["rel"]:
             word = g["rel"]

@@ -332,6 +332,14 @@ class CountFit:
     method: str
     dispersion: float | None
 
+    @classmethod
+    def named(
+        cls, names: list[str], estimates: tuple[Any, Any, Any], method: str, dispersion: float | None
+    ) -> CountFit:
+        """The fit's (params, bse, pvalues) arrays keyed by the design's column names."""
+        params, bse, pvalues = (dict(zip(names, map(float, v), strict=True)) for v in estimates)
+        return cls(params, bse, pvalues, method, dispersion)
+
 
 def fit_counts(
     y: Sequence[int],
@@ -362,31 +370,14 @@ def fit_counts(
                 bse = np.asarray(nb.bse)[: len(names)]
                 pvalues = np.asarray(nb.pvalues)[: len(names)]
                 if np.all(np.isfinite(bse)):
-                    return CountFit(
-                        dict(zip(names, map(float, params), strict=True)),
-                        dict(zip(names, map(float, bse), strict=True)),
-                        dict(zip(names, map(float, pvalues), strict=True)),
-                        "negative binomial",
-                        dispersion,
-                    )
+                    return CountFit.named(names, (params, bse, pvalues), "negative binomial", dispersion)
             except (ValueError, np.linalg.LinAlgError) as exc:
                 logger.info("negative binomial fit failed (%s); quasi-Poisson instead", exc)
             # The negative binomial did not converge: keep Poisson, widen by the dispersion.
             quasi = sm.GLM(endog, exog, family=sm.families.Poisson(), offset=offset).fit(scale="X2")
-            return CountFit(
-                dict(zip(names, map(float, quasi.params), strict=True)),
-                dict(zip(names, map(float, quasi.bse), strict=True)),
-                dict(zip(names, map(float, quasi.pvalues), strict=True)),
-                "quasi-Poisson",
-                dispersion,
-            )
-    return CountFit(
-        dict(zip(names, map(float, poisson.params), strict=True)),
-        dict(zip(names, map(float, poisson.bse), strict=True)),
-        dict(zip(names, map(float, poisson.pvalues), strict=True)),
-        "Poisson",
-        dispersion,
-    )
+            quasi_estimates = (quasi.params, quasi.bse, quasi.pvalues)
+            return CountFit.named(names, quasi_estimates, "quasi-Poisson", dispersion)
+    return CountFit.named(names, (poisson.params, poisson.bse, poisson.pvalues), "Poisson", dispersion)
 
 
 def _effect_from_fit(

@@ -91,20 +91,7 @@ def plan(request: HttpRequest, query: Query[AudienceQuery]) -> dict[str, Any]:
     share = None if query.holdout_percent is None else query.holdout_percent / 100
     if share is not None and not 0 <= share < 1:
         raise HttpError(400, "随机对照比例应在 0 到 99 之间（百分比）")
-    _, summary, _ = planning.plan_audience(
-        criteria, timezone.localdate(), seed="preview", holdout_share=share
-    )
-    draft = planning.draft_texts(criteria.category, _day(query.as_of))
-    return {
-        "criteria": criteria.as_dict(),
-        "description": criteria.describe(),
-        **summary.as_dict(),
-        "sms": draft.sms.text,
-        "sms_length": draft.sms.length,
-        "sms_limit": draft.sms.limit,
-        "wechat": draft.wechat,
-        "script": draft.script.as_dict(),
-    }
+    return planning.preview(criteria, _day(query.as_of), share)
 
 
 @router.get("/campaigns", summary="提醒活动列表（仅本人可见警格）")

@@ -198,6 +198,23 @@ def draft_texts(category: str, as_of: date, settings: rules.ReminderSettings | N
     )
 
 
+def preview(criteria: AudienceCriteria, as_of: date, holdout_share: float | None) -> dict[str, object]:
+    """What a campaign would reach and say, before it is saved: the CLI's ``remind plan`` output and
+    the API's preview answer (one shape for both)."""
+    _, summary, _ = plan_audience(criteria, timezone.localdate(), seed="preview", holdout_share=holdout_share)
+    draft = draft_texts(criteria.category, as_of)
+    return {
+        "criteria": criteria.as_dict(),
+        "description": criteria.describe(),
+        **summary.as_dict(),
+        "sms": draft.sms.text,
+        "sms_length": draft.sms.length,
+        "sms_limit": draft.sms.limit,
+        "wechat": draft.wechat,
+        "script": draft.script.as_dict(),
+    }
+
+
 # ---------------------------------------------------------------------------------------------
 # Suggestions: who is most at risk right now
 

@@ -75,6 +75,8 @@ def test_fake_police_with_screen_sharing_names_the_script() -> None:
         "【盛大网络】重置密码,请输入您的验证码:261800,回复0000屏蔽短信。",
         "主管：转给我\n小美：好的，客户电话已经转过去了",
         "为了保证您的正常使用，请登录中国移动官网下载官方客户端查询话费。",
+        # "你借我的钱" is the money already lent: paying it back is not a request to borrow.
+        "你借我的那两千块钱，我下周还你",
     ],
 )
 def test_warnings_and_ordinary_notices_ask_nothing(text: str) -> None:

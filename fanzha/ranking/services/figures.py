@@ -69,34 +69,20 @@ def _registrations(start: date, end: date) -> tuple[dict[int, int], dict[tuple[i
     before: dict[int, int] = defaultdict(int)
     within: dict[tuple[int, date], int] = defaultdict(int)
     refresh_registration_totals()
-    for grid_id, n in (
-        RegistrationDayTotal.objects.filter(day__lt=start)
-        .order_by()
-        .values("grid_id")
-        .annotate(n=Sum("count"))
-        .values_list("grid_id", "n")
-    ):
-        before[grid_id] += n or 0
-    for grid_id, day, n in RegistrationDayTotal.objects.filter(day__gte=start, day__lte=end).values_list(
-        "grid_id", "day", "count"
-    ):
-        within[(grid_id, day)] += n
-    for grid_id, n in (
-        GridDailyCount.objects.filter(day__lt=start)
-        .order_by()
-        .values("grid_id")
-        .annotate(n=Sum("count"))
-        .values_list("grid_id", "n")
-    ):
-        before[grid_id] += n or 0
-    for grid_id, day, n in (
-        GridDailyCount.objects.filter(day__gte=start, day__lte=end)
-        .order_by()
-        .values("grid_id", "day")
-        .annotate(n=Sum("count"))
-        .values_list("grid_id", "day", "n")
-    ):
-        within[(grid_id, day)] += n or 0
+    # Per-resident registrations (summed by day) and counts a grid reported without names add up.
+    for model in (RegistrationDayTotal, GridDailyCount):
+        rows = model.objects.order_by()
+        for grid_id, n in (
+            rows.filter(day__lt=start).values("grid_id").annotate(n=Sum("count")).values_list("grid_id", "n")
+        ):
+            before[grid_id] += n or 0
+        for grid_id, day, n in (
+            rows.filter(day__gte=start, day__lte=end)
+            .values("grid_id", "day")
+            .annotate(n=Sum("count"))
+            .values_list("grid_id", "day", "n")
+        ):
+            within[(grid_id, day)] += n or 0
     return before, within
 
 
