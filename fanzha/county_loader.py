@@ -20,6 +20,7 @@ from fanzha.cases.models import Case, CaseIdentifier, MonthlyCrimeTotal, Transfe
 from fanzha.clues.handling import sms_templates
 from fanzha.clues.intake import CHUNK, ClueInput, receive_clues
 from fanzha.clues.models import Clue, DissuasionAction
+from fanzha.domain.clue_rules import reported_fields
 from fanzha.domain.masking import mask_name
 from fanzha.generator.county import County
 from fanzha.generator.records import ClueHandlingRecord
@@ -228,13 +229,7 @@ def _clue_inputs(county: County) -> Iterable[ClueInput]:
             source=c.source,
             source_id=c.source_id,
             received_at=aware(c.received_at),
-            target_name=c.target_name,
-            target_phone=c.target_phone,
-            target_id_number=c.target_id_number,
-            target_address=c.target_address,
-            kind=c.kind,
-            fraud_identifier=c.fraud_identifier,
-            suspected_category=c.suspected_category,
+            **reported_fields(c),
             amount_fen=c.amount_fen,
         )
 

@@ -20,6 +20,7 @@ from ninja.security import HttpBearer
 
 from fanzha.clues.intake import ClueInput, IntakeState, receive_clues
 from fanzha.clues.models import Clue, ClueBatch, SourceSystem
+from fanzha.domain.clue_rules import reported_fields
 from fanzha.domain.query_args import check_moment
 from fanzha.domain.values.money import fen_of_yuan
 from fanzha.stations import audit
@@ -113,13 +114,7 @@ def post_clues(request: HttpRequest, payload: ClueBatchIn) -> IntakeOut:
             source=system.source,
             source_id=c.source_id,
             received_at=_aware(c.received_at),
-            target_name=c.target_name,
-            target_phone=c.target_phone,
-            target_id_number=c.target_id_number,
-            target_address=c.target_address,
-            kind=c.kind,
-            fraud_identifier=c.fraud_identifier,
-            suspected_category=c.suspected_category,
+            **reported_fields(c),
             amount_fen=fen_of_yuan(c.amount_yuan) if c.amount_yuan is not None else None,
             raw={"api": system.name},
             source_system_id=system.pk,

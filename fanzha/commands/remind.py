@@ -104,17 +104,7 @@ def run_plan(args: argparse.Namespace) -> int:
             json.dumps(
                 {
                     "as_of": day.isoformat(),
-                    "suggestions": [
-                        {
-                            "criteria": s.criteria.as_dict(),
-                            "description": s.criteria.describe(),
-                            "reason": s.reason,
-                            "rising": s.rising,
-                            "audience": s.audience,
-                            "app_registered": s.app_registered,
-                        }
-                        for s in items
-                    ],
+                    "suggestions": [s.as_dict() for s in items],
                 },
                 ensure_ascii=False,
             )

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypedDict, TypeVar, cast
 
 from fanzha.domain.data_files import load_data_json
 from fanzha.domain.masking import mask_id_number, mask_phone
@@ -110,6 +110,27 @@ def grade_clue(
     if repeats >= rules["repeat_contacts"]:
         raise_to("orange", f"同一对象近期第 {repeats + 1} 次被预警")
     return grade, reasons
+
+
+class ReportedFields(TypedDict):
+    """What a warning clue reports about its target and its fraud, under the same names in every
+    shape a clue takes (the API's payload, a file row, the generator's record, ClueInput, Clue)."""
+
+    target_name: str
+    target_phone: str
+    target_id_number: str
+    target_address: str
+    kind: str
+    fraud_identifier: str
+    suspected_category: str
+
+
+REPORTED_FIELDS = tuple(ReportedFields.__annotations__)
+
+
+def reported_fields(clue: object) -> ReportedFields:
+    """The reported fields of any clue-shaped object, to pass on as keyword arguments."""
+    return cast(ReportedFields, {name: getattr(clue, name) for name in REPORTED_FIELDS})
 
 
 @dataclass(frozen=True)

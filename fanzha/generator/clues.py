@@ -10,6 +10,7 @@ be linked to cases.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -155,21 +156,14 @@ def generate_clues(
                 due = day + timedelta(days=rng.randrange(0, 4))
                 if due <= end_date:
                     dup_source = source if rng.random() < 0.5 else rng.choices(sources, source_w)[0]
-                    dup = ClueRecord(
+                    # The same report again from another system (keyword order keeps the draws' order).
+                    dup = replace(
+                        clue,
                         source=dup_source,
                         source_id=source_id(dup_source, due),
                         received_at=at_on(due),
-                        target_name=clue.target_name,
                         target_phone=clue.target_phone if rng.random() < 0.7 else "",
-                        target_id_number=clue.target_id_number,
-                        target_address=clue.target_address,
-                        kind=clue.kind,
-                        fraud_identifier=clue.fraud_identifier,
-                        suspected_category=clue.suspected_category,
-                        amount_fen=clue.amount_fen,
-                        true_resident_id=clue.true_resident_id,
                         duplicate_of=clue.source_id,
-                        has_typo=clue.has_typo,
                     )
                     if due == day:
                         out.append(dup)

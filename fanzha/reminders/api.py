@@ -59,17 +59,7 @@ def campaign_json(campaign: Any) -> dict[str, Any]:
 @router.get("/suggestions", summary="建议提醒的人群：上升类别、高风险人群、涉及警格、人数与已注册反诈APP人数")
 def suggestions(request: HttpRequest, as_of: date | None = None) -> list[dict[str, Any]]:
     user = current_user(request)
-    return [
-        {
-            "criteria": s.criteria.as_dict(),
-            "description": s.criteria.describe(),
-            "reason": s.reason,
-            "rising": s.rising,
-            "audience": s.audience,
-            "app_registered": s.app_registered,
-        }
-        for s in planning.suggestions(user, _day(as_of))
-    ]
+    return [s.as_dict() for s in planning.suggestions(user, _day(as_of))]
 
 
 @router.get("/plan", summary="某一人群的人数、各类不发送的人数，以及填好的短信和微信群消息")

@@ -227,6 +227,17 @@ class Suggestion:
     audience: int
     app_registered: int
 
+    def as_dict(self) -> dict[str, object]:
+        """One suggestion as the CLI and the API give it."""
+        return {
+            "criteria": self.criteria.as_dict(),
+            "description": self.criteria.describe(),
+            "reason": self.reason,
+            "rising": self.rising,
+            "audience": self.audience,
+            "app_registered": self.app_registered,
+        }
+
     @property
     def query(self) -> str:
         """The new-campaign form's query string for this suggestion."""
