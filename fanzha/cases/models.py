@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.conf import settings
 from django.db import models
 
 from fanzha.domain.masking import mask_account, mask_card, mask_name, mask_phone
 from fanzha.domain.values.registry import kind_label
 from fanzha.stations.models import Grid, Resident
 from fanzha.web.import_records import ImportBatch, RejectedRow
+from fanzha.web.model_fields import optional_link, person_link
 
 
 class Case(models.Model):
@@ -31,29 +31,18 @@ class Case(models.Model):
     lure = models.CharField("引流渠道", max_length=40, blank=True)
     tags = models.JSONField("标签", default=list, blank=True)
     channel = models.CharField("接触方式", max_length=40, blank=True)
-    grid = models.ForeignKey(
-        Grid, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases", verbose_name="警格"
-    )
+    grid = optional_link(Grid, "警格", "cases")
     loss_fen = models.BigIntegerField("损失（分，下限）", null=True, blank=True)
     loss_max_fen = models.BigIntegerField("损失（分，上限）", null=True, blank=True)
     solved = models.BooleanField("已破案", default=False)
     recovered_fen = models.BigIntegerField("挽回损失（分）", default=0)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="录入人"
-    )
+    created_by = person_link("录入人")
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
     # Natural key of a report when no case number is given: a hash of the reported minute and
     # the narrative, so importing the same report twice finds the case already there.
     fingerprint = models.CharField("报案指纹", max_length=64, blank=True, db_index=True)
     source = models.CharField("来源", max_length=12, blank=True, default="")
-    import_batch = models.ForeignKey(
-        "CaseImportBatch",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="cases",
-        verbose_name="导入批次",
-    )
+    import_batch = optional_link("CaseImportBatch", "导入批次", "cases")
     identifiers: models.ManyToManyField[Identifier, CaseIdentifier] = models.ManyToManyField(
         "Identifier", through="CaseIdentifier", related_name="cases"
     )
@@ -72,14 +61,7 @@ class Case(models.Model):
 
 class Victim(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="victims", verbose_name="案件")
-    resident = models.ForeignKey(
-        Resident,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="victimisations",
-        verbose_name="居民",
-    )
+    resident = optional_link(Resident, "居民", "victimisations")
     name = models.CharField("姓名", max_length=50)
     id_number = models.CharField("身份证号", max_length=18, blank=True)
     phone = models.CharField("手机号", max_length=20, blank=True)
@@ -183,9 +165,7 @@ class CategoryOverride(models.Model):
     machine_confidence = models.FloatField("机器置信度", null=True, blank=True)
     category = models.CharField("民警认定", max_length=40)
     reason = models.CharField("理由", max_length=200, blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="认定人"
-    )
+    by = person_link("认定人")
     at = models.DateTimeField("时间", auto_now_add=True)
 
     class Meta:
@@ -209,9 +189,7 @@ class CaseImportBatch(ImportBatch):
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PREVIEW)
     file_format = models.CharField("格式", max_length=8, blank=True)
     encoding = models.CharField("编码", max_length=20, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="上传人"
-    )
+    uploaded_by = person_link("上传人")
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
     imported_at = models.DateTimeField("导入时间", null=True, blank=True)
 
@@ -228,9 +206,7 @@ class CaseImportReject(RejectedRow):
 
     batch = models.ForeignKey(CaseImportBatch, on_delete=models.CASCADE, related_name="rejects")
     raw_hash = models.CharField("内容摘要", max_length=64, db_index=True)
-    resolved_case = models.ForeignKey(
-        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="补录案件"
-    )
+    resolved_case = optional_link(Case, "补录案件", "+")
 
     class Meta:
         verbose_name = verbose_name_plural = "无法导入的报案行"

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from fanzha.stations.models import Grid, Resident
 from fanzha.web.import_records import ImportBatch, RejectedRow
+from fanzha.web.model_fields import optional_link, person_link
 
 TOKEN_PREFIX = "fz_"
 
@@ -70,12 +71,8 @@ class ClueBatch(ImportBatch):
     channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
     name = models.CharField("名称", max_length=200, blank=True)
     file_sha256 = models.CharField("文件摘要", max_length=64, blank=True, db_index=True)
-    source_system = models.ForeignKey(
-        SourceSystem, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="来源系统"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="导入人"
-    )
+    source_system = optional_link(SourceSystem, "来源系统")
+    created_by = person_link("导入人")
     received_at = models.DateTimeField("接收时间", default=timezone.now, db_index=True)
     summary = models.JSONField("导入结果", default=dict, blank=True)
 
@@ -148,17 +145,8 @@ class Clue(models.Model):
     fraud_identifier = models.CharField("涉诈标识", max_length=200, blank=True)
     suspected_category = models.CharField("疑似类别", max_length=40, blank=True)
     amount_fen = models.BigIntegerField("涉及金额（分）", null=True, blank=True)
-    resident = models.ForeignKey(
-        Resident,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="clues",
-        verbose_name="匹配居民",
-    )
-    grid = models.ForeignKey(
-        Grid, null=True, blank=True, on_delete=models.SET_NULL, related_name="clues", verbose_name="警格"
-    )
+    resident = optional_link(Resident, "匹配居民", "clues")
+    grid = optional_link(Grid, "警格", "clues")
     match_method = models.CharField("匹配方式", max_length=20, blank=True)
     match_confidence = models.FloatField("匹配置信度", null=True, blank=True)
     queue_reason = models.CharField("待人工原因", max_length=200, blank=True)
@@ -172,36 +160,18 @@ class Clue(models.Model):
         "状态", max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True
     )
     outcome = models.CharField("处置结果", max_length=12, choices=Outcome.choices, blank=True)
-    officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="clues",
-        verbose_name="责任民警",
-    )
-    merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged", verbose_name="合并至"
-    )
+    officer = person_link("责任民警", "clues")
+    merged_into = optional_link("self", "合并至", "merged")
     first_contact_at = models.DateTimeField("首次联系时间", null=True, blank=True)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
     handed_to = models.CharField(
         "接收单位", max_length=100, blank=True, help_text="移交时：接收线索的派出所或单位"
     )
-    batch = models.ForeignKey(
-        ClueBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="clues", verbose_name="批次"
-    )
+    batch = optional_link(ClueBatch, "批次", "clues")
     source_line = models.PositiveIntegerField("文件行号", null=True, blank=True)
     escalated_at = models.DateTimeField("升级时间", null=True, blank=True)
     escalation_reason = models.CharField("升级原因", max_length=200, blank=True)
-    case = models.ForeignKey(
-        "cases.Case",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="from_clues",
-        verbose_name="转立案件",
-    )
+    case = optional_link("cases.Case", "转立案件", "from_clues")
     raw = models.JSONField("原始记录", default=dict, blank=True)
     created_at = models.DateTimeField("入库时间", auto_now_add=True)
 

@@ -7,13 +7,13 @@ these tables say which file came from which case, how its import went and what a
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 
 from fanzha.cases.models import Case
 from fanzha.domain.masking import mask_card
 from fanzha.funds.trace_result import StoredTrace
 from fanzha.web.import_records import ImportBatch, RejectedRow
+from fanzha.web.model_fields import optional_link, person_link
 
 
 class BankColumnMapping(models.Model):
@@ -27,9 +27,7 @@ class BankColumnMapping(models.Model):
     signature = models.CharField("表头特征", max_length=64, unique=True)
     header = models.JSONField("表头", default=list)
     columns = models.JSONField("列映射", default=dict)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="设置人"
-    )
+    created_by = person_link("设置人")
     created_at = models.DateTimeField("设置时间", auto_now_add=True)
     used_count = models.PositiveIntegerField("使用次数", default=0)
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
@@ -56,9 +54,7 @@ class ImportJob(ImportBatch):
         UPLOAD = "upload", "上传"
         DATA_DIR = "data_dir", "数据目录"
 
-    case = models.ForeignKey(
-        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="案件"
-    )
+    case = optional_link(Case, "案件", "+")
     source = models.CharField("来源", max_length=10, choices=Source.choices, default=Source.UPLOAD)
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PENDING)
     phase = models.CharField("阶段", max_length=40, blank=True)
@@ -67,9 +63,7 @@ class ImportJob(ImportBatch):
     done_bytes = models.BigIntegerField("已处理字节", default=0)
     total_bytes = models.BigIntegerField("总字节", default=0)
     error = models.TextField("错误", blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="导入人"
-    )
+    created_by = person_link("导入人")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
@@ -108,26 +102,12 @@ class StatementFile(ImportBatch):
     job = models.ForeignKey(
         ImportJob, on_delete=models.CASCADE, related_name="files", verbose_name="导入任务"
     )
-    case = models.ForeignKey(
-        Case,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="statement_files",
-        verbose_name="案件",
-    )
+    case = optional_link(Case, "案件", "statement_files")
     name = models.CharField("文件名", max_length=200)
     path = models.CharField("存放路径", max_length=500)
     sha256 = models.CharField("文件摘要", max_length=64, db_index=True)
     size = models.BigIntegerField("大小（字节）", default=0)
-    mapping = models.ForeignKey(
-        BankColumnMapping,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="files",
-        verbose_name="使用的列映射",
-    )
+    mapping = optional_link(BankColumnMapping, "使用的列映射", "files")
     needs_mapping = models.BooleanField("需设置列映射", default=False)
     encoding = models.CharField("编码", max_length=20, blank=True)
     error = models.TextField("错误", blank=True)
@@ -182,9 +162,7 @@ class TraceRun(models.Model):
     result = models.JSONField("结果", default=dict)
     accounts_reached = models.PositiveIntegerField("到达账户数", default=0)
     elapsed_ms = models.FloatField("耗时（毫秒）", default=0)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="追踪人"
-    )
+    created_by = person_link("追踪人")
     created_at = models.DateTimeField("时间", auto_now_add=True)
 
     class Meta:

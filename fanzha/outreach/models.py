@@ -3,10 +3,10 @@ attempts and the prize draw."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 
 from fanzha.stations.models import Grid
+from fanzha.web.model_fields import optional_link, person_link
 
 
 class OutreachEvent(models.Model):
@@ -20,9 +20,7 @@ class OutreachEvent(models.Model):
     audience = models.PositiveIntegerField("受众人数", default=0)
     categories = models.JSONField("涉及类别", default=list, blank=True)
     materials = models.CharField("宣传材料", max_length=200, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="记录人"
-    )
+    created_by = person_link("记录人")
     created_at = models.DateTimeField("录入时间", auto_now_add=True, null=True)
 
     class Meta:
@@ -51,9 +49,7 @@ class EventPhoto(models.Model):
     width = models.PositiveIntegerField("宽")
     height = models.PositiveIntegerField("高")
     size = models.PositiveIntegerField("字节数")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="上传人"
-    )
+    uploaded_by = person_link("上传人")
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
     class Meta:
@@ -85,22 +81,8 @@ class QuizQuestion(models.Model):
 class QuizAttempt(models.Model):
     """One submitted quiz. Only hashes of the network address are kept (for rate limiting)."""
 
-    grid = models.ForeignKey(
-        Grid,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="quiz_attempts",
-        verbose_name="警格",
-    )
-    event = models.ForeignKey(
-        OutreachEvent,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="quiz_attempts",
-        verbose_name="活动",
-    )
+    grid = optional_link(Grid, "警格", "quiz_attempts")
+    event = optional_link(OutreachEvent, "活动", "quiz_attempts")
     submitted_at = models.DateTimeField("提交时间", auto_now_add=True, db_index=True)
     questions = models.JSONField("题目", default=list)
     answers = models.JSONField("作答", default=list)

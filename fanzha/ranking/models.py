@@ -4,11 +4,11 @@ the rows that could not be counted, and the station's overrides of the ranking w
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 
 from fanzha.stations.models import Grid, Resident
 from fanzha.web.import_records import ImportBatch, RejectedRow
+from fanzha.web.model_fields import optional_link, person_link
 
 
 class RegistrationImport(ImportBatch):
@@ -19,9 +19,7 @@ class RegistrationImport(ImportBatch):
         GRID_COUNTS = "grid_counts", "分警格注册数"
 
     imported_at = models.DateTimeField("导入时间", auto_now_add=True)
-    imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="导入人"
-    )
+    imported_by = person_link("导入人")
     file_name = models.CharField("文件名", max_length=200)
     sha256 = models.CharField("文件摘要", max_length=64, unique=True)
     kind = models.CharField("类型", max_length=12, choices=Kind.choices)
@@ -48,17 +46,8 @@ class AppRegistration(models.Model):
         Grid, on_delete=models.PROTECT, related_name="registrations", verbose_name="警格"
     )
     source = models.CharField("来源", max_length=12, choices=Source.choices, default=Source.EXPORT)
-    batch = models.ForeignKey(
-        RegistrationImport,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="registrations",
-        verbose_name="导入批次",
-    )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="登记人"
-    )
+    batch = optional_link(RegistrationImport, "导入批次", "registrations")
+    recorded_by = person_link("登记人")
 
     class Meta:
         verbose_name = verbose_name_plural = "反诈APP注册"
@@ -81,9 +70,7 @@ class GridDailyCount(models.Model):
         "来源", max_length=12, choices=AppRegistration.Source.choices, default=AppRegistration.Source.EXPORT
     )
     count = models.PositiveIntegerField("新增注册数")
-    batch = models.ForeignKey(
-        RegistrationImport, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="导入批次"
-    )
+    batch = optional_link(RegistrationImport, "导入批次")
 
     class Meta:
         verbose_name = verbose_name_plural = "分警格注册数"
@@ -120,9 +107,7 @@ class RankingSettings(models.Model):
         help_text='与 ranking.json 同结构的部分键，例如 {"weights": {"coverage": 0.5}, "flag": {"bottom_count": 2}}',
     )
     updated_at = models.DateTimeField("更新时间", auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="更新人"
-    )
+    updated_by = person_link("更新人")
 
     class Meta:
         verbose_name = verbose_name_plural = "排名参数"

@@ -7,11 +7,11 @@ against. Statuses are those of :mod:`fanzha.domain.reminder_audience`."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 
 from fanzha.domain import reminder_audience as rules
 from fanzha.stations.models import Grid, Resident
+from fanzha.web.model_fields import person_link
 
 RECIPIENT_STATUSES = [(key, label) for key, label in rules.STATUS_LABELS.items()]
 
@@ -23,14 +23,7 @@ class ReminderCampaign(models.Model):
         SENT = "sent", "已通过短信网关发送"
 
     created_at = models.DateTimeField("记录时间", auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name="记录人",
-    )
+    created_by = person_link("记录人", "+")
     # The day the reminder went out: its follow-up starts the day after. Set when recorded and
     # moved to the day of the first export or gateway send.
     day = models.DateField("提醒日期", db_index=True)
@@ -48,23 +41,9 @@ class ReminderCampaign(models.Model):
     with_mobile = models.PositiveIntegerField("有手机号", default=0)
     app_registered = models.PositiveIntegerField("已注册反诈APP", default=0)
     exported_at = models.DateTimeField("首次导出/发送时间", null=True, blank=True)
-    exported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name="导出/发送人",
-    )
+    exported_by = person_link("导出/发送人", "+")
     wechat_posted_at = models.DateTimeField("微信群发布时间", null=True, blank=True)
-    wechat_posted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name="微信群发布人",
-    )
+    wechat_posted_by = person_link("微信群发布人", "+")
 
     class Meta:
         verbose_name = verbose_name_plural = "防骗提醒活动"
@@ -104,14 +83,7 @@ class ReminderOptOut(models.Model):
 
     phone = models.CharField("手机号", max_length=11, unique=True)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name="登记人",
-    )
+    created_by = person_link("登记人", "+")
     source = models.CharField("途径", max_length=40, blank=True)
 
     class Meta:
@@ -131,9 +103,7 @@ class ReminderSettings(models.Model):
         help_text='与 settings.json 同名的键，例如 {"max_per_month": 1, "holdout_share": 0}',
     )
     updated_at = models.DateTimeField("更新时间", auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="更新人"
-    )
+    updated_by = person_link("更新人")
 
     class Meta:
         verbose_name = verbose_name_plural = "提醒参数"

@@ -11,6 +11,7 @@ from django.db import models
 from fanzha.domain.masking import mask_name
 from fanzha.stations import policy
 from fanzha.stations.policy import ROLE_CHOICES, Role  # Role is the policy's; many modules import it here
+from fanzha.web.model_fields import optional_link
 
 
 class Station(models.Model):
@@ -48,14 +49,7 @@ class Grid(models.Model):
     )
     code = models.CharField("警格编码", max_length=32, unique=True)
     name = models.CharField("警格名称", max_length=100)
-    officer = models.ForeignKey(
-        "User",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="officer_of",
-        verbose_name="责任民警",
-    )
+    officer = optional_link("User", "责任民警", "officer_of")
     workers: models.ManyToManyField[User, User] = models.ManyToManyField(
         "User", blank=True, related_name="worker_of", verbose_name="网格员"
     )
@@ -104,9 +98,7 @@ class Resident(models.Model):
     id_number = models.CharField("身份证号", max_length=18, unique=True)
     phone = models.CharField("手机号", max_length=20, db_index=True, blank=True)
     address = models.CharField("住址", max_length=200, blank=True)
-    household = models.ForeignKey(
-        Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members", verbose_name="户"
-    )
+    household = optional_link(Household, "户", "members")
     grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="residents", verbose_name="警格")
     birth_date = models.DateField("出生日期", null=True, blank=True)
     sex = models.CharField("性别", max_length=2, blank=True)
@@ -146,7 +138,7 @@ class AuditLog(models.Model):
         LOCKED = "locked", "账户锁定"
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
-    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="用户")
+    user = optional_link(User, "用户")
     username = models.CharField("用户名", max_length=150, blank=True)
     action = models.CharField("操作", max_length=20, choices=Action.choices)
     object_type = models.CharField("对象类型", max_length=50, blank=True)
