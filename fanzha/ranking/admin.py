@@ -1,6 +1,4 @@
 from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.forms import ModelForm
 
 from fanzha.domain.ranking import ranking_config
 from fanzha.ranking.models import (
@@ -11,6 +9,7 @@ from fanzha.ranking.models import (
     RejectedRegistrationRow,
 )
 from fanzha.stations.personal_admin import PersonalDataAdmin, PersonalDataInline
+from fanzha.web.settings_admin import SettingsOverridesAdmin, overrides_form
 
 
 @admin.register(AppRegistration)
@@ -50,26 +49,6 @@ class RegistrationImportAdmin(PersonalDataAdmin):
     inlines = [RejectedRowInline]
 
 
-class RankingSettingsForm(ModelForm):
-    class Meta:
-        model = RankingSettings
-        fields = ("overrides",)
-
-    def clean_overrides(self) -> dict:
-        overrides = self.cleaned_data["overrides"]
-        try:
-            ranking_config(overrides)
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ValidationError(f"参数无效：{exc}") from exc
-        return overrides
-
-
 @admin.register(RankingSettings)
-class RankingSettingsAdmin(admin.ModelAdmin):
-    form = RankingSettingsForm
-    list_display = ("updated_at", "updated_by")
-    readonly_fields = ("updated_by",)
-
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+class RankingSettingsAdmin(SettingsOverridesAdmin):
+    form = overrides_form(RankingSettings, ranking_config)

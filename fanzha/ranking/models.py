@@ -8,7 +8,7 @@ from django.db import models
 
 from fanzha.stations.models import Grid, Resident
 from fanzha.web.import_records import ImportBatch, RejectedRow
-from fanzha.web.model_fields import optional_link, person_link
+from fanzha.web.model_fields import SettingsOverrides, optional_link, person_link
 
 
 class RegistrationImport(ImportBatch):
@@ -98,7 +98,7 @@ class RejectedRegistrationRow(RejectedRow):
         return f"{self.batch_id}:{self.line} {self.reason}"
 
 
-class RankingSettings(models.Model):
+class RankingSettings(SettingsOverrides):
     """The station's overrides of ``fanzha/data/ranking/ranking.json``; the newest row applies."""
 
     overrides = models.JSONField(
@@ -106,15 +106,9 @@ class RankingSettings(models.Model):
         default=dict,
         help_text='与 ranking.json 同结构的部分键，例如 {"weights": {"coverage": 0.5}, "flag": {"bottom_count": 2}}',
     )
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
-    updated_by = person_link("更新人")
 
-    class Meta:
+    class Meta(SettingsOverrides.Meta):
         verbose_name = verbose_name_plural = "排名参数"
-        ordering = ["-updated_at"]
-
-    def __str__(self) -> str:
-        return f"排名参数 {self.updated_at:%Y-%m-%d %H:%M}"
 
 
 class RegistrationDayTotal(models.Model):

@@ -6,39 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.forms import ModelForm
 from django.http import HttpRequest
 
 from fanzha.domain import reminder_audience
 from fanzha.reminders.models import ReminderCampaign, ReminderSettings
-
-
-class ReminderSettingsForm(ModelForm):
-    class Meta:
-        model = ReminderSettings
-        fields = ("overrides",)
-
-    def clean_overrides(self) -> dict[str, Any]:
-        overrides = self.cleaned_data["overrides"]
-        if not isinstance(overrides, dict):
-            raise ValidationError("参数应为 JSON 对象")
-        try:
-            reminder_audience.load_settings(overrides)
-        except (ValueError, TypeError) as exc:
-            raise ValidationError(f"参数无效：{exc}") from exc
-        return overrides
+from fanzha.web.settings_admin import SettingsOverridesAdmin, overrides_form
 
 
 @admin.register(ReminderSettings)
-class ReminderSettingsAdmin(admin.ModelAdmin):
-    form = ReminderSettingsForm
-    list_display = ("updated_at", "updated_by")
-    readonly_fields = ("updated_by",)
-
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+class ReminderSettingsAdmin(SettingsOverridesAdmin):
+    form = overrides_form(ReminderSettings, reminder_audience.load_settings)
 
 
 @admin.register(ReminderCampaign)

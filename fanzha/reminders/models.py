@@ -11,7 +11,7 @@ from django.db import models
 
 from fanzha.domain import reminder_audience as rules
 from fanzha.stations.models import Grid, Resident
-from fanzha.web.model_fields import person_link
+from fanzha.web.model_fields import SettingsOverrides, person_link
 
 RECIPIENT_STATUSES = [(key, label) for key, label in rules.STATUS_LABELS.items()]
 
@@ -94,7 +94,7 @@ class ReminderOptOut(models.Model):
         return self.phone
 
 
-class ReminderSettings(models.Model):
+class ReminderSettings(SettingsOverrides):
     """The station's overrides of ``fanzha/data/reminders/settings.json``; the newest row applies."""
 
     overrides = models.JSONField(
@@ -102,12 +102,6 @@ class ReminderSettings(models.Model):
         default=dict,
         help_text='与 settings.json 同名的键，例如 {"max_per_month": 1, "holdout_share": 0}',
     )
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
-    updated_by = person_link("更新人")
 
-    class Meta:
+    class Meta(SettingsOverrides.Meta):
         verbose_name = verbose_name_plural = "提醒参数"
-        ordering = ["-updated_at"]
-
-    def __str__(self) -> str:
-        return f"提醒参数 {self.updated_at:%Y-%m-%d %H:%M}"

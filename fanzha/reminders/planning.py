@@ -40,8 +40,7 @@ def may_remind(user: User) -> bool:
 
 def current_settings() -> rules.ReminderSettings:
     """The shipped rules with the station's newest overrides (admin: 提醒参数)."""
-    row = ReminderSettings.objects.order_by("-updated_at").first()
-    return rules.load_settings(row.overrides if row else None)
+    return rules.load_settings(ReminderSettings.current())
 
 
 def station_name() -> str:

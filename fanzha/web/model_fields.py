@@ -25,3 +25,25 @@ def optional_link(to: Any, verbose_name: str, related_name: str | None = None) -
 def person_link(verbose_name: str, related_name: str | None = None) -> models.ForeignKey[Any, Any]:
     """Who recorded, imported or changed a row: an optional link to the user (kept if they leave)."""
     return optional_link(settings.AUTH_USER_MODEL, verbose_name, related_name)
+
+
+class SettingsOverrides(models.Model):
+    """A workflow's overrides of its shipped JSON settings, edited in the admin: the newest row
+    applies. Each subclass declares ``overrides`` with its own help text and its Meta's names."""
+
+    overrides = models.JSONField("参数覆盖", default=dict)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    updated_by = person_link("更新人")
+
+    class Meta:
+        abstract = True
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.updated_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def current(cls) -> dict[str, Any] | None:
+        """The overrides in force (the newest row's), or None when the station set none."""
+        row = cls.objects.order_by("-updated_at").first()  # type: ignore[attr-defined]
+        return row.overrides if row else None

@@ -39,8 +39,7 @@ LOCAL = ZoneInfo("Asia/Shanghai")
 
 def current_config() -> RankingConfig:
     """The shipped ranking.json with the station's newest overrides (admin: 排名参数) applied."""
-    row = RankingSettings.objects.order_by("-updated_at").first()
-    return ranking_config(row.overrides if row else None)
+    return ranking_config(RankingSettings.current())
 
 
 def day_start(day: date) -> datetime:
