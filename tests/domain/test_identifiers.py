@@ -75,7 +75,9 @@ def test_dates_and_amounts_are_not_identifiers() -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.text(alphabet="0123456789", min_size=15, max_size=18).filter(lambda s: s[0] == "6"))
+@given(
+    st.from_regex(r"6[0-9]{14,17}", fullmatch=True)
+)  # built, not filtered: 9 in 10 drawn texts were thrown away
 def test_any_luhn_completed_card_is_found_valid(body: str) -> None:
     card = body + luhn.calc_check_digit(body)
     found = find_identifiers(f"向对方银行卡{card}转账")

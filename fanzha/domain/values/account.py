@@ -34,8 +34,3 @@ def format_card(value: str) -> str:
     if not number.isdigit():
         return number
     return " ".join(number[i : i + 4] for i in range(0, len(number), 4))
-
-
-def same_account(a: str, b: str) -> bool:
-    number = normalise_account(a)
-    return bool(number) and number == normalise_account(b)

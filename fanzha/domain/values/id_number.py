@@ -47,9 +47,3 @@ def has_plausible_birth_date(value: str) -> bool:
         return False
     year, month, day = int(value[6:10]), int(value[10:12]), int(value[12:14])
     return 1900 <= year <= 2030 and 1 <= month <= 12 and 1 <= day <= 31
-
-
-def same_id_number(a: str, b: str) -> bool:
-    """Two writings of one ID number ("11010119900307123x" and "11010119900307123X")."""
-    number = normalise_id_number(a)
-    return bool(number) and number == normalise_id_number(b)

@@ -90,9 +90,3 @@ def validate_phone(text: str) -> bool:
 def format_phone(text: str) -> str:
     """The stored form: bare digits without the country code."""
     return normalise_phone(text)
-
-
-def same_phone(a: str, b: str) -> bool:
-    """Two writings of one number ("+86 138 0013 8000" and "13800138000"); never two empty ones."""
-    digits = normalise_phone(a)
-    return bool(digits) and digits == normalise_phone(b)

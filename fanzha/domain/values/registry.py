@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from fanzha.domain.data_files import load_data_json
-from fanzha.domain.values import account, phone, url
+from fanzha.domain.values import account, id_number, phone, url
 
 
 def _normalise_text(value: str) -> str:
@@ -24,7 +24,9 @@ def _normalise_text(value: str) -> str:
 
 @dataclass(frozen=True)
 class ValueType:
-    """How values of one type are cleaned (the stored form), validated, shown and compared."""
+    """How values of one type are cleaned (the stored form), validated, shown and compared.
+
+    Comparing is the same for every type: two writings are one value when they clean alike."""
 
     name: str
     clean: Callable[[str], str]
@@ -44,6 +46,12 @@ VALUE_TYPES: dict[str, ValueType] = {
         account.normalise_account,
         lambda v: account.is_valid_bank_card(account.normalise_account(v)),
         account.normalise_account,
+    ),
+    "id_number": ValueType(
+        "id_number",
+        id_number.normalise_id_number,
+        id_number.is_valid_id_number,
+        id_number.normalise_id_number,
     ),
     "url": ValueType("url", url.normalise_url, lambda v: bool(url.url_host(v)), url.normalise_url),
     "text": ValueType("text", _normalise_text, lambda v: bool(_normalise_text(v)), _normalise_text),

@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 from stdnum import luhn
 from stdnum.cn import ric
 
-from fanzha.domain.values.account import format_card, is_valid_bank_card, normalise_account, same_account
+from fanzha.domain.values.account import format_card, is_valid_bank_card, normalise_account
 from fanzha.domain.values.id_number import is_valid_id_number, looks_like_id_number, normalise_id_number
+from fanzha.domain.values.registry import VALUE_TYPES
 from fanzha.domain.values.url import normalise_url, same_site, url_host
 
 dates = st.dates(
@@ -25,6 +26,7 @@ def test_an_id_number_with_its_check_digit_is_valid_in_any_writing(region: str, 
     written = " ".join([number[:6], number[6:14], number[14:]]).lower()
     assert normalise_id_number(written) == number
     assert normalise_id_number(number) == number
+    assert VALUE_TYPES["id_number"].compare(written, number)
     assert is_valid_id_number(number) and looks_like_id_number(number)
     wrong = body + ("0" if number[-1] != "0" else "1")
     assert not is_valid_id_number(wrong) and looks_like_id_number(wrong)
@@ -36,7 +38,7 @@ def test_card_numbers_in_groups_of_four_are_the_same_card(digits: str) -> None:
     printed = format_card(card)
     assert normalise_account(printed) == card
     assert normalise_account(normalise_account(printed)) == card
-    assert same_account(printed, card)
+    assert VALUE_TYPES["account"].compare(printed, card)
     assert is_valid_bank_card(card) == (15 <= len(card) <= 19)
 
 

@@ -10,9 +10,9 @@ from fanzha.domain.values.phone import (
     looks_like_mobile,
     normalise_phone,
     parse_mobile,
-    same_phone,
     validate_phone,
 )
+from fanzha.domain.values.registry import VALUE_TYPES
 
 mobiles = st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True)
 separators = st.sampled_from(["", " ", "-", "  "])
@@ -29,7 +29,7 @@ def test_every_writing_of_a_mobile_normalises_to_its_eleven_digits(
     written = _written(mobile, prefix, sep)
     assert normalise_phone(written) == mobile
     assert parse_mobile(written) == mobile
-    assert same_phone(written, mobile)
+    assert VALUE_TYPES["phone"].compare(written, mobile)
 
 
 @given(st.text(max_size=30))
@@ -59,4 +59,4 @@ def test_shape_and_range_are_different_questions() -> None:
     assert looks_like_mobile("17412345678") and not is_valid_mobile("17412345678")  # satellite range
     assert validate_phone("0571-88888888")
     assert not validate_phone("12345")
-    assert not same_phone("", "")
+    assert not VALUE_TYPES["phone"].compare("", "")
