@@ -3,6 +3,7 @@ each checked first so that a mistake ends in a short message instead of a traceb
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import socket
@@ -50,6 +51,14 @@ def setup_django(data_dir: Path) -> None:
         django.setup()
     except ImproperlyConfigured as exc:
         raise UserFacingError(f"配置错误：{exc}", f"configuration error: {exc}") from exc
+
+
+def show_info_on_console() -> None:
+    """Let the console handler (settings.LOGGING) print fanzha's INFO records too: a server's
+    operator watches its jobs and failures there; a one-shot command keeps its output clean."""
+    for handler in logging.getLogger().handlers:
+        if handler.get_name() == "console":
+            handler.setLevel(logging.INFO)
 
 
 def check_database() -> str:

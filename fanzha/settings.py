@@ -160,17 +160,19 @@ X_FRAME_OPTIONS = "DENY"
 # Error pages in Chinese with the navigation (fanzha/web/errors.py; 403 and 404 are the templates).
 CSRF_FAILURE_VIEW = "fanzha.web.errors.csrf_failure"
 
-# fanzha's own modules log at INFO (jobs, traces, imports, failures) to the console and, in a data
-# directory that `fanzha serve` has prepared (it holds the secret key), to fanzha.log there too,
-# opened at the first record; other libraries only from WARNING. Records propagate to the root so
-# that one console handler prints them (and pytest's caplog sees them).
+# fanzha's own modules log at INFO (jobs, traces, imports, failures): to fanzha.log in a data
+# directory the `fanzha` command has prepared (it holds the secret key), opened at the first record,
+# and to the console (stderr). The console shows WARNING and up, except under `fanzha serve`, which
+# lowers it to INFO (fanzha.runtime.show_info_on_console): a one-shot command's output stays as it
+# was. Other libraries log from WARNING. Records propagate to the root, whose console handler
+# prints them (and where pytest's caplog sees them).
 FANZHA_LOG_LEVEL = os.environ.get("FANZHA_LOG_LEVEL", "INFO").upper()
 LOG_FILE = DATA_DIR / "fanzha.log" if (DATA_DIR / "secret_key").is_file() else None
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "level": "WARNING"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"fanzha": {"level": FANZHA_LOG_LEVEL, "handlers": [], "propagate": True}},
 }

@@ -31,10 +31,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def serve(data_dir: Path, *, host: str, port: int, threads: int) -> None:
-    from fanzha.runtime import check_database, check_port_free, migrate, setup_django
+    from fanzha.runtime import check_database, check_port_free, migrate, setup_django, show_info_on_console
 
     check_port_free(host, port)
     setup_django(data_dir)
+    show_info_on_console()
     database = check_database()
     migrate()
     fail_interrupted_imports()

@@ -91,17 +91,10 @@ def run_jsonl(
             try:
                 result = answer(record)
             except Exception as exc:  # a bad record must not stop the batch
-                # Its answer carries the error; an unexpected kind of error (a bug, not a bad
-                # record) also leaves its traceback in the log.
+                # Its answer carries the error (and the console stays clean: INFO); an unexpected
+                # kind of error, a bug rather than a bad record, leaves its traceback in the log file.
                 expected = isinstance(exc, UserFacingError | ValueError)
-                logger.log(
-                    logging.INFO if expected else logging.WARNING,
-                    "line %s failed: %s: %s",
-                    number,
-                    type(exc).__name__,
-                    exc,
-                    exc_info=not expected,
-                )
+                logger.info("line %s failed: %s: %s", number, type(exc).__name__, exc, exc_info=not expected)
                 result = {"line": number, "id": record.get("id"), "error": f"{type(exc).__name__}: {exc}"}
                 failures += 1
         out.write(json.dumps(result, ensure_ascii=False) + "\n")

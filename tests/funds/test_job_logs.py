@@ -59,9 +59,19 @@ def test_an_orphaned_job_marked_failed_is_logged(
     assert f"job {job.pk} marked failed" in record.getMessage()
 
 
-def test_fanzha_logs_reach_the_console_at_info() -> None:
+def test_fanzha_logs_info_and_the_server_console_shows_it() -> None:
     from django.conf import settings
+
+    from fanzha.runtime import show_info_on_console
 
     config = settings.LOGGING
     assert config["loggers"]["fanzha"]["level"] == "INFO" and config["loggers"]["fanzha"]["propagate"]
     assert config["root"]["handlers"] == ["console"]
+    (console,) = [h for h in logging.getLogger().handlers if h.get_name() == "console"]
+    level = console.level
+    try:
+        assert level == logging.WARNING  # a one-shot command's stderr stays as it was
+        show_info_on_console()  # what `fanzha serve` does after setting Django up
+        assert console.level == logging.INFO
+    finally:
+        console.setLevel(level)
