@@ -17,7 +17,7 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -432,24 +432,29 @@ def normalise_cells(
             return ""
         return str(cells[index]).strip()
 
+    def parsed(field_name: str) -> Any:
+        """The cell read by its kind in :data:`STATEMENT_COLUMNS`; ``None`` when empty."""
+        text = cell(field_name)
+        return _CELL_PARSERS[STATEMENT_COLUMNS[field_name]](text) if text else None
+
     if any(UNDECODABLE in str(c) for c in cells):
         raise ValueError(UNDECODABLE_REASON)
-    account = normalise_account(cell("account")) if "account" in columns else layout.title_account
+    account = parsed("account") if "account" in columns else layout.title_account
     if not account:
         raise ValueError("本方账号为空 / empty account")
-    counterparty = normalise_account(cell("counterparty"))
+    counterparty = parsed("counterparty")
 
-    direction: Direction | None = parse_direction(cell("direction")) if cell("direction") else None
+    direction: Direction | None = parsed("direction")
     if "amount" in columns and cell("amount"):
-        signed = parse_amount_fen(cell("amount"))
+        signed = parsed("amount")
         if direction is None:
             direction = "out" if signed < 0 else "in"
             if "direction" in columns:
                 raise ValueError("借贷标志为空 / empty debit/credit flag")
         amount_fen = abs(signed)
     else:
-        income = parse_amount_fen(cell("amount_in")) if cell("amount_in") else 0
-        outgo = parse_amount_fen(cell("amount_out")) if cell("amount_out") else 0
+        income = parsed("amount_in") or 0
+        outgo = parsed("amount_out") or 0
         if income and outgo:
             raise ValueError("收入与支出同时有值 / both income and expense are filled in")
         if not income and not outgo:
@@ -460,12 +465,9 @@ def normalise_cells(
         if direction is None:
             direction = "in" if income else "out"
 
-    if "datetime" in columns:
-        at = parse_datetime(cell("datetime"), cell("time") or None)
-    else:
-        at = parse_datetime(cell("date"), cell("time") or None)
-    balance_text = cell("balance")
-    balance_fen = parse_amount_fen(balance_text) if balance_text else None
+    # The date (or date-time) column reads the clock column beside it; an empty one is a reject.
+    at = parse_datetime(cell("datetime" if "datetime" in columns else "date"), cell("time") or None)
+    balance_fen = parsed("balance")
     texts = {name: (cell(name) or None) for name in TEXT_FIELDS}
     return StatementRow(
         account=account,
@@ -484,6 +486,17 @@ def normalise_cells(
         source_file=source_file,
         source_line=line,
     )
+
+
+#: The Python reader's parser of each kind of :data:`STATEMENT_COLUMNS` (text is copied as it is).
+_CELL_PARSERS: dict[StatementKind, Callable[[str], Any]] = {
+    "account": normalise_account,
+    "money": parse_amount_fen,
+    "direction": parse_direction,
+    "time": parse_datetime,
+    "clock": parse_time_of_day,
+    "text": str,
+}
 
 
 def natural_key(row: StatementRow) -> tuple[str, datetime, int, str, str, int | None]:

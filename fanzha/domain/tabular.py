@@ -164,8 +164,8 @@ def cell_text(value: Any) -> str:
     """A workbook cell as text, the same for every import.
 
     Whole floats lose ".0" (phones typed as numbers) below 1e15 only: Excel keeps 15 significant
-    digits, so a whole number of 16 digits or more has already lost its last digits and stays in
-    scientific notation, where the account reader refuses it rather than store a wrong card number.
+    digits, so a whole number of 16 digits or more has already lost its last digits and is written
+    in scientific notation, which the account reader refuses rather than store a wrong card number.
     Booleans read as 是/否, as a person would have typed them; dates are ISO; a duration (a
     clock-only cell in some xls files) is its clock.
     """
@@ -176,6 +176,8 @@ def cell_text(value: Any) -> str:
     if isinstance(value, float):
         if value.is_integer() and abs(value) < 1e15:
             return str(int(value))
+        if value.is_integer():
+            return f"{value:.15g}"  # "6.22202123456789e+15", as Excel shows it
         return repr(value)
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
@@ -599,13 +601,10 @@ class TableSpec:
 
     def values(self, row: TableRow) -> dict[str, Any]:
         """The row's cells read by their declared kinds (text for a column not declared); an empty
-        cell is ``None``, except text, which stays ``""``. Raises :class:`CellUnreadable`."""
-        kinds = {c.field: c for c in self.columns}
-        result: dict[str, Any] = {}
-        for name, text in row.values.items():
-            column = kinds.get(name)
-            result[name] = read_cell(column, text) if column is not None else text.strip()
-        return result
+        cell is ``None``, except text, which stays ``""``. The declared columns are read in their
+        order, so the first unreadable one names the reason; raises :class:`CellUnreadable`."""
+        result = {c.field: read_cell(c, row.values[c.field]) for c in self.columns if c.field in row.values}
+        return {name: result.get(name, text.strip()) for name, text in row.values.items()}
 
 
 @cache

@@ -163,3 +163,107 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(
     with pytest.raises(UserFacingError) as refused:
         read_table(big, SYN)
     assert "超过" in refused.value.zh and "拆分" in refused.value.zh
+
+
+# --- the one reader's cells, specs and report ---------------------------------------------------
+
+
+def test_cell_text_is_the_one_rendering_of_workbook_cells() -> None:
+    from datetime import date, datetime, time, timedelta
+
+    from fanzha.domain.tabular import cell_text
+
+    assert [cell_text(True), cell_text(False), cell_text(None)] == ["是", "否", ""]
+    assert cell_text(13800138000.0) == "13800138000"  # a phone typed as a number
+    assert cell_text(999_999_999_999_999.0) == "999999999999999"  # 15 digits: Excel keeps them all
+    # 16 digits or more: Excel already dropped the last ones; the account reader must see that.
+    assert cell_text(6222021234567890.0) == "6.22202123456789e+15"
+    assert cell_text(6.222021234567891e18) == "6.22202123456789e+18"
+    assert cell_text(12.5) == "12.5"
+    assert cell_text(datetime(2024, 3, 5, 10, 22, 1)) == "2024-03-05 10:22:01"
+    assert cell_text(date(2024, 3, 5)) == "2024-03-05"
+    assert cell_text(time(9, 5)) == "09:05:00"
+    assert cell_text(timedelta(hours=10, minutes=22, seconds=1)) == "10:22:01"
+    assert cell_text("  户名 ") == "户名"
+
+
+def test_a_mangled_card_number_from_a_workbook_is_rejected_not_stored() -> None:
+    from fanzha.domain.statements import normalise_account
+    from fanzha.domain.tabular import cell_text
+
+    for number in (6222021234567890.0, 6.222021234567891e18):
+        with pytest.raises(ValueError, match="科学计数法"):
+            normalise_account(cell_text(number))
+
+
+@pytest.mark.parametrize(
+    ("text", "with_units", "fen"),
+    [
+        ("1,234.50", False, 123_450),
+        ("(12.00)", False, -1_200),
+        ("０．００５", False, 1),
+        ("12.345", False, 1_235),  # half up, for every import
+        ("3,500.50元", True, 350_050),
+        ("1.2万", True, 1_200_000),
+        ("两千", True, 200_000),
+    ],
+)
+def test_money_cells_read_one_way(text: str, with_units: bool, fen: int) -> None:
+    from fanzha.domain.amounts import parse_money_cell_fen
+
+    assert parse_money_cell_fen(text, with_units=with_units) == fen
+
+
+@pytest.mark.parametrize("text", ["1e3", "一百", "1.2万", "abc", ""])
+def test_a_statement_money_cell_holds_no_units(text: str) -> None:
+    from fanzha.domain.amounts import AmountUnreadable, parse_money_cell_fen
+
+    with pytest.raises(AmountUnreadable):
+        parse_money_cell_fen(text)
+
+
+def test_a_spec_reads_cells_by_kind_and_names_the_first_unreadable_column() -> None:
+    from datetime import date, datetime
+
+    from fanzha.domain.tabular import CellUnreadable, Column, TableRow, TableSpec
+
+    spec = TableSpec(
+        name="t",
+        synonyms_file=Path("unused.json"),
+        columns=(
+            Column("at", "时间", "time"),
+            Column("day", "日期", "day"),
+            Column("fen", "金额", "money", unreadable="金额无法识别：{short}"),
+            Column("n", "人数", "count"),
+        ),
+    )
+    row = TableRow(
+        2, {"at": "2024年3月5日14时许", "day": "20240306", "fen": "1.2万", "n": "1,200", "x": " y "}, ""
+    )
+    assert spec.values(row) == {
+        "at": datetime(2024, 3, 5, 14),
+        "day": date(2024, 3, 6),
+        "fen": 1_200_000,
+        "n": 1200,
+        "x": "y",
+    }
+    bad = TableRow(3, {"fen": "很多", "at": "昨天"}, "")
+    with pytest.raises(CellUnreadable, match="时间“昨天”无法识别"):
+        spec.values(bad)  # the declared order decides which reason a row gets
+    assert spec.value(TableRow(4, {"at": ""}, ""), "at") is None
+
+
+def test_an_import_logs_its_file_counts_and_each_reject(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from fanzha.domain.tabular import ImportReport, Reject, log_import_report
+
+    report = ImportReport(
+        "线索.csv", 7, rows=3, created=1, duplicates=1, rejected=[Reject(4, "时间无法识别：昨天")]
+    )
+    with caplog.at_level(logging.INFO, logger="fanzha.test"):
+        log_import_report(logging.getLogger("fanzha.test"), "clue", report)
+    assert caplog.messages == [
+        "clue import 线索.csv: batch 7, rows 3, created 1, duplicates 1, updated 0, rejected 1",
+        "clue import 线索.csv: line 4 rejected: 时间无法识别：昨天",
+    ]

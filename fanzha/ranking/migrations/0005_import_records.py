@@ -10,6 +10,9 @@ from typing import Any
 from django.db import migrations, models
 
 
+FIELD_ORDER = ("id_number", "phone", "name", "day", "grid", "count")
+
+
 def raw_json_to_text(apps: Any, schema_editor: Any) -> None:
     """A reject's raw was {"原始行": text} for rows the reader refused, else the row's cells by
     field: keep the text as written, or the cells joined by tabs (the reader's raw for workbooks)."""
@@ -19,7 +22,11 @@ def raw_json_to_text(apps: Any, schema_editor: Any) -> None:
         if isinstance(raw, dict) and set(raw) == {"原始行"}:
             text = str(raw["原始行"])
         elif isinstance(raw, dict):
-            text = "\t".join(str(v) for v in raw.values())
+            # PostgreSQL's jsonb keeps no key order: the export's fields in their usual order.
+            keys = sorted(
+                raw, key=lambda k: (FIELD_ORDER.index(k) if k in FIELD_ORDER else len(FIELD_ORDER), k)
+            )
+            text = "\t".join(str(raw[k]) for k in keys)
         else:
             text = "" if raw is None else json.dumps(raw, ensure_ascii=False)
         rejected.objects.filter(pk=row.pk).update(raw_text=text)
