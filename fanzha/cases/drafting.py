@@ -13,16 +13,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fanzha.domain.amounts import AmountUnreadable, parse_amount, to_halfwidth
+from fanzha.domain.amounts import AmountUnreadable, parse_money_cell_fen, to_halfwidth
 from fanzha.domain.classify import Classification
 from fanzha.domain.data_files import load_data_json
 from fanzha.domain.extraction import ExtractionDraft, extract
-from fanzha.domain.values.money import fen_of_yuan, format_yuan
+from fanzha.domain.values.money import format_yuan
 from fanzha.domain.values.registry import recorded_kind_of_found
 
 DRAFT_VERSION = 1
@@ -245,16 +244,13 @@ def split_list(value: str) -> list[str]:
 
 
 def parse_money_fen(value: str) -> int | None:
-    """A yuan figure typed by a person ("96108", "96,108.00", "9.6万") in fen; "" is None."""
+    """A yuan figure typed by a person ("96108", "96,108.00", "9.6万") in fen; "" is None. The
+    imports' one money parser, reading units as a person writes them."""
     value = (value or "").strip()
     if not value:
         return None
     try:
-        return fen_of_yuan(Decimal(to_halfwidth(value).replace(",", "").removesuffix("元")))
-    except InvalidOperation:
-        pass
-    try:
-        return parse_amount(value if value.endswith("元") else value + "元").lower_fen
+        return parse_money_cell_fen(value, with_units=True)
     except AmountUnreadable as exc:
         raise ValueError(f"金额“{value}”无法识别") from exc
 

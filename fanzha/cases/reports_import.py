@@ -18,7 +18,6 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -41,7 +40,7 @@ PREVIEW_ROWS = 10
 #: The report spreadsheet, declared: header synonyms in ``fanzha/data/cases/columns.json``.
 REPORT_TABLE = tabular.TableSpec(
     name="reports",
-    synonyms_file=Path(__file__).resolve().parent.parent / "data" / "cases" / "columns.json",
+    synonyms_file="cases/columns.json",
     columns=(
         tabular.Column("case_no", "案件编号"),
         tabular.Column("reported_at", "报案时间", "time"),

@@ -32,7 +32,7 @@ TARGET_FIELDS = ("target_name", "target_phone", "target_id_number", "target_addr
 #: The clue spreadsheet, declared: header synonyms in ``fanzha/data/clues/columns.json``.
 CLUE_TABLE = tabular.TableSpec(
     name="clues",
-    synonyms_file=Path(__file__).resolve().parent.parent / "data" / "clues" / "columns.json",
+    synonyms_file="clues/columns.json",
     columns=(
         tabular.Column("received_at", "下发时间", "time", unreadable="时间无法识别：{short}"),
         tabular.Column("amount_yuan", "金额", "money", unreadable="金额无法识别：{short}"),

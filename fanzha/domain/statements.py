@@ -14,18 +14,17 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 from fanzha.domain.amounts import AmountUnreadable, parse_money_cell_fen
+from fanzha.domain.data_files import load_data_json
 from fanzha.domain.dates import parse_table_datetime
 from fanzha.domain.dates import parse_time_of_day as parse_time_of_day
 from fanzha.domain.tabular import (
@@ -151,8 +150,7 @@ def direction_values() -> dict[str, Direction]:
 
 
 def _load_json(name: str) -> dict[str, Any]:
-    text = resources.files("fanzha.data").joinpath("funds").joinpath(name).read_text(encoding="utf-8")
-    result: dict[str, Any] = json.loads(text)
+    result: dict[str, Any] = load_data_json(f"funds/{name}")
     return result
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import json
 import logging
 import re
 import unicodedata
@@ -29,11 +28,11 @@ import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
 from fanzha.domain.amounts import parse_money_cell_fen
+from fanzha.domain.data_files import load_data_json
 from fanzha.domain.dates import parse_police_datetime, parse_table_datetime
 from fanzha.errors import UserFacingError
 
@@ -108,9 +107,8 @@ class Table:
     encoding: str = ""
 
 
-def load_synonyms(path: Path) -> dict[str, list[str]]:
-    """Read a ``{field: [synonym, ...]}`` JSON file; keys starting with ``_`` are comments."""
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+def synonyms_in(data: Mapping[str, Any]) -> dict[str, list[str]]:
+    """A ``{field: [synonym, ...]}`` table as read from JSON; keys starting with ``_`` are comments."""
     return {k: [str(s) for s in v] for k, v in data.items() if not k.startswith("_")}
 
 
@@ -573,13 +571,13 @@ class TableSpec:
     :meth:`values`; what stays in the import is what only it knows (its models, its duplicates)."""
 
     name: str
-    synonyms_file: Path
+    synonyms_file: str  # below fanzha/data, e.g. "clues/columns.json"
     columns: tuple[Column, ...]
     required: tuple[str, ...] = ()
     min_header_matches: int = 2
 
     def synonyms(self) -> dict[str, list[str]]:
-        return _synonyms_of(self.synonyms_file)
+        return synonyms_in(load_data_json(self.synonyms_file))
 
     def labels(self) -> dict[str, str]:
         return {c.field: c.label for c in self.columns}
@@ -605,11 +603,6 @@ class TableSpec:
         order, so the first unreadable one names the reason; raises :class:`CellUnreadable`."""
         result = {c.field: read_cell(c, row.values[c.field]) for c in self.columns if c.field in row.values}
         return {name: result.get(name, text.strip()) for name, text in row.values.items()}
-
-
-@cache
-def _synonyms_of(path: Path) -> dict[str, list[str]]:
-    return load_synonyms(path)
 
 
 def read_cell(column: Column, text: str) -> Any:

@@ -229,7 +229,7 @@ def test_a_spec_reads_cells_by_kind_and_names_the_first_unreadable_column() -> N
 
     spec = TableSpec(
         name="t",
-        synonyms_file=Path("unused.json"),
+        synonyms_file="unused.json",
         columns=(
             Column("at", "时间", "time"),
             Column("day", "日期", "day"),

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from django.db import transaction
 
 from fanzha.domain import tabular
 from fanzha.domain.tabular import ImportReport, Reject, TableRow
+from fanzha.domain.values.id_number import normalise_id_number
+from fanzha.domain.values.phone import normalise_phone
 from fanzha.errors import UserFacingError
 from fanzha.ranking.models import (
     AppRegistration,
@@ -38,7 +38,7 @@ CHUNK = 2000
 #: The registration export, declared: header synonyms in ``fanzha/data/ranking/import_columns.json``.
 REGISTRATION_TABLE = tabular.TableSpec(
     name="registrations",
-    synonyms_file=Path(__file__).resolve().parents[2] / "data" / "ranking" / "import_columns.json",
+    synonyms_file="ranking/import_columns.json",
     columns=(
         tabular.Column("day", "注册日期", "day"),
         tabular.Column("count", "注册数", "count", unreadable="注册数“{text}”不是非负整数"),
@@ -199,23 +199,18 @@ def _import_counts(
     )
 
 
-def _normal_id(text: str) -> str:
-    return text.strip().replace(" ", "").upper()
-
-
-def _normal_phone(text: str) -> str:
-    digits = re.sub(r"\D", "", text)
-    return digits[-11:] if len(digits) >= 11 else digits
-
-
 def _import_persons(
     table: tabular.Table,
     batch: RegistrationImport,
     default_day: date | None,
     rejects: list[Reject],
 ) -> None:
-    ids = {_normal_id(r.values["id_number"]) for r in table.rows if r.values.get("id_number", "").strip()}
-    phones = {_normal_phone(r.values["phone"]) for r in table.rows if r.values.get("phone", "").strip()}
+    ids = {
+        normalise_id_number(r.values["id_number"])
+        for r in table.rows
+        if r.values.get("id_number", "").strip()
+    }
+    phones = {normalise_phone(r.values["phone"]) for r in table.rows if r.values.get("phone", "").strip()}
     by_id: dict[str, tuple[int, int]] = {}
     by_phone: dict[str, tuple[int, int]] = {}
     id_list, phone_list = sorted(ids), sorted(phones)
@@ -232,8 +227,8 @@ def _import_persons(
     wanted: dict[int, AppRegistration] = {}
     row_rejects = 0
     for row in table.rows:
-        id_number = _normal_id(row.values.get("id_number", ""))
-        phone = _normal_phone(row.values.get("phone", ""))
+        id_number = normalise_id_number(row.values.get("id_number", ""))
+        phone = normalise_phone(row.values.get("phone", ""))
         match = by_id.get(id_number) if id_number else None
         if match is None and phone:
             match = by_phone.get(phone)
