@@ -1,6 +1,8 @@
 """Phone numbers: mainland mobiles, landlines with area code, 400/800 service numbers, foreign
 numbers. Stored and compared as bare digits without the +86 / 0086 country code.
 
+Reading what a person typed (country codes, a foreign number, a landline's area code) is
+``phonenumbers``' job (its "lite" build: the numbering plan without geocoding or carrier data).
 The mobile number ranges come from ``fanzha/data/extraction/mobile_prefixes.json`` (the numbering
 plan's prefixes): whether a number is in an allocated range is a separate, stricter question
 (:func:`is_valid_mobile`) than whether it has a mobile's shape (:func:`looks_like_mobile`), which is
@@ -12,6 +14,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
+
+import phonenumbers
+from phonenumbers import PhoneNumberType
 
 from fanzha.domain.data_files import load_data_json
 
@@ -62,22 +67,39 @@ def is_valid_mobile(digits: str) -> bool:
 
 
 def is_landline(digits: str) -> bool:
-    """An area code and a local number: 10–12 digits starting with 0."""
-    return digits.startswith("0") and 10 <= len(digits) <= 12 and digits.isdigit()
+    """A mainland fixed line with a real area code (``phonenumbers``' numbering plan): "057188886666"."""
+    if not (digits.startswith("0") and digits.isdigit()):
+        return False
+    number = _parsed(digits)
+    return (
+        number is not None
+        and phonenumbers.is_valid_number(number)
+        and phonenumbers.number_type(number) == PhoneNumberType.FIXED_LINE
+    )
+
+
+def _parsed(text: str) -> phonenumbers.PhoneNumber | None:
+    """``text`` read as dialled in mainland China ("0086…", "+1…" and a bare national number)."""
+    try:
+        return phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        return None
 
 
 def parse_mobile(text: str) -> str | None:
     """The mobile number typed in ``text`` as 11 digits, or None.
 
-    Only digits and the separators people type (spaces, dashes, brackets, a leading +86) may be
-    there: "138a0013800" is refused, not read as a number.
+    Only digits and the separators people type (spaces, dashes, brackets, +86 or 0086) may be
+    there: "138a0013800" is refused, not read as a number; another country's number is refused
+    however much it looks like a mainland one (``phonenumbers`` reads the country code).
     """
     folded = unicodedata.normalize("NFKC", text or "").strip()
     if not _TYPED_PHONE.fullmatch(folded) or "+" in folded[1:]:
         return None
-    if folded.startswith("+") and not _NON_DIGIT.sub("", folded).startswith("86"):
-        return None  # another country's number, however much it looks like a mainland one
-    digits = normalise_phone(folded)
+    number = _parsed(folded)
+    if number is None or number.country_code != 86:
+        return None
+    digits = str(number.national_number)
     return digits if looks_like_mobile(digits) else None
 
 
