@@ -21,6 +21,7 @@ from functools import lru_cache
 from fanzha.domain.data_files import load_data_json
 from fanzha.domain.text_normalize import fold_lookalikes
 
+_ALNUM_RUN = re.compile(r"[0-9A-Za-z]+(?:[ -][0-9A-Za-z]+)*")
 # A quote runs to the clause around the matched words, at most this many characters each side.
 QUOTE_CONTEXT = 14
 _CLAUSE_BREAK = re.compile(r"[，,；;。！？!?\n]")
@@ -152,6 +153,11 @@ def _quote(text: str, start: int, end: int) -> str:
     """The matched words with the rest of their clause (up to QUOTE_CONTEXT characters each side)."""
     left = max(0, start - QUOTE_CONTEXT)
     right = min(len(text), end + QUOTE_CONTEXT)
+    # A card number or account written in groups ("6222 0212 3456 …") is quoted whole, never cut
+    # to a fragment that looks like a different number.
+    for run in _ALNUM_RUN.finditer(text, max(0, right - 40), min(len(text), right + 40)):
+        if run.start() < right < run.end():
+            right = run.end()
     left_part = _CLAUSE_BREAK.split(text[left:start])[-1]
     right_part = _CLAUSE_BREAK.split(text[end:right])[0]
     return chinese_punctuation((left_part + text[start:end] + right_part).strip())

@@ -129,3 +129,10 @@ def test_a_pitch_is_not_warning_talk() -> None:
     assert not is_warning_talk(
         "您好，这里是北京市公安局，您名下银行卡涉嫌洗钱，请把资金转到安全账户配合调查。"
     )
+
+
+def test_a_card_number_written_in_groups_is_quoted_whole() -> None:
+    text = "有个客户的尾款急需处理，你先帮我垫付5万，转到这个账户6222 0212 3456 7890 123，晚点公司给你报销"
+    quotes = [move.quote for move in find_moves(text).asks]
+    assert any("6222 0212 3456 7890 123" in quote for quote in quotes), quotes
+    assert not any(quote.endswith("6222 0212") for quote in quotes), quotes
