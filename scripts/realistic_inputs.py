@@ -27,7 +27,7 @@ import random
 import re
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,6 +59,10 @@ class Record:
     category: str  # taxonomy category for fraud with a known category, else the source's kind
     test: bool
     extra: dict | None = None
+    # Records telling the same story (a dialogue and its chat drawing, overlapping windows of
+    # one conversation): training keeps them in one cross-validation fold, or out-of-fold
+    # scores would be scores on near-copies of what the model was fitted on.
+    story: str = ""
 
 
 def group_key(text: str) -> str:
@@ -81,8 +85,11 @@ def scam_scripts(data: Path = DEFAULT_DATA) -> list[Record]:
     for row in _jsonl(data / "fraud_texts" / "dev.jsonl"):
         fraud = row["label"] == "fraud"
         category = SCRIPT_CATEGORIES[row["category"]] if fraud else "ordinary_notice"
+        group = group_key(row["text"])
         out.append(
-            Record(row["id"], row["text"], fraud, "scripts", category, held_out(group_key(row["text"])))
+            Record(
+                row["id"], row["text"], fraud, "scripts", category, held_out(group), story="scripts:" + group
+            )
         )
     return out
 
@@ -106,7 +113,35 @@ def text_dialogues(data: Path = DEFAULT_DATA) -> list[Record]:
             else ("non_fraud_two_party" if "乙：" in row["text"] else "meeting_talk")
         )
         out.append(Record(row["id"], row["text"], fraud, "dialogues", kind, held_out(group_key(row["text"]))))
-    return out
+    stories = shared_turn_stories({record.id: record.text for record in out})
+    return [replace(record, story="dialogues:" + stories[record.id]) for record in out]
+
+
+def shared_turn_stories(texts: dict[str, str], min_chars: int = 8) -> dict[str, str]:
+    """Each text's story: texts sharing a turn of at least ``min_chars`` content characters are one.
+
+    The source cuts each conversation into overlapping windows labelled one by one, so the same
+    turn stands in several records (union-find over the turns; the story is named by its
+    smallest id).
+    """
+    parent = {key: key for key in texts}
+
+    def root(key: str) -> str:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    first_holder: dict[str, str] = {}
+    for key, text in texts.items():
+        for turn in chat_turns(text):
+            content = "".join(_CONTENT.findall(turn.lower()))
+            if len(content) < min_chars:
+                continue
+            holder = first_holder.setdefault(content, key)
+            low, high = sorted((root(holder), root(key)))
+            parent[high] = low
+    return {key: root(key) for key in texts}
 
 
 _NORMAL_CALL_TYPES = {"订餐服务", "外卖服务", "预约服务", "咨询客服", "日常购物", "打车服务", "交通咨询"}
@@ -125,7 +160,13 @@ def phone_dialogues(data: Path = DEFAULT_DATA) -> list[Record]:
         # rows would be counted as unseen.
         out.append(
             Record(
-                f"tele-{number}", text, fraud, "phone_dialogues", row["fraud_type"], message_split_test(text)
+                f"tele-{number}",
+                text,
+                fraud,
+                "phone_dialogues",
+                row["fraud_type"],
+                message_split_test(text),
+                story=message_model_group(text),
             )
         )
     return out
@@ -135,10 +176,15 @@ def message_split_test(dialogue_text: str) -> bool:
     """Whether ``scripts/train_message_model.py`` holds this phone dialogue out (its own split)."""
     from train_message_model import Example, split_of
 
+    group = message_model_group(dialogue_text)
+    return split_of(Example(dialogue_text, True, "dialogue", "", "", group)) == "test"
+
+
+def message_model_group(dialogue_text: str) -> str:
+    """The group ``scripts/train_message_model.py`` gives a phone dialogue (its split and fold)."""
     from fanzha.domain.text_normalize import normalize_for_model
 
-    group = "dialogue:" + normalize_for_model(dialogue_text, keep_names=True)
-    return split_of(Example(dialogue_text, True, "dialogue", "", "", group)) == "test"
+    return "dialogue:" + normalize_for_model(dialogue_text, keep_names=True)
 
 
 def written_chats() -> list[Record]:
@@ -153,6 +199,7 @@ def written_chats() -> list[Record]:
             "chats_written",
             row["kind"],
             row["split"] == "test",
+            story="chats_written:" + row["id"],
         )
         for row in _jsonl(path)
     ]
@@ -278,6 +325,7 @@ def rendered_chats(data: Path = DEFAULT_DATA) -> list[Record]:
                 source,
                 kind,
                 record.test,
+                story=record.story,
             )
         )
     return out

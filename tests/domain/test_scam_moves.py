@@ -24,6 +24,8 @@ ASKS = [
     ("群里有任务，点赞截图就返佣金", "task_deposit"),
     ("视频我录下来了，不想让你同事看到，马上转3万块钱给我", "transfer"),
     ("这个项目国家支持，投资5万元，每个月返利2000", "transfer"),
+    ("为了加快退款，请您点击我们发给您的这个链接，填写一下个人信息", "identity_details"),
+    ("麻烦提供一下你的身份证号码，我帮你查一下案底", "identity_details"),
 ]
 
 
@@ -136,3 +138,11 @@ def test_a_card_number_written_in_groups_is_quoted_whole() -> None:
     quotes = [move.quote for move in find_moves(text).asks]
     assert any("6222 0212 3456 7890 123" in quote for quote in quotes), quotes
     assert not any(quote.endswith("6222 0212") for quote in quotes), quotes
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["办理补卡请携带身份证原件到营业厅", "您可在官方APP内完成人脸识别后领取", "请到派出所窗口提供身份证办理"],
+)
+def test_an_official_errand_with_an_identity_card_is_not_an_ask(text: str) -> None:
+    assert "identity_details" not in find_moves(text).ask_keys
