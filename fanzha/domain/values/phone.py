@@ -20,7 +20,6 @@ from phonenumbers import PhoneNumberType
 
 from fanzha.domain.data_files import load_data_json
 
-_NON_DIGIT = re.compile(r"\D")
 _MOBILE_SHAPE = re.compile(r"1[3-9][0-9]{9}")
 # What may stand between the digits of a number typed into a form: spaces, dashes, brackets, a plus.
 _TYPED_PHONE = re.compile(r"[0-9\s\-()+]+")
@@ -50,7 +49,9 @@ def normalise_phone(text: str) -> str:
     Idempotent; "" for a text without digits. Anything that is no phone still gives its digits, so
     callers that need a real number ask :func:`parse_mobile` or :func:`is_valid_mobile`.
     """
-    digits = _NON_DIGIT.sub("", unicodedata.normalize("NFKC", text or ""))
+    # Any script's decimal digit counts as its ASCII digit (NFKC folds only the full-width ones).
+    folded = unicodedata.normalize("NFKC", text or "")
+    digits = "".join(str(unicodedata.decimal(char)) for char in folded if char.isdecimal())
     while prefix := country_code_length(digits):  # "0086 86…" as some exports write it
         digits = digits[prefix:]
     return digits
