@@ -146,7 +146,18 @@ def _negated(text: str, start: int, data: MoveData) -> bool:
     before = text[max(0, start - data.negation_window) : start]
     # A clause break ends a negation's reach: "别担心，把钱转到这个账户" is an ask.
     before = _CLAUSE_BREAK.split(before)[-1]
-    return any(negation in before for negation in data.negations)
+    return any(_negates(before, negation) for negation in data.negations)
+
+
+def _negates(before: str, negation: str) -> bool:
+    """Whether ``negation`` stands in ``before`` as a negation, not inside an A-not-A question
+    ("你要不要再投一点" asks; "不要转账" forbids)."""
+    start = before.find(negation)
+    while start != -1:
+        if not (negation.startswith("不") and start > 0 and before[start - 1] == negation[1:2]):
+            return True
+        start = before.find(negation, start + 1)
+    return False
 
 
 def _quote(text: str, start: int, end: int) -> str:
