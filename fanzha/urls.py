@@ -6,7 +6,8 @@ from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import include, path, reverse
 
 from fanzha.api import api
@@ -46,9 +47,15 @@ def admin_login(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(f"{reverse('web:login')}?{urlencode({'next': target})}")
 
 
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on every page, the admin's included: send them to the icon."""
+    return HttpResponsePermanentRedirect(static("fanzha/favicon.svg"))
+
+
 handler500 = "fanzha.web.errors.server_error"
 
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -58,9 +58,19 @@ def test_vendored_assets_are_served(client: Client) -> None:
         "/static/vendor/htmx/htmx.min.js",
         "/static/vendor/echarts/echarts.min.js",
         "/static/fanzha/app.css",
+        "/static/fanzha/favicon.svg",
     ):
         response = client.get(path)
         assert response.status_code == 200, path
+
+
+def test_the_icon_browsers_ask_for_is_there(client: Client) -> None:
+    """Browsers fetch /favicon.ico on every page (the admin's too): no 404 in the log each time."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith(".svg")
+    assert client.get(response["Location"]).status_code == 200
+    assert 'rel="icon"' in client.get("/public/check/").content.decode()
 
 
 def test_officer_summary_counts_the_whole_queue_not_the_first_page(client: Client) -> None:
