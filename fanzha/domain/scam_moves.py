@@ -74,6 +74,8 @@ class _Rule:
     weight: float
     patterns: tuple[re.Pattern[str], ...]
     exempt: re.Pattern[str] | None = None
+    # Characters each side of a match the exempt pattern is looked for in; 0: the quoted clause.
+    exempt_window: int = 0
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,7 @@ def _rules(items: list[dict]) -> tuple[_Rule, ...]:
             weight=float(item.get("weight", 0.0)),
             patterns=tuple(re.compile(pattern, re.IGNORECASE) for pattern in item["patterns"]),
             exempt=re.compile(item["exempt"], re.IGNORECASE) if item.get("exempt") else None,
+            exempt_window=int(item.get("exempt_window", 0)),
         )
         for item in items
     )
@@ -154,7 +157,9 @@ def _negates(before: str, negation: str) -> bool:
     ("你要不要再投一点" asks; "不要转账" forbids)."""
     start = before.find(negation)
     while start != -1:
-        if not (negation.startswith("不") and start > 0 and before[start - 1] == negation[1:2]):
+        question = negation.startswith("不") and start > 0 and before[start - 1] == negation[1:2]
+        # "只要不要转账" is a condition with a real negation, not the question "要不要".
+        if not question or (start > 1 and before[start - 2] == "只"):
             return True
         start = before.find(negation, start + 1)
     return False
@@ -185,7 +190,12 @@ def _first_quote(text: str, rule: _Rule, pattern: re.Pattern[str], data: MoveDat
         if _negated(text, match.start(), data):
             continue
         quote = _quote(text, match.start(), match.end())
-        if rule.exempt is not None and rule.exempt.search(quote):
+        context = (
+            text[max(0, match.start() - rule.exempt_window) : match.end() + rule.exempt_window]
+            if rule.exempt_window
+            else quote
+        )
+        if rule.exempt is not None and rule.exempt.search(context):
             continue
         return quote
     return None

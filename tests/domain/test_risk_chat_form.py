@@ -20,6 +20,28 @@ ORDINARY_CHATS = {
 }
 
 
+# Everyday messages that share a word with a scam rule (found in review of those rules).
+ORDINARY_MESSAGES = [
+    "明天把发票发给你",
+    "我拉你进公司内部群",
+    "明天项目将正式启动",
+    "下午我带大家操作一下新系统",
+    "今天又多投一点简历",
+    "你再投一点猫粮",
+    "帮你买火车票，发一下你的身份证号",
+    "请家长点击链接填写学生信息",
+    "【人社局】请在掌上12333进行人脸识别，完成养老金资格认证",
+    "【工商银行】您的信用卡提额申请已通过，如有疑问请致电95588",
+    "【建设银行】您尾号1234的借记卡将于2026年12月31日到期停用，请及时到网点换卡，详询95533",
+]
+
+
+@pytest.mark.parametrize("text", ORDINARY_MESSAGES)
+def test_everyday_words_shared_with_a_scam_rule_are_no_signal(text: str) -> None:
+    result = check_text(text).as_dict()
+    assert result["verdict"] == "safe" and not result["asks"], result
+
+
 @pytest.mark.parametrize("text", ORDINARY_CHATS.values(), ids=ORDINARY_CHATS.keys())
 def test_chat_furniture_is_no_fraud_signal(text: str) -> None:
     verdict = check_text(text)

@@ -24,7 +24,7 @@ ASKS = [
     ("群里有任务，点赞截图就返佣金", "task_deposit"),
     ("视频我录下来了，不想让你同事看到，马上转3万块钱给我", "transfer"),
     ("这个项目国家支持，投资5万元，每个月返利2000", "transfer"),
-    ("为了加快退款，请您点击我们发给您的这个链接，填写一下个人信息", "identity_details"),
+    ("为了加快退款，请您点击我们发给您的这个链接，填写身份证号完成认证", "identity_details"),
     ("麻烦提供一下你的身份证号码，我帮你查一下案底", "identity_details"),
     ("您需要按照总资产的45%注资作为回款的基数", "task_deposit"),
     ("这波行情不错，你要不要再考虑多投一点", "task_deposit"),
@@ -148,3 +148,8 @@ def test_a_card_number_written_in_groups_is_quoted_whole() -> None:
 )
 def test_an_official_errand_with_an_identity_card_is_not_an_ask(text: str) -> None:
     assert "identity_details" not in find_moves(text).ask_keys
+
+
+def test_a_condition_with_a_real_negation_is_no_question() -> None:
+    # "只要不要" negates; "要不要" asks.
+    assert "safe_account" not in find_moves("只要不要把钱转到安全账户，就不会被骗").ask_keys
