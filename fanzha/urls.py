@@ -55,7 +55,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
 handler500 = "fanzha.web.errors.server_error"
 
 urlpatterns = [
-    path("favicon.ico", favicon),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

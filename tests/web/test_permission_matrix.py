@@ -25,7 +25,7 @@ from tests.test_no_server_errors import _walk, fill
 pytestmark = pytest.mark.django_db
 
 # Pages anyone may open without signing in; every other page must declare its action.
-PUBLIC_PAGES = {"web:login", "web:logout", "check:check", "quiz:index", "quiz:draw"}
+PUBLIC_PAGES = {"web:login", "web:logout", "check:check", "quiz:index", "quiz:draw", "favicon"}
 # The admin site guards itself (is_staff); the API is walked below from its own routers.
 OWN_GUARDS = ("admin/", "api/")
 
