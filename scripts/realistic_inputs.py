@@ -182,9 +182,9 @@ def message_split_test(dialogue_text: str) -> bool:
 
 def message_model_group(dialogue_text: str) -> str:
     """The group ``scripts/train_message_model.py`` gives a phone dialogue (its split and fold)."""
-    from fanzha.domain.text_normalize import normalize_for_model
+    from train_message_model import dialogue_group
 
-    return "dialogue:" + normalize_for_model(dialogue_text, keep_names=True)
+    return dialogue_group(dialogue_text)
 
 
 def written_chats() -> list[Record]:

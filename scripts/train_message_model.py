@@ -88,6 +88,10 @@ class Example:
     # The realistic sets (scripts, chats) carry their own split (scripts/realistic_inputs.py).
     fixed_split: str | None = None
 
+    @property
+    def story_key(self) -> str:
+        return self.story or self.group
+
 
 def load_realistic(data_dir: Path) -> list[Example]:
     """Scam scripts, text dialogues (as typed and drawn as chats) and the written chats.
@@ -140,7 +144,6 @@ def load_examples(data_dir: Path, realistic: bool = False) -> list[Example]:
                     label=label,
                     category=row["category"] or label,
                     group="sms:" + normalize_for_model(row["text"], keep_names=True),
-                    story="sms:" + normalize_for_model(row["text"], keep_names=True),
                 )
             )
     with (data_dir / "dialogues" / "teleantifraud_dialogues.jsonl").open(encoding="utf-8") as handle:
@@ -155,11 +158,15 @@ def load_examples(data_dir: Path, realistic: bool = False) -> list[Example]:
                     kind="dialogue",
                     label="fraud" if kind not in NORMAL_DIALOGUE_TYPES else "normal",
                     category=kind,
-                    group="dialogue:" + normalize_for_model(text, keep_names=True),
-                    story="dialogue:" + normalize_for_model(text, keep_names=True),
+                    group=dialogue_group(text),
                 )
             )
     return examples
+
+
+def dialogue_group(text: str) -> str:
+    """A phone dialogue's group (its split and fold): its normalised text, names kept."""
+    return "dialogue:" + normalize_for_model(text, keep_names=True)
 
 
 def dialogue_text(left: list[str], right: list[str]) -> str:
@@ -185,7 +192,7 @@ def fold_of(example: Example, folds: int, seed: str = SEED, by: str = "record") 
     overlapping windows of the same conversation in one fold (``Example.story``); ``"record"``
     (the shipped model's folds) lets them straddle folds, so their out-of-fold scores are
     partly scores on near-copies of training rows."""
-    key = example.story if by == "story" and example.story else example.group
+    key = example.story_key if by == "story" else example.group
     return zlib.crc32(f"fold|{seed}|{key}".encode()) % folds
 
 
@@ -197,10 +204,12 @@ def report_out_of_fold_separation(train: list[Example], oof: npt.NDArray[np.floa
     sources = {
         "SMS (fraud vs normal)": lambda ex: ex.kind == "sms" and ex.label in ("fraud", "normal"),
         "scam scripts": lambda ex: ex.kind == "script",
-        "phone dialogues": lambda ex: ex.kind == "dialogue" and ex.story.startswith("dialogue:"),
-        "text dialogues": lambda ex: ex.kind == "dialogue" and ex.story.startswith("dialogues:"),
-        "chats drawn from text dialogues": lambda ex: ex.kind == "chat" and ex.story.startswith("dialogues:"),
-        "written chats": lambda ex: ex.story.startswith("chats_written:"),
+        "phone dialogues": lambda ex: ex.kind == "dialogue" and ex.story_key.startswith("dialogue:"),
+        "text dialogues": lambda ex: ex.kind == "dialogue" and ex.story_key.startswith("dialogues:"),
+        "chats drawn from text dialogues": lambda ex: (
+            ex.kind == "chat" and ex.story_key.startswith("dialogues:")
+        ),
+        "written chats": lambda ex: ex.story_key.startswith("chats_written:"),
     }
     print(
         "out-of-fold separation, model alone (fraud found with 3 % / 5 % / 10 % of the ordinary side flagged):"
